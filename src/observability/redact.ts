@@ -1,0 +1,17 @@
+/**
+ * Last line of defence for invariant 3 (no secret leaks): anything shaped like a JWT is
+ * replaced before it is written anywhere, so a future mistake cannot print a token.
+ */
+
+/** What a redacted token reads as. */
+export const REDACTED = '[REDACTED]';
+
+// A JWT is three base64url parts; the header always starts with `{"`, base64url `eyJ`.
+const JWT_PATTERN = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
+
+/** Returns the text with every JWT-shaped substring replaced by `[REDACTED]`. */
+export const redactTokens = (text: string): string => text.replace(JWT_PATTERN, REDACTED);
+
+/** A JSON replacer that redacts JWT-shaped strings wherever they sit in a log record. */
+export const redactingReplacer = (_key: string, value: unknown): unknown =>
+  typeof value === 'string' ? redactTokens(value) : value;

@@ -1,0 +1,87 @@
+import type { Secret } from './secret.js';
+
+/**
+ * The ports the rotation logic talks to. The AWS adapters in src/aws implement them; tests and
+ * the CLI can hand in anything of the same shape.
+ */
+
+/** A parameter's metadata as DescribeParameters returns it: never its value. */
+export interface ParameterSummary {
+  readonly name: string;
+  readonly version: number;
+  readonly description: string | undefined;
+  readonly lastModified: Date | undefined;
+}
+
+/** What PutParameter needs to store a token and its record in one call. */
+export interface TokenWrite {
+  readonly name: string;
+  readonly token: Secret;
+  readonly description: string;
+  readonly kmsKeyId: string;
+  /** Replace an existing parameter (rotation) or refuse to (first registration). */
+  readonly overwrite: boolean;
+}
+
+/** Token parameters in SSM Parameter Store. */
+export interface ParameterStore {
+  /** SecureString parameters under a path, recursively, a page at a time. */
+  pages(path: string): AsyncIterable<readonly ParameterSummary[]>;
+  /** One parameter's metadata, or undefined when it does not exist. */
+  describe(name: string): Promise<ParameterSummary | undefined>;
+  /** Writes the token as a SecureString with its record; returns the new version. */
+  putToken(write: TokenWrite): Promise<number>;
+}
+
+/** One message for a FIFO queue. */
+export interface QueueMessage {
+  readonly body: string;
+  readonly groupId: string;
+  readonly deduplicationId: string;
+  readonly attributes?: Readonly<Record<string, string>>;
+}
+
+/** An entry of a batch send that the queue refused. */
+export interface FailedSend {
+  /** Index of the entry in the batch that was sent. */
+  readonly index: number;
+  readonly code: string;
+  /** True when the entry itself is at fault and a resend cannot succeed. */
+  readonly senderFault: boolean;
+}
+
+/** A FIFO queue to send to. */
+export interface MessageQueue {
+  /** Sends up to 10 messages in one call; returns the entries that failed. */
+  sendBatch(messages: readonly QueueMessage[]): Promise<readonly FailedSend[]>;
+  /** Sends one message. */
+  send(message: QueueMessage): Promise<void>;
+}
+
+/** What CreateToken needs; the fields come from the stored record, never from a job. */
+export interface TokenRequest {
+  readonly licenseArn: string;
+  readonly roleArns: readonly string[];
+  readonly tokenProperties: readonly string[];
+  readonly expirationInDays: number;
+  readonly clientToken: string;
+  readonly homeRegion?: string;
+}
+
+/** A freshly minted refresh token. */
+export interface IssuedToken {
+  readonly tokenId: string;
+  readonly token: Secret;
+}
+
+/** License Manager's token API. */
+export interface TokenIssuer {
+  /** CreateToken; replays the same token for the same ClientToken within its window. */
+  createToken(request: TokenRequest): Promise<IssuedToken>;
+}
+
+/** The structured logger the logic reports through (Powertools' Logger fits). */
+export interface Log {
+  info(message: string, ...extra: Record<string, unknown>[]): void;
+  warn(message: string, ...extra: Record<string, unknown>[]): void;
+}

@@ -1,0 +1,103 @@
+import { InvalidJobError, PermanentError } from '../errors.js';
+import { redactTokens } from '../observability/redact.js';
+import { parseJob } from './job.js';
+import type { MessageQueue } from './ports.js';
+import { type RotateDeps, type RotateOptions, type RotationOutcome, rotate } from './rotate.js';
+
+/** A job message as it came off the queue. */
+export interface JobMessage {
+  readonly messageId: string;
+  readonly body: string;
+  readonly groupId: string | undefined;
+}
+
+/** A message that went to the dead-letter queue instead of being retried. */
+export interface DeadLettered {
+  readonly kind: 'dead-lettered';
+  /** True for a malformed job, false for a valid job that failed permanently. */
+  readonly invalid: boolean;
+  readonly reason: string;
+  readonly message: string;
+  readonly parameterName?: string;
+}
+
+/** How one message ended; a transient failure throws instead, so the message comes back. */
+export type MessageOutcome = RotationOutcome | DeadLettered;
+
+/** Names of the attributes a dead-lettered message carries. */
+export const DeadLetterAttribute = {
+  Kind: 'FailureKind',
+  Reason: 'FailureReason',
+  Message: 'FailureMessage',
+  SourceMessageId: 'SourceMessageId',
+} as const;
+
+const MAX_ATTRIBUTE_LENGTH = 256;
+
+// SQS accepts only XML characters in attribute values; hostile input may carry anything else.
+const sqsSafe = (text: string): string => {
+  const clean = redactTokens(text)
+    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD]/gu, '?')
+    .slice(0, MAX_ATTRIBUTE_LENGTH);
+  return clean === '' ? '-' : clean;
+};
+
+async function deadLetter(
+  queue: MessageQueue,
+  message: JobMessage,
+  outcome: Omit<DeadLettered, 'kind'>,
+): Promise<DeadLettered> {
+  const base = {
+    body: message.body,
+    groupId: message.groupId ?? 'dead-letters',
+    // The source message id keeps a resend of the same message from landing twice.
+    deduplicationId: message.messageId,
+  };
+  const attributes = {
+    [DeadLetterAttribute.Kind]: outcome.invalid ? 'InvalidJob' : 'PermanentFailure',
+    [DeadLetterAttribute.Reason]: sqsSafe(outcome.reason),
+    [DeadLetterAttribute.Message]: sqsSafe(outcome.message),
+    [DeadLetterAttribute.SourceMessageId]: sqsSafe(message.messageId),
+  };
+  try {
+    await queue.send({ ...base, attributes });
+  } catch (error) {
+    // A body at the size limit has no room for attributes; the body alone always fits.
+    if (!(error instanceof PermanentError)) throw error;
+    await queue.send(base);
+  }
+  return { kind: 'dead-lettered', ...outcome };
+}
+
+/**
+ * Handles one job message: a malformed job, or a valid one that failed permanently, goes to the
+ * dead-letter queue intact and is acknowledged; a transient failure is thrown so it is retried.
+ */
+export async function processMessage(
+  message: JobMessage,
+  deps: RotateDeps & { readonly deadLetters: MessageQueue },
+  options: RotateOptions & { readonly tokenPath: string },
+): Promise<MessageOutcome> {
+  let job: ReturnType<typeof parseJob>;
+  try {
+    job = parseJob(message.body, options.tokenPath);
+  } catch (error) {
+    if (!(error instanceof InvalidJobError)) throw error;
+    return deadLetter(deps.deadLetters, message, {
+      invalid: true,
+      reason: error.reason,
+      message: error.message,
+    });
+  }
+  try {
+    return await rotate(job, deps, options);
+  } catch (error) {
+    if (!(error instanceof PermanentError)) throw error;
+    return deadLetter(deps.deadLetters, message, {
+      invalid: false,
+      reason: error.code,
+      message: error.message,
+      parameterName: job.parameterName,
+    });
+  }
+}

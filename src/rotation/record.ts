@@ -1,0 +1,190 @@
+import { InvalidRecordError } from '../errors.js';
+import { isObject, keyProblem, parseTimestamp } from './validate.js';
+
+/**
+ * The rotation record: what the rotator needs to mint the next token, kept as compact JSON in
+ * the parameter's Description, written in the same PutParameter call as the token itself.
+ */
+export interface RotationRecord {
+  readonly v: 1;
+  readonly licenseArn: string;
+  readonly roleArns: readonly string[];
+  readonly tokenProperties: readonly string[];
+  readonly expirationInDays: number;
+  readonly renewBeforeDays?: number;
+  readonly homeRegion?: string;
+  readonly tokenId: string;
+  readonly issuedAt: string;
+  readonly expiresAt: string;
+  readonly previousTokenId?: string;
+  readonly rotatedAt?: string;
+}
+
+/** SSM's limit on a Description, and so on a serialised record. */
+export const MAX_RECORD_LENGTH = 1024;
+/** CreateToken's limit on TokenProperties. */
+export const MAX_TOKEN_PROPERTIES = 3;
+/** CreateToken's limit on an ARN's length. */
+export const MAX_ARN_LENGTH = 2048;
+
+const DAY_MS = 86_400_000;
+const LICENSE_ARN =
+  /^arn:aws(-[a-z]+)*:license-manager:[a-z0-9-]*:\d{0,12}:license[:/][A-Za-z0-9._/-]+$/;
+const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+const TOKEN_ID = /^[A-Za-z0-9_.:-]{1,256}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const KEYS = ['v', 'licenseArn', 'roleArns', 'tokenProperties', 'expirationInDays'] as const;
+const STATE_KEYS = ['tokenId', 'issuedAt', 'expiresAt'] as const;
+const OPTIONAL_KEYS = ['renewBeforeDays', 'homeRegion', 'previousTokenId', 'rotatedAt'] as const;
+
+/** True when the text is a License Manager license ARN. */
+export const isLicenseArn = (value: string): boolean =>
+  value.length <= MAX_ARN_LENGTH && LICENSE_ARN.test(value);
+
+/** True when the text is an IAM role ARN. */
+export const isRoleArn = (value: string): boolean =>
+  value.length <= MAX_ARN_LENGTH && ROLE_ARN.test(value);
+
+const fail = (field: string, message: string): never => {
+  throw new InvalidRecordError(field, message);
+};
+
+function stringList(value: unknown, field: string, check: (item: string) => boolean): string[] {
+  if (!Array.isArray(value)) return fail(field, 'must be an array of strings');
+  for (const item of value) {
+    if (typeof item !== 'string' || !check(item)) fail(field, `has an invalid entry`);
+  }
+  return value as string[];
+}
+
+function positiveNumber(value: unknown, field: string, integer: boolean): number {
+  const ok = typeof value === 'number' && Number.isFinite(value) && value > 0;
+  if (!ok || (integer && !Number.isSafeInteger(value))) {
+    fail(field, integer ? 'must be a whole number above 0' : 'must be a number above 0');
+  }
+  return value as number;
+}
+
+function optionalString(value: unknown, field: string, pattern: RegExp): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !pattern.test(value)) fail(field, 'is malformed');
+  return value as string;
+}
+
+function timestamp(value: unknown, field: string): string {
+  if (parseTimestamp(value) === undefined)
+    fail(field, 'must be a UTC timestamp like 2026-01-31T12:00:00.000Z');
+  return value as string;
+}
+
+/** Checks a record object field by field; throws InvalidRecordError naming the first bad one. */
+export function validateRecord(value: unknown): RotationRecord {
+  if (!isObject(value)) return fail('description', 'is not a JSON object');
+  const keys = keyProblem(value, [...KEYS, ...STATE_KEYS], OPTIONAL_KEYS);
+  if (keys?.kind === 'unknown') fail(keys.key, 'is not a record field');
+  if (keys?.kind === 'missing') fail(keys.key, 'is required');
+  if (value.v !== 1) fail('v', 'must be 1');
+  if (typeof value.licenseArn !== 'string' || !isLicenseArn(value.licenseArn)) {
+    fail('licenseArn', 'must be a License Manager license ARN');
+  }
+  const roleArns = stringList(value.roleArns, 'roleArns', isRoleArn);
+  const tokenProperties = stringList(value.tokenProperties, 'tokenProperties', (p) => p.length > 0);
+  if (tokenProperties.length > MAX_TOKEN_PROPERTIES) {
+    fail('tokenProperties', `allows at most ${MAX_TOKEN_PROPERTIES} entries`);
+  }
+  const expirationInDays = positiveNumber(value.expirationInDays, 'expirationInDays', true);
+  const renewBeforeDays =
+    value.renewBeforeDays === undefined
+      ? undefined
+      : positiveNumber(value.renewBeforeDays, 'renewBeforeDays', false);
+  if (renewBeforeDays !== undefined && renewBeforeDays >= expirationInDays) {
+    // Otherwise every new token would be due the moment it is written, and rotate forever.
+    fail('renewBeforeDays', 'must be less than expirationInDays');
+  }
+  const tokenId =
+    optionalString(value.tokenId, 'tokenId', TOKEN_ID) ?? fail('tokenId', 'is required');
+  const issuedAt = timestamp(value.issuedAt, 'issuedAt');
+  const expiresAt = timestamp(value.expiresAt, 'expiresAt');
+  const lifetime = Date.parse(expiresAt) - Date.parse(issuedAt);
+  if (lifetime <= 0) fail('expiresAt', 'must be after issuedAt');
+  if (lifetime > expirationInDays * DAY_MS) {
+    // A record must never promise more than the token can have: that is how tokens lapse.
+    fail('expiresAt', 'is later than issuedAt + expirationInDays');
+  }
+  const rotatedAt =
+    value.rotatedAt === undefined ? undefined : timestamp(value.rotatedAt, 'rotatedAt');
+  return {
+    v: 1,
+    licenseArn: value.licenseArn as string,
+    roleArns,
+    tokenProperties,
+    expirationInDays,
+    ...(renewBeforeDays === undefined ? {} : { renewBeforeDays }),
+    ...optionalField('homeRegion', optionalString(value.homeRegion, 'homeRegion', REGION)),
+    tokenId,
+    issuedAt,
+    expiresAt,
+    ...optionalField(
+      'previousTokenId',
+      optionalString(value.previousTokenId, 'previousTokenId', TOKEN_ID),
+    ),
+    ...optionalField('rotatedAt', rotatedAt),
+  };
+}
+
+const optionalField = <K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> =>
+  value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+
+/** Parses a parameter Description into a record; throws InvalidRecordError when it is not one. */
+export function parseRecord(description: string | undefined): RotationRecord {
+  if (description === undefined || description === '') return fail('description', 'is empty');
+  if (description.length > MAX_RECORD_LENGTH) {
+    return fail('description', `is longer than ${MAX_RECORD_LENGTH} characters`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(description);
+  } catch {
+    return fail('description', 'is not JSON');
+  }
+  return validateRecord(json);
+}
+
+/** Serialises a record in its canonical field order; throws when it exceeds 1024 characters. */
+export function serialiseRecord(record: RotationRecord): string {
+  const ordered = {
+    v: record.v,
+    licenseArn: record.licenseArn,
+    roleArns: record.roleArns,
+    tokenProperties: record.tokenProperties,
+    expirationInDays: record.expirationInDays,
+    renewBeforeDays: record.renewBeforeDays,
+    homeRegion: record.homeRegion,
+    tokenId: record.tokenId,
+    issuedAt: record.issuedAt,
+    expiresAt: record.expiresAt,
+    previousTokenId: record.previousTokenId,
+    rotatedAt: record.rotatedAt,
+  };
+  const text = JSON.stringify(ordered);
+  if (text.length > MAX_RECORD_LENGTH) {
+    fail('description', `would be ${text.length} characters; SSM allows ${MAX_RECORD_LENGTH}`);
+  }
+  return text;
+}
+
+// Token ids are not documented to have a fixed length; leave room for a generous one.
+const HEADROOM_TOKEN_ID = 'x'.repeat(64);
+
+/**
+ * Throws unless the record still fits after a rotation adds `previousTokenId` and `rotatedAt`,
+ * so a token registered today can always be rotated tomorrow.
+ */
+export function assertRoomToRotate(record: RotationRecord): void {
+  serialiseRecord({
+    ...record,
+    tokenId: HEADROOM_TOKEN_ID,
+    previousTokenId: HEADROOM_TOKEN_ID,
+    rotatedAt: new Date(0).toISOString(),
+  });
+}

@@ -1,0 +1,100 @@
+import { DescribeParametersCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { SsmParameterStore } from '../../../src/aws/parameter-store.js';
+import { PermanentError, TransientError } from '../../../src/errors.js';
+import { Secret } from '../../../src/rotation/secret.js';
+import { fakeToken } from '../../helpers/secrets.js';
+
+const ssm = mockClient(SSMClient);
+const store = new SsmParameterStore(new SSMClient({}));
+
+beforeEach(() => ssm.reset());
+
+describe('SsmParameterStore.describe', () => {
+  it('keeps paging past empty pages until the parameter shows up', async () => {
+    ssm
+      .on(DescribeParametersCommand)
+      .resolvesOnce({ Parameters: [], NextToken: 'n1' })
+      .resolvesOnce({ Parameters: [{ Name: '/license-tokens/a', Version: 7, Description: '{}' }] });
+    await expect(store.describe('/license-tokens/a')).resolves.toEqual({
+      name: '/license-tokens/a',
+      version: 7,
+      description: '{}',
+      lastModified: undefined,
+    });
+    expect(ssm).toHaveReceivedCommandWith(DescribeParametersCommand, {
+      ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: ['/license-tokens/a'] }],
+    });
+  });
+
+  it('answers undefined when the parameter does not exist', async () => {
+    ssm.on(DescribeParametersCommand).resolves({ Parameters: [] });
+    await expect(store.describe('/license-tokens/gone')).resolves.toBeUndefined();
+  });
+
+  it('turns SSM throttling into a TransientError', async () => {
+    ssm.on(DescribeParametersCommand).rejects(
+      Object.assign(new Error('Rate exceeded'), {
+        name: 'ThrottlingException',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+    await expect(store.describe('/license-tokens/a')).rejects.toBeInstanceOf(TransientError);
+  });
+});
+
+describe('SsmParameterStore.pages', () => {
+  it('skips entries without a name or version and keeps each page separate', async () => {
+    ssm
+      .on(DescribeParametersCommand)
+      .resolvesOnce({
+        Parameters: [{ Name: '/t/a', Version: 1 }, { Name: '/t/b' }],
+        NextToken: 'n',
+      })
+      .resolvesOnce({ Parameters: [{ Name: '/t/c', Version: 2 }] });
+    const pages: string[][] = [];
+    for await (const page of store.pages('/t/')) pages.push(page.map((p) => p.name));
+    expect(pages).toEqual([['/t/a'], ['/t/c']]);
+  });
+});
+
+describe('SsmParameterStore.putToken', () => {
+  it('writes a SecureString with the key, the record and the overwrite flag, and returns the version', async () => {
+    ssm.on(PutParameterCommand).resolves({ Version: 9 });
+    const token = fakeToken();
+    const version = await store.putToken({
+      name: '/license-tokens/a',
+      token: new Secret(token),
+      description: '{"v":1}',
+      kmsKeyId: 'alias/license-tokens',
+      overwrite: false,
+    });
+    expect(version).toBe(9);
+    expect(ssm).toHaveReceivedCommandWith(PutParameterCommand, {
+      Name: '/license-tokens/a',
+      Value: token,
+      Type: 'SecureString',
+      KeyId: 'alias/license-tokens',
+      Description: '{"v":1}',
+      Overwrite: false,
+    });
+  });
+
+  it('turns ParameterAlreadyExists into a PermanentError', async () => {
+    ssm.on(PutParameterCommand).rejects(
+      Object.assign(new Error('exists'), {
+        name: 'ParameterAlreadyExists',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+    const write = {
+      name: '/t/a',
+      token: new Secret(fakeToken()),
+      description: '',
+      kmsKeyId: 'alias/aws/ssm',
+      overwrite: false,
+    };
+    await expect(store.putToken(write)).rejects.toBeInstanceOf(PermanentError);
+  });
+});

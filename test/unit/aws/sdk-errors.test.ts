@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { toProjectError } from '../../../src/aws/sdk-errors.js';
+import { PermanentError, TransientError } from '../../../src/errors.js';
+import { fakeJwt } from '../../helpers/secrets.js';
+
+const sdkError = (
+  name: string,
+  status: number | undefined,
+  fault: 'client' | 'server' = 'client',
+) =>
+  Object.assign(new Error(`${name} happened`), {
+    name,
+    $fault: fault,
+    $metadata: status === undefined ? {} : { httpStatusCode: status, requestId: 'req-1' },
+  });
+
+describe('toProjectError', () => {
+  it.each([
+    ['ThrottlingException', 400],
+    ['RateLimitExceededException', 400],
+    ['TooManyRequestsException', 429],
+    ['InternalServerError', 500],
+    ['ServiceUnavailable', 503],
+  ])('treats %s (%i) as transient', (name, status) => {
+    const error = toProjectError('CreateToken', sdkError(name, status));
+    expect(error).toBeInstanceOf(TransientError);
+    expect(error.code).toBe(name);
+    expect(error.message).toBe(`CreateToken failed (${name}): ${name} happened (request req-1)`);
+  });
+
+  it('treats a server fault without a 5xx as transient', () => {
+    expect(
+      toProjectError('CreateToken', sdkError('ServerInternalException', 400, 'server')),
+    ).toBeInstanceOf(TransientError);
+  });
+
+  it('treats a failure with no HTTP answer (network) as transient', () => {
+    const error = toProjectError(
+      'PutParameter',
+      Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+    );
+    expect(error).toBeInstanceOf(TransientError);
+    expect(error.code).toBe('ECONNREFUSED');
+  });
+
+  it.each([
+    ['AccessDeniedException', 403],
+    ['ValidationException', 400],
+    ['ResourceNotFoundException', 400],
+    ['ParameterMaxVersionLimitExceeded', 400],
+  ])('treats %s as permanent', (name, status) => {
+    expect(toProjectError('PutParameter', sdkError(name, status))).toBeInstanceOf(PermanentError);
+  });
+
+  it('redacts tokens the service echoed and does not keep the SDK error', () => {
+    const jwt = fakeJwt();
+    const error = toProjectError(
+      'PutParameter',
+      Object.assign(new Error(`Value '${jwt}' failed`), {
+        name: 'ValidationException',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+    expect(error.message).not.toContain(jwt);
+    expect(error.cause).toBeUndefined();
+  });
+
+  it('passes our own errors through unchanged', () => {
+    const ours = new PermanentError('Rotation', 'UnmanagedParameter', 'bad record');
+    expect(toProjectError('CreateToken', ours)).toBe(ours);
+  });
+});

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { readRotatorConfig, readScannerConfig } from '../../src/config.js';
+import { ConfigError } from '../../src/errors.js';
+import { thrownBy } from '../helpers/errors.js';
+
+const JOBS = 'https://sqs.eu-west-1.amazonaws.com/123456789012/jobs.fifo';
+const DLQ = 'https://sqs.eu-west-1.amazonaws.com/123456789012/dlq.fifo';
+
+const problems = (read: () => unknown): readonly string[] => thrownBy(ConfigError, read).problems;
+
+describe('readScannerConfig', () => {
+  it('applies the defaults', () => {
+    expect(readScannerConfig({ JOB_QUEUE_URL: JOBS })).toEqual({
+      tokenPath: '/license-tokens/',
+      renewBeforeDays: undefined,
+      criticalDays: 7,
+      jobQueueUrl: JOBS,
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = readScannerConfig({
+      JOB_QUEUE_URL: JOBS,
+      TOKEN_PATH: '/vendor/tokens',
+      RENEW_BEFORE_DAYS: '30',
+      CRITICAL_DAYS: '0',
+    });
+    expect(config).toEqual({
+      tokenPath: '/vendor/tokens/',
+      renewBeforeDays: 30,
+      criticalDays: 0,
+      jobQueueUrl: JOBS,
+    });
+  });
+
+  it('names the missing queue URL and what it expects', () => {
+    expect(problems(() => readScannerConfig({}))).toEqual([
+      expect.stringMatching(/^JOB_QUEUE_URL is required: the queue URL/),
+    ]);
+  });
+
+  it('reports every bad variable at once', () => {
+    const found = problems(() =>
+      readScannerConfig({
+        JOB_QUEUE_URL: 'https://sqs/jobs',
+        TOKEN_PATH: 'tokens',
+        RENEW_BEFORE_DAYS: 'soon',
+        CRITICAL_DAYS: '-1',
+      }),
+    );
+    expect(found.map((p) => p.split(' ')[0])).toEqual([
+      'TOKEN_PATH',
+      'RENEW_BEFORE_DAYS',
+      'CRITICAL_DAYS',
+      'JOB_QUEUE_URL',
+    ]);
+    expect(found.join('\n')).toContain('FIFO queue');
+  });
+
+  it('refuses a zero RENEW_BEFORE_DAYS, which would never renew', () => {
+    expect(
+      problems(() => readScannerConfig({ JOB_QUEUE_URL: JOBS, RENEW_BEFORE_DAYS: '0' }))[0],
+    ).toMatch(/above 0/);
+  });
+});
+
+describe('readRotatorConfig', () => {
+  it('defaults the KMS key to the AWS managed SSM key', () => {
+    expect(readRotatorConfig({ DEAD_LETTER_QUEUE_URL: DLQ }).kmsKeyId).toBe('alias/aws/ssm');
+  });
+
+  it.each([
+    'alias/license-tokens',
+    '1234abcd-12ab-34cd-56ef-1234567890ab',
+    'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    'arn:aws:kms:eu-west-1:123456789012:alias/license-tokens',
+  ])('accepts the KMS key %s', (key) => {
+    expect(readRotatorConfig({ DEAD_LETTER_QUEUE_URL: DLQ, KMS_KEY_ID: key }).kmsKeyId).toBe(key);
+  });
+
+  it('refuses a KMS key that is none of those', () => {
+    expect(
+      problems(() => readRotatorConfig({ DEAD_LETTER_QUEUE_URL: DLQ, KMS_KEY_ID: 'my key' }))[0],
+    ).toMatch(/^KMS_KEY_ID/);
+  });
+
+  it('requires the dead-letter queue URL', () => {
+    expect(problems(() => readRotatorConfig({}))[0]).toMatch(/^DEAD_LETTER_QUEUE_URL is required/);
+  });
+});

@@ -1,0 +1,401 @@
+import { CreateTokenCommand } from '@aws-sdk/client-license-manager';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DescribeParametersCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
+import type { SQSEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import poisonBatch from '../../../events/sqs-poison-batch.json' with { type: 'json' };
+import rotationBatch from '../../../events/sqs-rotation-batch.json' with { type: 'json' };
+import { handler } from '../../../src/handlers/rotator.js';
+import { clientTokenFor } from '../../../src/rotation/client-token.js';
+import { parseRecord, serialiseRecord } from '../../../src/rotation/record.js';
+import { freezeDateAtNow } from '../../helpers/clock.js';
+import {
+  aJob,
+  anSqsEvent,
+  anSqsRecord,
+  aRecord,
+  daysFromNow,
+  NOW,
+  TOKEN_PATH,
+} from '../../helpers/factories.js';
+import { FakeLicenseManager } from '../../helpers/fake-license-manager.js';
+import { FakeSsm } from '../../helpers/fake-ssm.js';
+import { aContext } from '../../helpers/lambda.js';
+import { capturedJson, capturedLogs, clearCapturedOutput } from '../../helpers/output.js';
+import { fakeJwt, fakeToken } from '../../helpers/secrets.js';
+
+const ssm = new FakeSsm();
+const lm = new FakeLicenseManager();
+const sqs = mockClient(SQSClient);
+
+const ACME = `${TOKEN_PATH}acme/prod`;
+const GLOBEX = `${TOKEN_PATH}globex/staging`;
+const dueRecord = aRecord({ daysLeft: 20, tokenId: 'old-token-id' });
+
+/** Stores a parameter as registration would have: an old token and a record, at a version. */
+const seed = (name: string, version: number, record = dueRecord): string => {
+  const value = fakeToken();
+  ssm.parameters.set(name, { value, description: serialiseRecord(record), version });
+  return value;
+};
+
+const awsError = (name: string, status: number, message = name) =>
+  Object.assign(new Error(message), {
+    name,
+    $fault: status >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode: status },
+  });
+
+const deadLetters = () => sqs.commandCalls(SendMessageCommand).map((call) => call.args[0].input);
+const invoke = (event: SQSEvent) => handler(event, aContext('rotator'));
+
+freezeDateAtNow();
+
+beforeEach(() => {
+  ssm.reset();
+  lm.reset();
+  sqs.reset();
+  sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
+  clearCapturedOutput();
+});
+
+describe('rotator handler', () => {
+  it('mints with the record and the generation ClientToken, then writes token and record in one PutParameter', async () => {
+    seed(ACME, 3);
+    const result = await invoke(
+      anSqsEvent(anSqsRecord(aJob({ parameterName: ACME, observedVersion: 3 }))),
+    );
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(lm.stub.commandCalls(CreateTokenCommand).map((call) => call.args[0].input)).toEqual([
+      {
+        LicenseArn: dueRecord.licenseArn,
+        RoleArns: dueRecord.roleArns,
+        ExpirationInDays: 365,
+        TokenProperties: dueRecord.tokenProperties,
+        ClientToken: clientTokenFor(ACME, 3),
+      },
+    ]);
+    const minted = [...lm.minted.values()][0];
+    const issuedAt = new Date(NOW.getTime() - 10 * 60_000);
+    expect(ssm.stub.commandCalls(PutParameterCommand).map((call) => call.args[0].input)).toEqual([
+      {
+        Name: ACME,
+        Value: minted?.Token,
+        Type: 'SecureString',
+        KeyId: 'alias/aws/ssm',
+        Overwrite: true,
+        Description: serialiseRecord({
+          ...dueRecord,
+          tokenId: 'tok-1',
+          issuedAt: issuedAt.toISOString(),
+          expiresAt: new Date(issuedAt.getTime() + 365 * 86_400_000).toISOString(),
+          previousTokenId: 'old-token-id',
+          rotatedAt: NOW.toISOString(),
+        }),
+      },
+    ]);
+    expect(ssm.parameters.get(ACME)?.version).toBe(4);
+  });
+
+  it('handles the events/sqs-rotation-batch.json fixture end to end', async () => {
+    seed(ACME, 3);
+    seed(GLOBEX, 1);
+    const result = await invoke(structuredClone(rotationBatch) as SQSEvent);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(lm.stub).toHaveReceivedCommandTimes(CreateTokenCommand, 2);
+    expect(ssm.parameters.get(GLOBEX)?.version).toBe(2);
+  });
+
+  it('mints once for a job delivered twice, in one batch or in two', async () => {
+    const old = seed(ACME, 3);
+    const job = aJob({ parameterName: ACME, observedVersion: 3 });
+    await invoke(anSqsEvent(anSqsRecord(job, 0), anSqsRecord(job, 1)));
+    const result = await invoke(anSqsEvent(anSqsRecord(job, 2)));
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(lm.stub).toHaveReceivedCommandTimes(CreateTokenCommand, 1);
+    expect(ssm.stub).toHaveReceivedCommandTimes(PutParameterCommand, 1);
+    expect(ssm.parameters.get(ACME)?.value).not.toBe(old);
+    const skipped = capturedLogs().filter(
+      (line) => line.message === 'Job acknowledged without rotation',
+    );
+    expect(skipped.map((line) => line.why)).toEqual(['already-rotated', 'already-rotated']);
+  });
+
+  it('acknowledges a stale job whose version moved on and is no longer due', async () => {
+    const current = seed(ACME, 5, aRecord({ daysLeft: 300 }));
+    const result = await invoke(
+      anSqsEvent(anSqsRecord(aJob({ parameterName: ACME, observedVersion: 3 }))),
+    );
+    expect(result.batchItemFailures).toEqual([]);
+    expect(lm.stub).not.toHaveReceivedCommand(CreateTokenCommand);
+    expect(ssm.parameters.get(ACME)).toMatchObject({ value: current, version: 5 });
+  });
+
+  it('rotates a job whose version moved on but is still due, with the current version in the ClientToken', async () => {
+    seed(ACME, 5);
+    await invoke(anSqsEvent(anSqsRecord(aJob({ parameterName: ACME, observedVersion: 3 }))));
+    expect(lm.stub).toHaveReceivedCommandWith(CreateTokenCommand, {
+      ClientToken: clientTokenFor(ACME, 5),
+    });
+  });
+
+  it('acknowledges a job for a parameter that is gone', async () => {
+    const result = await invoke(anSqsEvent(anSqsRecord(aJob({ parameterName: ACME }))));
+    expect(result.batchItemFailures).toEqual([]);
+    expect(lm.stub).not.toHaveReceivedCommand(CreateTokenCommand);
+    expect(capturedLogs().find((line) => line.why === 'gone')).toMatchObject({
+      parameterName: ACME,
+    });
+  });
+
+  it('fails the item when PutParameter fails after CreateToken, and the retry replays the same ClientToken', async () => {
+    const old = seed(ACME, 3);
+    ssm.stub
+      .on(PutParameterCommand)
+      .rejectsOnce(awsError('InternalServerError', 500))
+      .callsFake((input) => ssm.put(input));
+    const event = anSqsEvent(anSqsRecord(aJob({ parameterName: ACME, observedVersion: 3 })));
+
+    const first = await invoke(event);
+    expect(first.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
+    expect(ssm.parameters.get(ACME)).toMatchObject({ value: old, version: 3 });
+
+    const second = await invoke(event);
+    expect(second.batchItemFailures).toEqual([]);
+    const clientTokens = lm.stub
+      .commandCalls(CreateTokenCommand)
+      .map((call) => call.args[0].input.ClientToken);
+    expect(clientTokens).toEqual([clientTokenFor(ACME, 3), clientTokenFor(ACME, 3)]);
+    expect(lm.minted.size).toBe(1);
+    expect(ssm.parameters.get(ACME)?.value).toBe([...lm.minted.values()][0]?.Token);
+  });
+
+  it.each([
+    [
+      'License Manager rate limiting',
+      () => lm.stub.on(CreateTokenCommand).rejects(awsError('RateLimitExceededException', 400)),
+    ],
+    [
+      'License Manager faults',
+      () => lm.stub.on(CreateTokenCommand).rejects(awsError('ServerInternalException', 500)),
+    ],
+    [
+      'SSM throttling',
+      () => ssm.stub.on(DescribeParametersCommand).rejects(awsError('ThrottlingException', 400)),
+    ],
+    [
+      'a network error',
+      () =>
+        ssm.stub
+          .on(DescribeParametersCommand)
+          .rejects(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })),
+    ],
+  ])(
+    'reports an item failure on %s, writes nothing and sends nothing to the DLQ',
+    async (_, fault) => {
+      const old = seed(ACME, 3);
+      fault();
+      const event = anSqsEvent(anSqsRecord(aJob({ parameterName: ACME, observedVersion: 3 })));
+      const result = await invoke(event);
+      expect(result.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
+      expect(ssm.parameters.get(ACME)).toMatchObject({ value: old, version: 3 });
+      expect(sqs).not.toHaveReceivedCommand(SendMessageCommand);
+    },
+  );
+
+  it.each([
+    ['AccessDeniedException', 403],
+    ['ResourceNotFoundException', 400],
+    ['ValidationException', 400],
+    ['AuthorizationException', 400],
+  ])(
+    'sends the job to the DLQ with the reason on a permanent %s, and keeps the old token',
+    async (code, status) => {
+      const old = seed(ACME, 3);
+      lm.stub
+        .on(CreateTokenCommand)
+        .rejects(awsError(code, status, `${code} from License Manager`));
+      const record = anSqsRecord(aJob({ parameterName: ACME, observedVersion: 3 }));
+      const result = await invoke(anSqsEvent(record));
+
+      expect(result.batchItemFailures).toEqual([]);
+      expect(deadLetters()).toEqual([
+        {
+          QueueUrl: process.env.DEAD_LETTER_QUEUE_URL,
+          MessageBody: record.body,
+          MessageGroupId: ACME,
+          MessageDeduplicationId: record.messageId,
+          MessageAttributes: {
+            FailureKind: { DataType: 'String', StringValue: 'PermanentFailure' },
+            FailureReason: { DataType: 'String', StringValue: code },
+            FailureMessage: {
+              DataType: 'String',
+              StringValue: `CreateToken failed (${code}): ${code} from License Manager`,
+            },
+            SourceMessageId: { DataType: 'String', StringValue: record.messageId },
+          },
+        },
+      ]);
+      expect(ssm.parameters.get(ACME)).toMatchObject({ value: old, version: 3 });
+    },
+  );
+
+  it('sends only the poison messages of events/sqs-poison-batch.json to the DLQ; the good jobs rotate', async () => {
+    seed(ACME, 3);
+    seed(GLOBEX, 1);
+    const event = structuredClone(poisonBatch) as SQSEvent;
+    const result = await invoke(event);
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(lm.stub).toHaveReceivedCommandTimes(CreateTokenCommand, 2);
+    expect([ssm.parameters.get(ACME)?.version, ssm.parameters.get(GLOBEX)?.version]).toEqual([
+      4, 2,
+    ]);
+    const letters = deadLetters();
+    expect(letters.map((letter) => letter.MessageBody)).toEqual([
+      event.Records[1]?.body,
+      event.Records[3]?.body,
+    ]);
+    expect(letters.map((letter) => letter.MessageAttributes?.FailureReason?.StringValue)).toEqual([
+      'NotJson',
+      'InvalidParameterName',
+    ]);
+    expect(letters.map((letter) => letter.MessageAttributes?.FailureKind?.StringValue)).toEqual([
+      'InvalidJob',
+      'InvalidJob',
+    ]);
+  });
+
+  it('writes nothing for a job naming a parameter outside the token path', async () => {
+    ssm.parameters.set('/prod/db-password', {
+      value: 'hunter2',
+      description: serialiseRecord(dueRecord),
+      version: 1,
+    });
+    const result = await invoke(
+      anSqsEvent(anSqsRecord(aJob({ parameterName: '/prod/db-password', observedVersion: 1 }))),
+    );
+    expect(result.batchItemFailures).toEqual([]);
+    expect(ssm.stub.calls()).toHaveLength(0);
+    expect(lm.stub.calls()).toHaveLength(0);
+    expect(deadLetters()[0]?.MessageAttributes?.FailureReason?.StringValue).toBe(
+      'OutsideTokenPath',
+    );
+  });
+
+  it('dead-letters a job whose parameter record is not valid, without minting', async () => {
+    ssm.parameters.set(ACME, { value: fakeToken(), description: '{"v":1}', version: 3 });
+    await invoke(anSqsEvent(anSqsRecord(aJob({ parameterName: ACME, observedVersion: 3 }))));
+    expect(lm.stub).not.toHaveReceivedCommand(CreateTokenCommand);
+    expect(deadLetters()[0]?.MessageAttributes?.FailureReason?.StringValue).toBe(
+      'UnmanagedParameter',
+    );
+  });
+
+  it('fails the rest of a failing group only; other groups carry on', async () => {
+    seed(ACME, 3);
+    seed(GLOBEX, 1);
+    lm.stub
+      .on(CreateTokenCommand)
+      .rejectsOnce(awsError('ThrottlingException', 400))
+      .callsFake((input) => lm.create(input));
+    const first = anSqsRecord(aJob({ parameterName: ACME, observedVersion: 3 }), 0);
+    const sameGroup = anSqsRecord(
+      aJob({ parameterName: ACME, observedVersion: 3, reason: 'forced' }),
+      1,
+    );
+    const otherGroup = anSqsRecord(aJob({ parameterName: GLOBEX, observedVersion: 1 }), 2);
+    const result = await invoke(anSqsEvent(first, sameGroup, otherGroup));
+    expect(result.batchItemFailures).toEqual([
+      { itemIdentifier: first.messageId },
+      { itemIdentifier: sameGroup.messageId },
+    ]);
+    expect(ssm.parameters.get(GLOBEX)?.version).toBe(2);
+  });
+
+  it('reports every item rather than throwing when the whole batch fails', async () => {
+    seed(ACME, 3);
+    lm.stub.on(CreateTokenCommand).rejects(awsError('ServiceUnavailable', 503));
+    const record = anSqsRecord(aJob({ parameterName: ACME, observedVersion: 3 }));
+    await expect(invoke(anSqsEvent(record))).resolves.toEqual({
+      batchItemFailures: [{ itemIdentifier: record.messageId }],
+    });
+  });
+
+  it('keeps an invalid message for retry when the DLQ cannot take it, so it is never lost', async () => {
+    sqs.on(SendMessageCommand).rejects(awsError('InternalError', 500));
+    const record = anSqsRecord('not json');
+    const result = await invoke(anSqsEvent(record));
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
+  });
+
+  it('dead-letters without attributes when the body leaves no room for them', async () => {
+    sqs
+      .on(SendMessageCommand)
+      .rejectsOnce(awsError('InvalidParameterValue', 400, 'message too long'))
+      .resolves({ MessageId: 'dlq-2' });
+    const record = anSqsRecord('x'.repeat(5000));
+    const result = await invoke(anSqsEvent(record));
+    expect(result.batchItemFailures).toEqual([]);
+    expect(deadLetters().map((letter) => [letter.MessageBody, letter.MessageAttributes])).toEqual([
+      [
+        record.body,
+        expect.objectContaining({ FailureReason: { DataType: 'String', StringValue: 'TooLarge' } }),
+      ],
+      [record.body, undefined],
+    ]);
+  });
+
+  it('keeps a JWT that AWS echoes in an error out of the DLQ attributes and the logs', async () => {
+    seed(ACME, 3);
+    const jwt = fakeJwt();
+    lm.stub.on(CreateTokenCommand).resolves({ TokenId: 'tok-jwt', Token: jwt });
+    ssm.stub
+      .on(PutParameterCommand)
+      .rejects(awsError('ValidationException', 400, `Value '${jwt}' at 'value' failed`));
+    await invoke(anSqsEvent(anSqsRecord(aJob({ parameterName: ACME, observedVersion: 3 }))));
+    const letter = deadLetters()[0];
+    expect(letter?.MessageAttributes?.FailureMessage?.StringValue).toContain(
+      "Value '[REDACTED]' at 'value'",
+    );
+    expect(JSON.stringify(letter)).not.toContain(jwt);
+  });
+
+  it('counts rotations and invalid jobs, with the reason as a dimension', async () => {
+    seed(ACME, 3);
+    await invoke(
+      anSqsEvent(
+        anSqsRecord(aJob({ parameterName: ACME, observedVersion: 3 }), 0),
+        anSqsRecord('[]', 1),
+      ),
+    );
+    const metrics = capturedJson().filter((line) => '_aws' in line);
+    expect(metrics).toContainEqual(
+      expect.objectContaining({
+        TokensRotated: 1,
+        InvalidJobs: 1,
+        service: 'license-token-rotator',
+      }),
+    );
+    expect(metrics).toContainEqual(
+      expect.objectContaining({ InvalidJobs: 1, Reason: 'NotAnObject' }),
+    );
+  });
+
+  it('logs the rotation with token ids and expiry, never the token', async () => {
+    seed(ACME, 3);
+    await invoke(anSqsEvent(anSqsRecord(aJob({ parameterName: ACME, observedVersion: 3 }))));
+    const line = capturedLogs().find((entry) => entry.message === 'Token rotated');
+    expect(line).toMatchObject({
+      parameterName: ACME,
+      tokenId: 'tok-1',
+      previousTokenId: 'old-token-id',
+      version: 4,
+    });
+    expect(parseRecord(ssm.parameters.get(ACME)?.description).expiresAt).toBe(line?.expiresAt);
+    expect(Date.parse(String(line?.expiresAt))).toBeLessThan(Date.parse(daysFromNow(365)));
+  });
+});

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { assess, DAY_MS, TokenState } from '../../../src/rotation/due.js';
+import { aRecord, NOW } from '../../helpers/factories.js';
+
+const at = (record: ReturnType<typeof aRecord>, offsetMs: number): Date =>
+  new Date(Date.parse(record.expiresAt) + offsetMs);
+
+describe('assess', () => {
+  it('is due exactly at expiresAt − renewBefore, and not one millisecond before', () => {
+    const record = aRecord({ renewBeforeDays: 30 });
+    expect(assess(record, at(record, -30 * DAY_MS)).state).toBe(TokenState.Due);
+    expect(assess(record, at(record, -30 * DAY_MS - 1)).state).toBe(TokenState.Ok);
+  });
+
+  it('is expired exactly at expiresAt, and due one millisecond before', () => {
+    const record = aRecord({ renewBeforeDays: 30 });
+    expect(assess(record, at(record, 0)).state).toBe(TokenState.Expired);
+    expect(assess(record, at(record, -1)).state).toBe(TokenState.Due);
+    expect(assess(record, at(record, 5 * DAY_MS)).daysLeft).toBe(-5);
+  });
+
+  it('takes renewBefore from the record first, even over the configured default', () => {
+    const record = aRecord({ renewBeforeDays: 10 });
+    const result = assess(record, at(record, -20 * DAY_MS), 30);
+    expect(result.renewBeforeSource).toBe('record');
+    expect(result.state).toBe(TokenState.Ok);
+    expect(result.renewAt.toISOString()).toBe(new Date(at(record, -10 * DAY_MS)).toISOString());
+  });
+
+  it('takes the configured default when the record has none', () => {
+    const record = aRecord();
+    const result = assess(record, at(record, -20 * DAY_MS), 30);
+    expect(result.renewBeforeSource).toBe('config');
+    expect(result.state).toBe(TokenState.Due);
+    expect(assess(record, at(record, -30 * DAY_MS - 1), 30).state).toBe(TokenState.Ok);
+  });
+
+  it('falls back to a third of the lifetime when neither sets it', () => {
+    const record = aRecord(); // 365 days: renew 121.67 days before expiry
+    const third = (365 * DAY_MS) / 3;
+    expect(assess(record, at(record, -third)).state).toBe(TokenState.Due);
+    expect(assess(record, at(record, -third - 1)).state).toBe(TokenState.Ok);
+    expect(assess(record, NOW).renewBeforeSource).toBe('lifetime');
+  });
+
+  it('ignores a configured default as long as the lifetime, which would rotate every new token at once', () => {
+    const record = aRecord({
+      expirationInDays: 30,
+      issuedAt: '2026-11-01T00:00:00.000Z',
+      expiresAt: '2026-12-01T00:00:00.000Z',
+    });
+    const result = assess(record, new Date('2026-11-02T00:00:00.000Z'), 30);
+    expect(result.renewBeforeSource).toBe('lifetime');
+    expect(result.state).toBe(TokenState.Ok);
+  });
+
+  it('reports fractional days left', () => {
+    const record = aRecord();
+    expect(assess(record, at(record, -1.5 * DAY_MS)).daysLeft).toBe(1.5);
+  });
+});

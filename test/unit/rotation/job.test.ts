@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidJobError } from '../../../src/errors.js';
+import {
+  deduplicationId,
+  InvalidJobReason,
+  JobReason,
+  messageGroupId,
+  newJob,
+  parseJob,
+  serialiseJob,
+} from '../../../src/rotation/job.js';
+import { thrownBy } from '../../helpers/errors.js';
+import { aJob, LICENSE_ARN, NOW, TOKEN_PATH } from '../../helpers/factories.js';
+
+const body = (overrides: Record<string, unknown>): string =>
+  JSON.stringify({ ...aJob(), ...overrides });
+
+const reasonFor = (text: string): string =>
+  thrownBy(InvalidJobError, () => parseJob(text, TOKEN_PATH)).reason;
+
+describe('parseJob', () => {
+  it('parses what serialiseJob writes', () => {
+    const job = newJob(`${TOKEN_PATH}acme/prod`, 7, JobReason.Forced, NOW);
+    expect(parseJob(serialiseJob(job), TOKEN_PATH)).toEqual(job);
+  });
+
+  it('writes the fields in contract order', () => {
+    expect(serialiseJob(aJob())).toBe(
+      '{"v":1,"parameterName":"/license-tokens/acme/prod","observedVersion":3,"reason":"expiring","enqueuedAt":"2026-11-27T12:00:00.000Z"}',
+    );
+  });
+
+  it.each([
+    ['not JSON', 'rotate please', InvalidJobReason.NotJson],
+    ['a JSON string', '"hello"', InvalidJobReason.NotAnObject],
+    ['a JSON array', '[]', InvalidJobReason.NotAnObject],
+    [
+      'a body of 10 KB',
+      body({ parameterName: `${TOKEN_PATH}${'a'.repeat(10_000)}` }),
+      InvalidJobReason.TooLarge,
+    ],
+    ['a smuggled license ARN', body({ licenseArn: LICENSE_ARN }), InvalidJobReason.UnknownField],
+    [
+      'a missing field',
+      JSON.stringify({ ...aJob(), reason: undefined }),
+      InvalidJobReason.MissingField,
+    ],
+    ['v 2', body({ v: 2 }), InvalidJobReason.UnsupportedVersion],
+    [
+      'a name outside the token path',
+      body({ parameterName: '/prod/db-password' }),
+      InvalidJobReason.OutsideTokenPath,
+    ],
+    [
+      'the bare token path',
+      body({ parameterName: TOKEN_PATH }),
+      InvalidJobReason.InvalidParameterName,
+    ],
+    [
+      'a ".." escape',
+      body({ parameterName: `${TOKEN_PATH}../prod/db` }),
+      InvalidJobReason.InvalidParameterName,
+    ],
+    ['a numeric name', body({ parameterName: 12 }), InvalidJobReason.InvalidParameterName],
+    ['version 0', body({ observedVersion: 0 }), InvalidJobReason.InvalidObservedVersion],
+    [
+      'a fractional version',
+      body({ observedVersion: 1.5 }),
+      InvalidJobReason.InvalidObservedVersion,
+    ],
+    ['a string version', body({ observedVersion: '3' }), InvalidJobReason.InvalidObservedVersion],
+    ['an unknown reason', body({ reason: 'because' }), InvalidJobReason.InvalidReason],
+    ['a bad enqueuedAt', body({ enqueuedAt: 'now' }), InvalidJobReason.InvalidEnqueuedAt],
+  ])('refuses %s', (_, text, reason) => {
+    expect(reasonFor(text)).toBe(reason);
+  });
+});
+
+describe('deduplicationId', () => {
+  it('is equal for two scans of the same version and reason, whenever they ran', () => {
+    const later = new Date(NOW.getTime() + 60_000);
+    const a = newJob(`${TOKEN_PATH}a`, 2, JobReason.Expiring, NOW);
+    const b = newJob(`${TOKEN_PATH}a`, 2, JobReason.Expiring, later);
+    expect(deduplicationId(a)).toBe(deduplicationId(b));
+  });
+
+  it('differs by version, reason and name, and fits SQS (≤ 128)', () => {
+    const ids = new Set([
+      deduplicationId(aJob()),
+      deduplicationId(aJob({ observedVersion: 4 })),
+      deduplicationId(aJob({ reason: JobReason.Forced })),
+      deduplicationId(aJob({ parameterName: `${TOKEN_PATH}other` })),
+    ]);
+    expect(ids.size).toBe(4);
+    for (const id of ids) expect(id.length).toBeLessThanOrEqual(128);
+  });
+});
+
+describe('messageGroupId', () => {
+  it('is the parameter name when it fits', () => {
+    expect(messageGroupId(`${TOKEN_PATH}acme`)).toBe(`${TOKEN_PATH}acme`);
+  });
+
+  it('is a stable hash within 128 characters for longer names', () => {
+    const name = `${TOKEN_PATH}${'a'.repeat(200)}`;
+    expect(messageGroupId(name)).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(messageGroupId(name)).toBe(messageGroupId(name));
+    expect(messageGroupId(name)).not.toBe(messageGroupId(`${name}b`));
+  });
+});

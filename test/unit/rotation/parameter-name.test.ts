@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { nameProblem, normaliseTokenPath } from '../../../src/rotation/parameter-name.js';
+
+const ROOT = '/license-tokens/';
+
+describe('nameProblem', () => {
+  it.each(['/license-tokens/acme', '/license-tokens/acme/prod', '/license-tokens/a.b_c-D/9'])(
+    'accepts %s',
+    (name) => {
+      expect(nameProblem(name, ROOT)).toBeUndefined();
+    },
+  );
+
+  it.each([
+    ['/other/acme', 'is not under'],
+    ['/license-tokens-evil/acme', 'is not under'],
+    ['/license-tokens/', 'token path itself'],
+    ['/license-tokens/a//b', 'empty segment'],
+    ['/license-tokens/a/', 'empty segment'],
+    ['/license-tokens/../secrets', '".."'],
+    ['/license-tokens/./a', '"."'],
+    ['/license-tokens/a b', 'outside'],
+    ['/license-tokens/a\u0000b', 'outside'],
+    ['/license-tokens/аcme', 'outside'], // Cyrillic а
+    [`/license-tokens/${'a'.repeat(1000)}`, 'longer than 1011'],
+    [`/license-tokens${'/a'.repeat(15)}`, 'more than 15 levels'],
+  ])('refuses %j', (name, problem) => {
+    expect(nameProblem(name, ROOT)).toContain(problem);
+  });
+});
+
+describe('normaliseTokenPath', () => {
+  it('adds the trailing slash', () => {
+    expect(normaliseTokenPath('/license-tokens')).toBe('/license-tokens/');
+    expect(normaliseTokenPath('/a/b/')).toBe('/a/b/');
+  });
+
+  it.each(['license-tokens/', '/', '/a//b/', '/a/../b/', '/a b/', '/aws/tokens/', '/SSM/x/'])(
+    'refuses %j',
+    (path) => {
+      expect(() => normaliseTokenPath(path)).toThrow();
+    },
+  );
+});
