@@ -1,113 +1,18 @@
-import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
-import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { LicenseManagerClient } from '@aws-sdk/client-license-manager';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import middy from '@middy/core';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { SqsQueue } from '../aws/job-queue.js';
-import { LicenseManagerIssuer } from '../aws/license-manager.js';
-import { SsmParameterStore } from '../aws/parameter-store.js';
-import { type RotatorConfig, readRotatorConfig } from '../config.js';
-import { TransientError } from '../errors.js';
-import { createLogger } from '../observability/logger.js';
-import { createMetrics, MetricName } from '../observability/metrics.js';
-import type { MessageQueue, ParameterStore, TokenIssuer } from '../rotation/ports.js';
-import { type MessageOutcome, processMessage } from '../rotation/process-message.js';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { createRotator, wireRotator } from '../app/rotator.js';
+import { readRotatorConfig } from '../config.js';
 
-/** Everything the rotator uses, so tests and the local runner can hand in their own. */
-export interface RotatorDeps {
-  readonly config: RotatorConfig;
-  readonly store: ParameterStore;
-  readonly issuer: TokenIssuer;
-  readonly deadLetters: MessageQueue;
-  readonly logger: Logger;
-  readonly metrics: Metrics;
-  readonly clock: () => Date;
-}
-
-function report(deps: RotatorDeps, messageId: string, outcome: MessageOutcome): void {
-  const { logger, metrics } = deps;
-  const { Count } = MetricUnit;
-  switch (outcome.kind) {
-    case 'rotated':
-      metrics.addMetric(MetricName.Rotated, Count, 1);
-      logger.info('Token rotated', { messageId, ...outcome });
-      return;
-    case 'skipped':
-      metrics.addMetric(MetricName.Skipped, Count, 1);
-      logger.info('Job acknowledged without rotation', { messageId, ...outcome });
-      return;
-    case 'dead-lettered': {
-      const name = outcome.invalid ? MetricName.InvalidJobs : MetricName.RotationFailures;
-      metrics.addMetric(name, Count, 1);
-      // A second copy with the reason as a dimension, for the dashboard's breakdown.
-      const byReason = metrics.singleMetric();
-      byReason.addDimension('Reason', outcome.reason);
-      byReason.addMetric(name, Count, 1);
-      logger.error('Job sent to the dead-letter queue', { messageId, ...outcome });
-    }
-  }
-}
-
-/** Builds the plain rotator function: a partial batch response over the FIFO processor. */
-export function createRotator(
-  deps: RotatorDeps,
-): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
-  const { config, logger, metrics } = deps;
-  const processor = new SqsFifoPartialProcessorAsync();
-  const handleRecord = async (record: SQSRecord): Promise<void> => {
-    try {
-      const outcome = await processMessage(
-        {
-          messageId: record.messageId,
-          body: record.body,
-          groupId: record.attributes.MessageGroupId,
-        },
-        deps,
-        config,
-      );
-      report(deps, record.messageId, outcome);
-    } catch (error) {
-      metrics.addMetric(MetricName.RotationRetries, MetricUnit.Count, 1);
-      const expected = error instanceof TransientError;
-      logger[expected ? 'warn' : 'error']('Job failed; it will be retried', {
-        messageId: record.messageId,
-        error,
-      });
-      throw error;
-    }
-  };
-  return (event, context) =>
-    processPartialResponse(event, handleRecord, processor, {
-      context,
-      // Fail only the rest of the failing message's group; other parameters carry on.
-      skipGroupOnError: true,
-      // A batch where every job failed is reported, not thrown: thrown, Lambda retries it whole.
-      throwOnFullBatchFailure: false,
-    });
-}
-
-const config = readRotatorConfig();
-const logger = createLogger();
-const metrics = createMetrics();
+// Module scope: configuration is checked and clients are built once, at cold start.
+const deps = wireRotator(readRotatorConfig());
 
 /** The rotator with its production dependencies, without middleware. */
-export const rotateTokens = createRotator({
-  config,
-  store: new SsmParameterStore(new SSMClient({})),
-  issuer: new LicenseManagerIssuer(new LicenseManagerClient({})),
-  deadLetters: new SqsQueue(config.deadLetterQueueUrl, new SQSClient({})),
-  logger,
-  metrics,
-  clock: () => new Date(),
-});
+export const rotateTokens = createRotator(deps);
 
 /** The rotator Lambda: an SQS FIFO batch in, a partial batch response out. */
 export const handler = middy<SQSEvent, SQSBatchResponse>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  .use(injectLambdaContext(deps.logger, { resetKeys: true }))
+  .use(logMetrics(deps.metrics, { captureColdStartMetric: true }))
   .handler(rotateTokens);

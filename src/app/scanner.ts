@@ -1,0 +1,67 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { ScheduledEvent } from 'aws-lambda';
+import { type ClientOptions, sqsClient, ssmClient } from '../aws/clients.js';
+import { SqsQueue } from '../aws/job-queue.js';
+import { SsmParameterStore } from '../aws/parameter-store.js';
+import type { ScannerConfig } from '../config.js';
+import { ScanIncompleteError } from '../errors.js';
+import { createLogger } from '../observability/logger.js';
+import { createMetrics, MetricName } from '../observability/metrics.js';
+import type { MessageQueue, ParameterStore } from '../rotation/ports.js';
+import { type ScanSummary, scan } from '../rotation/scan.js';
+
+/** Everything the scanner uses, so tests, the CLI and the local runner can hand in their own. */
+export interface ScannerDeps {
+  readonly config: ScannerConfig;
+  readonly store: ParameterStore;
+  readonly queue: MessageQueue;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly clock: () => Date;
+}
+
+/** Builds the scanner's production dependencies; any of them can be replaced. */
+export function wireScanner(
+  config: ScannerConfig,
+  options: { clients?: ClientOptions } & Partial<Omit<ScannerDeps, 'config'>> = {},
+): ScannerDeps {
+  return {
+    config,
+    store: options.store ?? new SsmParameterStore(ssmClient(options.clients)),
+    queue: options.queue ?? new SqsQueue(config.jobQueueUrl, sqsClient(options.clients)),
+    logger: options.logger ?? createLogger(),
+    metrics: options.metrics ?? createMetrics(),
+    clock: options.clock ?? (() => new Date()),
+  };
+}
+
+function publish(metrics: Metrics, summary: ScanSummary): void {
+  const { Count } = MetricUnit;
+  metrics.addMetric(MetricName.Scanned, Count, summary.scanned);
+  metrics.addMetric(MetricName.Due, Count, summary.due);
+  metrics.addMetric(MetricName.Expired, Count, summary.expired);
+  metrics.addMetric(MetricName.Critical, Count, summary.critical);
+  metrics.addMetric(MetricName.Unmanaged, Count, summary.unmanaged);
+  metrics.addMetric(MetricName.Enqueued, Count, summary.enqueued);
+  metrics.addMetric(MetricName.EnqueueFailures, Count, summary.enqueueFailures);
+  if (summary.minDaysToExpiry !== undefined) {
+    metrics.addMetric(MetricName.MinDaysToExpiry, MetricUnit.NoUnit, summary.minDaysToExpiry);
+  }
+}
+
+/** Builds the plain scanner function: scan, publish metrics, log one summary line. */
+export const createScanner =
+  (deps: ScannerDeps) =>
+  async (_event: ScheduledEvent): Promise<ScanSummary> => {
+    const { config, logger } = deps;
+    const summary = await scan(
+      { store: deps.store, queue: deps.queue, log: logger },
+      { ...config, now: deps.clock() },
+    );
+    publish(deps.metrics, summary);
+    logger.info('Scan complete', { summary });
+    // Failing the invocation raises the scanner-errors alarm; the next scan enqueues them again.
+    if (summary.enqueueFailures > 0) throw new ScanIncompleteError(summary.enqueueFailures);
+    return summary;
+  };

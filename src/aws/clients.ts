@@ -1,0 +1,34 @@
+import { LicenseManagerClient } from '@aws-sdk/client-license-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SSMClient } from '@aws-sdk/client-ssm';
+
+/**
+ * Where and as whom the SDK clients connect. Empty means the SDK's defaults: the Lambda
+ * environment's region and role, and `AWS_ENDPOINT_URL` when set (moto, LocalStack, the sandbox).
+ */
+export interface ClientOptions {
+  readonly region?: string;
+  readonly endpoint?: string;
+  readonly profile?: string;
+  readonly credentials?: {
+    readonly accessKeyId: string;
+    readonly secretAccessKey: string;
+    readonly sessionToken?: string;
+  };
+  readonly maxAttempts?: number;
+}
+
+// The SDK treats an explicit `undefined` differently from an absent key for some options.
+const defined = (options: ClientOptions = {}): ClientOptions =>
+  Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+
+/** An SSM client; adaptive retry paces DescribeParameters under SSM's shared rate limit. */
+export const ssmClient = (options?: ClientOptions): SSMClient =>
+  new SSMClient({ retryMode: 'adaptive', ...defined(options) });
+
+/** An SQS client. */
+export const sqsClient = (options?: ClientOptions): SQSClient => new SQSClient(defined(options));
+
+/** A License Manager client (in the given region, or the default one). */
+export const licenseManagerClient = (options?: ClientOptions): LicenseManagerClient =>
+  new LicenseManagerClient(defined(options));
