@@ -19,6 +19,11 @@ export const MetricName = {
   RotationFailures: 'RotationFailures',
   RotationRetries: 'RotationRetries',
   InvalidJobs: 'InvalidJobs',
+  Verified: 'TokensVerified',
+  VerificationFailures: 'VerificationFailures',
+  Revoked: 'PreviousTokensRevoked',
+  RevocationFailures: 'RevocationFailures',
+  RevokesEnqueued: 'RevocationsEnqueued',
 } as const;
 
 /** Powertools metrics in Embedded Metric Format, namespace LicenseTokenRotator. */
