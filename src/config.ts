@@ -9,6 +9,8 @@ export interface CommonConfig {
   readonly renewBeforeDays: number | undefined;
   /** Days to expiry below which a token is critical (logged, and alarmed on). */
   readonly criticalDays: number;
+  /** Hours a superseded token stays valid before it is deleted; 0 means never delete it. */
+  readonly revokePreviousAfterHours: number;
 }
 
 /** The scanner's settings. */
@@ -23,6 +25,8 @@ export interface RotatorConfig extends CommonConfig {
   readonly deadLetterQueueUrl: string;
   /** The KMS key that encrypts the SecureString parameters. */
   readonly kmsKeyId: string;
+  /** Check each new token with GetAccessToken before storing it. */
+  readonly verifyNewTokens: boolean;
 }
 
 /** Environment variables, as `process.env` holds them. */
@@ -78,23 +82,37 @@ class Reader {
     return value;
   }
 
-  days(name: string, fallback: number | undefined, allowZero: boolean): number | undefined {
+  amount(
+    name: string,
+    unit: string,
+    fallback: number | undefined,
+    allowZero: boolean,
+  ): number | undefined {
     const value = this.raw(name);
     if (value === undefined) return fallback;
-    const days = Number(value);
-    if (!Number.isFinite(days) || days < 0 || (days === 0 && !allowZero)) {
-      const expected = allowZero ? 'a number of days, 0 or more' : 'a number of days above 0';
+    const amount = Number(value);
+    if (!Number.isFinite(amount) || amount < 0 || (amount === 0 && !allowZero)) {
+      const expected = allowZero ? `a number of ${unit}, 0 or more` : `a number of ${unit} above 0`;
       this.problems.push(`${name} must be ${expected}, got "${value}"`);
       return fallback;
     }
-    return days;
+    return amount;
+  }
+
+  flag(name: string, fallback: boolean): boolean {
+    const value = this.raw(name)?.toLowerCase();
+    if (value === undefined) return fallback;
+    if (value === 'true' || value === 'false') return value === 'true';
+    this.problems.push(`${name} must be true or false, got "${value}"`);
+    return fallback;
   }
 
   common(): CommonConfig {
     return {
       tokenPath: this.tokenPath(),
-      renewBeforeDays: this.days('RENEW_BEFORE_DAYS', undefined, false),
-      criticalDays: this.days('CRITICAL_DAYS', 7, true) ?? 7,
+      renewBeforeDays: this.amount('RENEW_BEFORE_DAYS', 'days', undefined, false),
+      criticalDays: this.amount('CRITICAL_DAYS', 'days', 7, true) ?? 7,
+      revokePreviousAfterHours: this.amount('REVOKE_PREVIOUS_AFTER_HOURS', 'hours', 72, true) ?? 72,
     };
   }
 
@@ -117,5 +135,6 @@ export function readRotatorConfig(env: Environment = process.env): RotatorConfig
     ...reader.common(),
     deadLetterQueueUrl: reader.queueUrl('DEAD_LETTER_QUEUE_URL'),
     kmsKeyId: reader.kmsKeyId(),
+    verifyNewTokens: reader.flag('VERIFY_NEW_TOKENS', true),
   });
 }

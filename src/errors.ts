@@ -69,14 +69,10 @@ export class PermanentError extends StepError {
   }
 }
 
-/** The scan finished but could not enqueue every due token; the next scan retries them. */
+/** The scan finished but left work undone (jobs not enqueued, revocations not checked). */
 export class ScanIncompleteError extends Error {
-  /** How many due tokens were left without a job. */
-  readonly unenqueued: number;
-
-  constructor(unenqueued: number) {
-    super(`${unenqueued} due token(s) could not be enqueued`);
+  constructor(problems: readonly string[]) {
+    super(`Scan incomplete: ${problems.join('; ')}; the next scan tries again`);
     this.name = 'ScanIncompleteError';
-    this.unenqueued = unenqueued;
   }
 }

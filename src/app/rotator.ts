@@ -4,20 +4,25 @@ import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { type ClientOptions, licenseManagerClient, sqsClient, ssmClient } from '../aws/clients.js';
 import { SqsQueue } from '../aws/job-queue.js';
-import { LicenseManagerIssuer } from '../aws/license-manager.js';
+import { LicenseManagerTokens } from '../aws/license-manager.js';
 import { SsmParameterStore } from '../aws/parameter-store.js';
 import type { RotatorConfig } from '../config.js';
 import { TransientError } from '../errors.js';
 import { createLogger } from '../observability/logger.js';
 import { createMetrics, MetricName } from '../observability/metrics.js';
-import type { MessageQueue, ParameterStore, TokenIssuer } from '../rotation/ports.js';
-import { type MessageOutcome, processMessage } from '../rotation/process-message.js';
+import { JobReason } from '../rotation/job.js';
+import type { LicenseTokens, MessageQueue, ParameterStore } from '../rotation/ports.js';
+import {
+  type DeadLettered,
+  type MessageOutcome,
+  processMessage,
+} from '../rotation/process-message.js';
 
 /** Everything the rotator uses, so tests, the CLI and the local runner can hand in their own. */
 export interface RotatorDeps {
   readonly config: RotatorConfig;
   readonly store: ParameterStore;
-  readonly issuer: TokenIssuer;
+  readonly tokens: LicenseTokens;
   readonly deadLetters: MessageQueue;
   readonly logger: Logger;
   readonly metrics: Metrics;
@@ -32,7 +37,12 @@ export function wireRotator(
   return {
     config,
     store: options.store ?? new SsmParameterStore(ssmClient(options.clients)),
-    issuer: options.issuer ?? new LicenseManagerIssuer(licenseManagerClient(options.clients)),
+    // One client per region: token calls go to each license's home region.
+    tokens:
+      options.tokens ??
+      new LicenseManagerTokens((region) =>
+        licenseManagerClient({ ...options.clients, ...(region && { region }) }),
+      ),
     deadLetters:
       options.deadLetters ?? new SqsQueue(config.deadLetterQueueUrl, sqsClient(options.clients)),
     logger: options.logger ?? createLogger(),
@@ -41,25 +51,48 @@ export function wireRotator(
   };
 }
 
+function failureMetric(outcome: DeadLettered): string {
+  if (outcome.invalid) return MetricName.InvalidJobs;
+  return outcome.jobReason === JobReason.RevokePrevious
+    ? MetricName.RevocationFailures
+    : MetricName.RotationFailures;
+}
+
 function report(deps: RotatorDeps, messageId: string, outcome: MessageOutcome): void {
   const { logger, metrics } = deps;
-  const { Count } = MetricUnit;
+  const count = (name: string): void => {
+    metrics.addMetric(name, MetricUnit.Count, 1);
+  };
   switch (outcome.kind) {
     case 'rotated':
-      metrics.addMetric(MetricName.Rotated, Count, 1);
+      count(MetricName.Rotated);
+      if (outcome.verified) count(MetricName.Verified);
+      if (outcome.retired?.result === 'revoked') count(MetricName.Revoked);
+      if (outcome.retired?.result === 'failed') {
+        count(MetricName.RevocationFailures);
+        logger.error('Could not delete the token that dropped out of the record', {
+          messageId,
+          ...outcome.retired,
+        });
+      }
       logger.info('Token rotated', { messageId, ...outcome });
       return;
+    case 'revoked':
+      if (outcome.result === 'revoked') count(MetricName.Revoked);
+      logger.info('Previous token revoked', { messageId, ...outcome });
+      return;
     case 'skipped':
-      metrics.addMetric(MetricName.Skipped, Count, 1);
-      logger.info('Job acknowledged without rotation', { messageId, ...outcome });
+      count(MetricName.Skipped);
+      logger.info('Job acknowledged without action', { messageId, ...outcome });
       return;
     case 'dead-lettered': {
-      const name = outcome.invalid ? MetricName.InvalidJobs : MetricName.RotationFailures;
-      metrics.addMetric(name, Count, 1);
+      const name = failureMetric(outcome);
+      count(name);
+      if (outcome.reason === 'VerificationFailed') count(MetricName.VerificationFailures);
       // A second copy with the reason as a dimension, for the dashboard's breakdown.
       const byReason = metrics.singleMetric();
       byReason.addDimension('Reason', outcome.reason);
-      byReason.addMetric(name, Count, 1);
+      byReason.addMetric(name, MetricUnit.Count, 1);
       logger.error('Job sent to the dead-letter queue', { messageId, ...outcome });
     }
   }

@@ -1,14 +1,15 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { ScheduledEvent } from 'aws-lambda';
-import { type ClientOptions, sqsClient, ssmClient } from '../aws/clients.js';
+import { type ClientOptions, licenseManagerClient, sqsClient, ssmClient } from '../aws/clients.js';
 import { SqsQueue } from '../aws/job-queue.js';
+import { LicenseManagerTokens } from '../aws/license-manager.js';
 import { SsmParameterStore } from '../aws/parameter-store.js';
 import type { ScannerConfig } from '../config.js';
 import { ScanIncompleteError } from '../errors.js';
 import { createLogger } from '../observability/logger.js';
 import { createMetrics, MetricName } from '../observability/metrics.js';
-import type { MessageQueue, ParameterStore } from '../rotation/ports.js';
+import type { LicenseTokens, MessageQueue, ParameterStore } from '../rotation/ports.js';
 import { type ScanSummary, scan } from '../rotation/scan.js';
 
 /** Everything the scanner uses, so tests, the CLI and the local runner can hand in their own. */
@@ -16,6 +17,8 @@ export interface ScannerDeps {
   readonly config: ScannerConfig;
   readonly store: ParameterStore;
   readonly queue: MessageQueue;
+  /** Only ListTokens: the scanner asks which previous tokens are still AVAILABLE. */
+  readonly tokens: Pick<LicenseTokens, 'availableTokenIds'>;
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly clock: () => Date;
@@ -30,6 +33,11 @@ export function wireScanner(
     config,
     store: options.store ?? new SsmParameterStore(ssmClient(options.clients)),
     queue: options.queue ?? new SqsQueue(config.jobQueueUrl, sqsClient(options.clients)),
+    tokens:
+      options.tokens ??
+      new LicenseManagerTokens((region) =>
+        licenseManagerClient({ ...options.clients, ...(region && { region }) }),
+      ),
     logger: options.logger ?? createLogger(),
     metrics: options.metrics ?? createMetrics(),
     clock: options.clock ?? (() => new Date()),
@@ -45,6 +53,7 @@ function publish(metrics: Metrics, summary: ScanSummary): void {
   metrics.addMetric(MetricName.Unmanaged, Count, summary.unmanaged);
   metrics.addMetric(MetricName.Enqueued, Count, summary.enqueued);
   metrics.addMetric(MetricName.EnqueueFailures, Count, summary.enqueueFailures);
+  metrics.addMetric(MetricName.RevokesEnqueued, Count, summary.revocationsEnqueued);
   if (summary.minDaysToExpiry !== undefined) {
     metrics.addMetric(MetricName.MinDaysToExpiry, MetricUnit.NoUnit, summary.minDaysToExpiry);
   }
@@ -56,12 +65,22 @@ export const createScanner =
   async (_event: ScheduledEvent): Promise<ScanSummary> => {
     const { config, logger } = deps;
     const summary = await scan(
-      { store: deps.store, queue: deps.queue, log: logger },
+      { store: deps.store, queue: deps.queue, tokens: deps.tokens, log: logger },
       { ...config, now: deps.clock() },
     );
     publish(deps.metrics, summary);
     logger.info('Scan complete', { summary });
-    // Failing the invocation raises the scanner-errors alarm; the next scan enqueues them again.
-    if (summary.enqueueFailures > 0) throw new ScanIncompleteError(summary.enqueueFailures);
+    // Failing the invocation raises the scanner-errors alarm; the next scan tries again.
+    const problems = [
+      ...(summary.enqueueFailures > 0
+        ? [`${summary.enqueueFailures} job(s) could not be enqueued`]
+        : []),
+      ...(summary.revocationCheckFailures > 0
+        ? [
+            `${summary.revocationCheckFailures} previous token(s) could not be checked for revocation`,
+          ]
+        : []),
+    ];
+    if (problems.length > 0) throw new ScanIncompleteError(problems);
     return summary;
   };

@@ -1,8 +1,21 @@
-import { CreateTokenCommand, LicenseManagerClient } from '@aws-sdk/client-license-manager';
-import { TransientError } from '../errors.js';
-import type { IssuedToken, TokenIssuer, TokenRequest } from '../rotation/ports.js';
+import {
+  CreateTokenCommand,
+  DeleteTokenCommand,
+  GetAccessTokenCommand,
+  type LicenseManagerClient,
+  ListTokensCommand,
+  type RedirectException,
+} from '@aws-sdk/client-license-manager';
+import { PermanentError, TransientError } from '../errors.js';
+import type {
+  IssuedToken,
+  LicenseLocation,
+  LicenseTokens,
+  Revocation,
+  TokenRequest,
+} from '../rotation/ports.js';
 import { Secret } from '../rotation/secret.js';
-import { call } from './sdk-errors.js';
+import { call, toProjectError } from './sdk-errors.js';
 
 /**
  * License Manager marks rate limiting as RateLimitExceededException, a name the SDK's retry
@@ -26,18 +39,93 @@ export function retryRateLimits(client: LicenseManagerClient): LicenseManagerCli
   return client;
 }
 
-/** License Manager's CreateToken, behind the TokenIssuer port. */
-export class LicenseManagerIssuer implements TokenIssuer {
-  readonly #client: LicenseManagerClient;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
-  constructor(client: LicenseManagerClient = new LicenseManagerClient({})) {
-    this.#client = retryRateLimits(client);
+/** The region a RedirectException's Location names: a bare region or a regional endpoint URL. */
+export function regionFromLocation(location: string | undefined): string | undefined {
+  if (location === undefined) return undefined;
+  const trimmed = location.trim();
+  if (REGION.test(trimmed)) return trimmed;
+  let host: string;
+  try {
+    host = new URL(trimmed).hostname;
+  } catch {
+    return undefined;
+  }
+  return host.split('.').find((label) => REGION.test(label));
+}
+
+const isRedirect = (error: unknown): error is RedirectException =>
+  error instanceof Error && error.name === 'RedirectException';
+
+// GetAccessToken answers a token it will not honour with one of these: the token is bad.
+const REJECTIONS = new Set([
+  'ValidationException',
+  'AccessDeniedException',
+  'AuthorizationException',
+]);
+// DeleteToken of a token that no longer exists: the revocation is already done.
+const ALREADY_GONE = new Set(['ResourceNotFoundException']);
+const LIST_PAGE_SIZE = 100;
+
+/**
+ * License Manager's token API. CreateToken, GetAccessToken and DeleteToken must run in the
+ * license's home region: a record may name it; otherwise the first RedirectException's Location
+ * is followed once and remembered per license for the life of the process.
+ */
+export class LicenseManagerTokens implements LicenseTokens {
+  readonly #clientFor: (region: string | undefined) => LicenseManagerClient;
+  readonly #clients = new Map<string, LicenseManagerClient>();
+  readonly #homeRegions = new Map<string, string>();
+
+  /** `clientFor(undefined)` is the default region's client; others are built on first use. */
+  constructor(
+    clientFor: LicenseManagerClient | ((region: string | undefined) => LicenseManagerClient),
+  ) {
+    // A single client serves every region (tests); a factory builds one client per region.
+    this.#clientFor = typeof clientFor === 'function' ? clientFor : () => clientFor;
   }
 
-  /** Mints (or, for a known ClientToken, replays) a refresh token. */
+  #client(region: string | undefined): LicenseManagerClient {
+    const key = region ?? '';
+    let client = this.#clients.get(key);
+    if (client === undefined) {
+      client = retryRateLimits(this.#clientFor(region));
+      this.#clients.set(key, client);
+    }
+    return client;
+  }
+
+  /** The region the license's calls go to now, or undefined for the client's default region. */
+  homeRegionOf(where: LicenseLocation): string | undefined {
+    return where.homeRegion ?? this.#homeRegions.get(where.licenseArn);
+  }
+
+  async #inHomeRegion<T>(
+    operation: string,
+    where: LicenseLocation,
+    send: (client: LicenseManagerClient) => Promise<T>,
+  ): Promise<{ output: T; redirectedTo?: string }> {
+    const region = this.homeRegionOf(where);
+    try {
+      return { output: await send(this.#client(region)) };
+    } catch (error) {
+      if (!isRedirect(error)) throw toProjectError(operation, error);
+      const target = regionFromLocation(error.Location);
+      if (target === undefined || target === region) throw toProjectError(operation, error);
+      this.#homeRegions.set(where.licenseArn, target);
+      // Followed once: a second redirect surfaces as the PermanentError it is.
+      return {
+        output: await call(operation, () => send(this.#client(target))),
+        redirectedTo: target,
+      };
+    }
+  }
+
+  /** Mints (or, for a known ClientToken, replays) a refresh token in the license's home region. */
   async createToken(request: TokenRequest): Promise<IssuedToken> {
-    const output = await call('CreateToken', () =>
-      this.#client.send(
+    const { output, redirectedTo } = await this.#inHomeRegion('CreateToken', request, (client) =>
+      client.send(
         new CreateTokenCommand({
           LicenseArn: request.licenseArn,
           RoleArns: [...request.roleArns],
@@ -55,6 +143,71 @@ export class LicenseManagerIssuer implements TokenIssuer {
         'the response has no TokenId or Token',
       );
     }
-    return { tokenId: output.TokenId, token: new Secret(output.Token) };
+    const token = { tokenId: output.TokenId, token: new Secret(output.Token) };
+    return redirectedTo === undefined ? token : { ...token, redirectedTo };
+  }
+
+  /** Trades the token for an access token, which is dropped at once: only the answer matters. */
+  async verifyToken(
+    token: Secret,
+    tokenProperties: readonly string[],
+    where: LicenseLocation,
+  ): Promise<void> {
+    try {
+      await this.#inHomeRegion('GetAccessToken', where, (client) =>
+        client.send(
+          new GetAccessTokenCommand({
+            Token: token.reveal(),
+            TokenProperties: [...tokenProperties],
+          }),
+        ),
+      );
+    } catch (error) {
+      if (error instanceof PermanentError && REJECTIONS.has(error.code)) {
+        throw new PermanentError('GetAccessToken', 'TokenRejected', error.message);
+      }
+      throw error;
+    }
+  }
+
+  /** Deletes a token in its license's home region; one already gone counts as revoked. */
+  async deleteToken(tokenId: string, where: LicenseLocation): Promise<Revocation> {
+    try {
+      await this.#inHomeRegion('DeleteToken', where, (client) =>
+        client.send(new DeleteTokenCommand({ TokenId: tokenId })),
+      );
+      return 'revoked';
+    } catch (error) {
+      if (error instanceof PermanentError && ALREADY_GONE.has(error.code)) return 'already-revoked';
+      throw error;
+    }
+  }
+
+  /** ListTokens by id (the client has no paginator for it, hence the loop), AVAILABLE ones only. */
+  async availableTokenIds(
+    tokenIds: readonly string[],
+    homeRegion?: string,
+  ): Promise<ReadonlySet<string>> {
+    const available = new Set<string>();
+    if (tokenIds.length === 0) return available;
+    const client = this.#client(homeRegion);
+    let nextToken: string | undefined;
+    do {
+      const page = await call('ListTokens', () =>
+        client.send(
+          new ListTokensCommand({
+            TokenIds: [...tokenIds],
+            MaxResults: LIST_PAGE_SIZE,
+            NextToken: nextToken,
+          }),
+        ),
+      );
+      for (const token of page.Tokens ?? []) {
+        if (token.TokenId !== undefined && token.Status === 'AVAILABLE')
+          available.add(token.TokenId);
+      }
+      nextToken = page.NextToken;
+    } while (nextToken !== undefined && nextToken !== '');
+    return available;
   }
 }

@@ -4,7 +4,14 @@ import { nameProblem } from './parameter-name.js';
 import { isObject, keyProblem, parseTimestamp } from './validate.js';
 
 /** Why a job was enqueued. */
-export const JobReason = { Expiring: 'expiring', Forced: 'forced' } as const;
+export const JobReason = {
+  /** The token is due (or expired): rotate it. */
+  Expiring: 'expiring',
+  /** An operator asked for a rotation of the observed version. */
+  Forced: 'forced',
+  /** The token the record names as previous is past its grace period and still AVAILABLE. */
+  RevokePrevious: 'revoke-previous',
+} as const;
 
 /** One of the JobReason values. */
 export type JobReason = (typeof JobReason)[keyof typeof JobReason];

@@ -58,26 +58,48 @@ export interface MessageQueue {
   send(message: QueueMessage): Promise<void>;
 }
 
-/** What CreateToken needs; the fields come from the stored record, never from a job. */
-export interface TokenRequest {
+/** Where a license's token calls go: its home region, when the record or a redirect told us. */
+export interface LicenseLocation {
   readonly licenseArn: string;
+  readonly homeRegion?: string;
+}
+
+/** What CreateToken needs; the fields come from the stored record, never from a job. */
+export interface TokenRequest extends LicenseLocation {
   readonly roleArns: readonly string[];
   readonly tokenProperties: readonly string[];
   readonly expirationInDays: number;
   readonly clientToken: string;
-  readonly homeRegion?: string;
 }
 
 /** A freshly minted refresh token. */
 export interface IssuedToken {
   readonly tokenId: string;
   readonly token: Secret;
+  /** The region that minted it, when a redirect showed it differs from the one asked. */
+  readonly redirectedTo?: string;
 }
 
-/** License Manager's token API. */
-export interface TokenIssuer {
+/** How a DeleteToken ended; a token that was already gone counts as done. */
+export type Revocation = 'revoked' | 'already-revoked';
+
+/** License Manager's token API, each call made in the license's home region. */
+export interface LicenseTokens {
   /** CreateToken; replays the same token for the same ClientToken within its window. */
   createToken(request: TokenRequest): Promise<IssuedToken>;
+  /**
+   * GetAccessToken with the new token: resolves when License Manager accepts it, throws a
+   * PermanentError (code TokenRejected) when it refuses it, a TransientError when it cannot say.
+   */
+  verifyToken(
+    token: Secret,
+    tokenProperties: readonly string[],
+    where: LicenseLocation,
+  ): Promise<void>;
+  /** DeleteToken. */
+  deleteToken(tokenId: string, where: LicenseLocation): Promise<Revocation>;
+  /** Of the given token ids (at most 100), those License Manager still lists as AVAILABLE. */
+  availableTokenIds(tokenIds: readonly string[], homeRegion?: string): Promise<ReadonlySet<string>>;
 }
 
 /** The structured logger the logic reports through (Powertools' Logger fits). */

@@ -1,7 +1,8 @@
 import { InvalidJobError, PermanentError } from '../errors.js';
 import { redactTokens } from '../observability/redact.js';
-import { parseJob } from './job.js';
+import { JobReason, parseJob } from './job.js';
 import type { MessageQueue } from './ports.js';
+import { type RevocationOutcome, revokePrevious } from './revoke.js';
 import { type RotateDeps, type RotateOptions, type RotationOutcome, rotate } from './rotate.js';
 
 /** A job message as it came off the queue. */
@@ -19,10 +20,12 @@ export interface DeadLettered {
   readonly reason: string;
   readonly message: string;
   readonly parameterName?: string;
+  /** What the valid job asked for, when it was valid. */
+  readonly jobReason?: JobReason;
 }
 
 /** How one message ended; a transient failure throws instead, so the message comes back. */
-export type MessageOutcome = RotationOutcome | DeadLettered;
+export type MessageOutcome = RotationOutcome | RevocationOutcome | DeadLettered;
 
 /** Names of the attributes a dead-lettered message carries. */
 export const DeadLetterAttribute = {
@@ -90,7 +93,9 @@ export async function processMessage(
     });
   }
   try {
-    return await rotate(job, deps, options);
+    return job.reason === JobReason.RevokePrevious
+      ? await revokePrevious(job, deps, options)
+      : await rotate(job, deps, options);
   } catch (error) {
     if (!(error instanceof PermanentError)) throw error;
     return deadLetter(deps.deadLetters, message, {
@@ -98,6 +103,7 @@ export async function processMessage(
       reason: error.code,
       message: error.message,
       parameterName: job.parameterName,
+      jobReason: job.reason,
     });
   }
 }

@@ -1,14 +1,21 @@
-import { InvalidRecordError, PermanentError } from '../errors.js';
+import { PermanentError } from '../errors.js';
 import { CLIENT_TOKEN_WINDOW_MS, clientTokenFor } from './client-token.js';
 import { assess, DAY_MS, TokenState } from './due.js';
 import { JobReason, type RotationJob } from './job.js';
-import type { ParameterStore, TokenIssuer } from './ports.js';
-import { assertRoomToRotate, parseRecord, type RotationRecord, serialiseRecord } from './record.js';
+import type {
+  IssuedToken,
+  LicenseLocation,
+  LicenseTokens,
+  ParameterStore,
+  Revocation,
+} from './ports.js';
+import { type RotationRecord, serialiseRecord } from './record.js';
+import { readRecord } from './stored-record.js';
 
 /** What rotation talks to. */
 export interface RotateDeps {
   readonly store: ParameterStore;
-  readonly issuer: TokenIssuer;
+  readonly tokens: LicenseTokens;
   readonly clock: () => Date;
 }
 
@@ -16,6 +23,8 @@ export interface RotateDeps {
 export interface RotateOptions {
   readonly kmsKeyId: string;
   readonly renewBeforeDays: number | undefined;
+  readonly verifyNewTokens: boolean;
+  readonly revokePreviousAfterHours: number;
 }
 
 /** Why a job ended without a rotation; each is a normal, acknowledged end. */
@@ -31,7 +40,7 @@ export const SkipReason = {
 /** One of the SkipReason values. */
 export type SkipReason = (typeof SkipReason)[keyof typeof SkipReason];
 
-/** How a job ended. */
+/** How a rotation job ended. */
 export type RotationOutcome =
   | {
       readonly kind: 'rotated';
@@ -41,6 +50,10 @@ export type RotationOutcome =
       readonly tokenId: string;
       readonly previousTokenId: string;
       readonly expiresAt: string;
+      /** True when GetAccessToken accepted the new token before it was stored. */
+      readonly verified: boolean;
+      /** The token that dropped out of the record (two generations back), and what became of it. */
+      readonly retired?: { readonly tokenId: string; readonly result: Revocation | 'failed' };
     }
   | {
       readonly kind: 'skipped';
@@ -49,24 +62,51 @@ export type RotationOutcome =
       readonly currentVersion?: number;
     };
 
-function storedRecord(name: string, description: string | undefined): RotationRecord {
+/** A token License Manager refused is deleted and never stored; the job fails for good. */
+async function verify(
+  deps: RotateDeps,
+  issued: IssuedToken,
+  record: RotationRecord,
+  where: LicenseLocation,
+): Promise<void> {
   try {
-    const record = parseRecord(description);
-    assertRoomToRotate(record);
-    return record;
+    await deps.tokens.verifyToken(issued.token, record.tokenProperties, where);
   } catch (error) {
-    if (!(error instanceof InvalidRecordError)) throw error;
-    // Checked before CreateToken: a token minted for a record we cannot write would be orphaned.
-    throw new PermanentError('Rotation', 'UnmanagedParameter', `${name} record ${error.message}`, {
-      cause: error,
-    });
+    if (!(error instanceof PermanentError) || error.code !== 'TokenRejected') throw error;
+    // If this delete fails the job is retried: the replay returns this token and deletes it then.
+    await deps.tokens.deleteToken(issued.tokenId, where);
+    throw new PermanentError(
+      'Rotation',
+      'VerificationFailed',
+      `new token ${issued.tokenId} was rejected and deleted: ${error.message}`,
+    );
+  }
+}
+
+/**
+ * The record tracks one previous token. When a rotation pushes one out before its revoke job ran
+ * (a second rotation inside the grace period, or a failed revoke), delete it now, after the new
+ * token is stored, so no superseded token outlives two generations. Best effort: the rotation
+ * has succeeded whatever this does, and a failure is reported, not retried.
+ */
+async function retire(
+  deps: RotateDeps,
+  record: RotationRecord,
+  options: RotateOptions,
+): Promise<{ tokenId: string; result: Revocation | 'failed' } | undefined> {
+  const tokenId = record.previousTokenId;
+  if (tokenId === undefined || options.revokePreviousAfterHours <= 0) return undefined;
+  try {
+    return { tokenId, result: await deps.tokens.deleteToken(tokenId, record) };
+  } catch {
+    return { tokenId, result: 'failed' };
   }
 }
 
 /**
  * Rotates one parameter (DESIGN.md §5): reads the current version and record, mints a token with
- * the generation's ClientToken, then writes token and new record in one PutParameter. A failure
- * at any step leaves the old token in place; a retry of the same generation replays the token.
+ * the generation's ClientToken, verifies it, then writes token and new record in one PutParameter.
+ * A failure at any step leaves the old token in place; a retry of the generation replays the token.
  */
 export async function rotate(
   job: RotationJob,
@@ -76,19 +116,19 @@ export async function rotate(
   const { parameterName } = job;
   const current = await deps.store.describe(parameterName);
   if (current === undefined) return { kind: 'skipped', parameterName, why: SkipReason.Gone };
-  const record = storedRecord(parameterName, current.description);
+  const record = readRecord(parameterName, current.description);
   const moved = current.version !== job.observedVersion;
-  if (
+  const wanted =
     job.reason === JobReason.Forced
-      ? moved
-      : assess(record, deps.clock(), options.renewBeforeDays).state === TokenState.Ok
-  ) {
+      ? !moved
+      : assess(record, deps.clock(), options.renewBeforeDays).state !== TokenState.Ok;
+  if (!wanted) {
     const why = moved ? SkipReason.AlreadyRotated : SkipReason.NotDue;
     return { kind: 'skipped', parameterName, why, currentVersion: current.version };
   }
 
   const requestedAt = deps.clock();
-  const issued = await deps.issuer.createToken({
+  const issued = await deps.tokens.createToken({
     licenseArn: record.licenseArn,
     roleArns: record.roleArns,
     tokenProperties: record.tokenProperties,
@@ -96,12 +136,20 @@ export async function rotate(
     clientToken: clientTokenFor(parameterName, current.version),
     ...(record.homeRegion === undefined ? {} : { homeRegion: record.homeRegion }),
   });
+  const homeRegion = record.homeRegion ?? issued.redirectedTo;
+  const where = {
+    licenseArn: record.licenseArn,
+    ...(homeRegion === undefined ? {} : { homeRegion }),
+  };
+  if (options.verifyNewTokens) await verify(deps, issued, record, where);
+
   // A replay of this ClientToken returns a token minted up to one window earlier, and AWS gives no
   // expiry: dating issue back one window keeps expiresAt at or before the token's real expiry.
   const issuedAt = requestedAt.getTime() - CLIENT_TOKEN_WINDOW_MS;
   const expiresAt = new Date(issuedAt + record.expirationInDays * DAY_MS).toISOString();
   const next: RotationRecord = {
     ...record,
+    ...where,
     tokenId: issued.tokenId,
     issuedAt: new Date(issuedAt).toISOString(),
     expiresAt,
@@ -115,6 +163,7 @@ export async function rotate(
     kmsKeyId: options.kmsKeyId,
     overwrite: true,
   });
+  const retired = await retire(deps, record, options);
   return {
     kind: 'rotated',
     parameterName,
@@ -122,5 +171,7 @@ export async function rotate(
     tokenId: issued.tokenId,
     previousTokenId: record.tokenId,
     expiresAt,
+    verified: options.verifyNewTokens,
+    ...(retired === undefined ? {} : { retired }),
   };
 }

@@ -2,8 +2,16 @@ import { TransientError } from '../errors.js';
 import { type Assessment, assess, TokenState } from './due.js';
 import { deduplicationId, JobReason, messageGroupId, newJob, serialiseJob } from './job.js';
 import { nameProblem } from './parameter-name.js';
-import type { Log, MessageQueue, ParameterStore, QueueMessage } from './ports.js';
+import type {
+  FailedSend,
+  LicenseTokens,
+  Log,
+  MessageQueue,
+  ParameterStore,
+  QueueMessage,
+} from './ports.js';
 import { parseRecord, type RotationRecord } from './record.js';
+import { revocationDueAt } from './revoke.js';
 
 /** A parameter under the token path whose Description is not a valid record: never touched. */
 export interface UnmanagedParameter {
@@ -31,8 +39,18 @@ export interface ScanOptions {
   readonly now: Date;
   readonly renewBeforeDays: number | undefined;
   readonly criticalDays: number;
+  /** Grace period of a superseded token; 0 turns revocation off. */
+  readonly revokePreviousAfterHours: number;
   /** Sends of one batch, counting the first; only entries the queue did not blame on us are resent. */
   readonly maxSendAttempts?: number;
+}
+
+/** What the scan talks to. */
+export interface ScanDeps {
+  readonly store: ParameterStore;
+  readonly queue: MessageQueue;
+  readonly tokens: Pick<LicenseTokens, 'availableTokenIds'>;
+  readonly log: Log;
 }
 
 /** The scan's counts; they become the scanner's metrics and its summary log line. */
@@ -45,12 +63,16 @@ export interface ScanSummary {
   critical: number;
   enqueued: number;
   enqueueFailures: number;
+  revocationsEnqueued: number;
+  revocationCheckFailures: number;
   /** The fewest days left on any managed token; undefined when there is none. */
   minDaysToExpiry: number | undefined;
 }
 
 /** SQS's limit on a SendMessageBatch. */
 export const MAX_BATCH_SIZE = 10;
+/** How many token ids one ListTokens call is asked about. */
+export const MAX_TOKEN_IDS_PER_CHECK = 100;
 
 /** Classifies one parameter: unmanaged (with the reason), or ok, due or expired. */
 export function classify(
@@ -81,15 +103,30 @@ export async function* inventory(
   }
 }
 
+interface PendingJob {
+  readonly name: string;
+  readonly message: QueueMessage;
+}
+
+const toMessage = (name: string, version: number, reason: JobReason, now: Date): PendingJob => {
+  const job = newJob(name, version, reason, now);
+  return {
+    name,
+    message: {
+      body: serialiseJob(job),
+      groupId: messageGroupId(name),
+      deduplicationId: deduplicationId(job),
+    },
+  };
+};
+
 /**
- * The scanner's work: classify every parameter and enqueue one job per due or expired token, in
- * batches of ten. Streams, so memory holds one page and one batch whatever the fleet size.
+ * The scanner's work: classify every parameter, enqueue one job per due or expired token, and one
+ * revoke job per previous token past its grace period that License Manager still lists as
+ * AVAILABLE. Streams: memory holds one page, one batch and one ListTokens batch per region.
  */
-export async function scan(
-  deps: { store: ParameterStore; queue: MessageQueue; log: Log },
-  options: ScanOptions,
-): Promise<ScanSummary> {
-  const { store, queue, log } = deps;
+export async function scan(deps: ScanDeps, options: ScanOptions): Promise<ScanSummary> {
+  const { queue, tokens, log } = deps;
   const summary: ScanSummary = {
     scanned: 0,
     ok: 0,
@@ -99,16 +136,20 @@ export async function scan(
     critical: 0,
     enqueued: 0,
     enqueueFailures: 0,
+    revocationsEnqueued: 0,
+    revocationCheckFailures: 0,
     minDaysToExpiry: undefined,
   };
   const maxAttempts = options.maxSendAttempts ?? 3;
-  let pending: { name: string; message: QueueMessage }[] = [];
+  let pending: PendingJob[] = [];
+  // Previous tokens to ask License Manager about, per home region ('' = the default region).
+  const candidates = new Map<string, { name: string; version: number; tokenId: string }[]>();
 
   const flush = async (): Promise<void> => {
     let batch = pending;
     pending = [];
     for (let attempt = 1; batch.length > 0; attempt++) {
-      let failed: readonly { index: number; code: string; senderFault: boolean }[];
+      let failed: readonly FailedSend[];
       try {
         failed = await queue.sendBatch(batch.map((entry) => entry.message));
       } catch (error) {
@@ -117,7 +158,7 @@ export async function scan(
         failed = batch.map((_, index) => ({ index, code: error.code, senderFault: false }));
       }
       summary.enqueued += batch.length - failed.length;
-      const retry: typeof batch = [];
+      const retry: PendingJob[] = [];
       for (const failure of failed) {
         const entry = batch[failure.index];
         if (entry === undefined) continue;
@@ -125,7 +166,7 @@ export async function scan(
           retry.push(entry);
         } else {
           summary.enqueueFailures++;
-          log.warn('Could not enqueue rotation job', {
+          log.warn('Could not enqueue job', {
             parameterName: entry.name,
             code: failure.code,
             attempt,
@@ -136,12 +177,51 @@ export async function scan(
     }
   };
 
-  for await (const item of inventory(store, options)) {
+  const enqueue = async (job: PendingJob): Promise<void> => {
+    pending.push(job);
+    if (pending.length === MAX_BATCH_SIZE) await flush();
+  };
+
+  const checkRevocations = async (region: string): Promise<void> => {
+    const batch = candidates.get(region) ?? [];
+    candidates.delete(region);
+    if (batch.length === 0) return;
+    let available: ReadonlySet<string>;
+    try {
+      available = await tokens.availableTokenIds(
+        batch.map((candidate) => candidate.tokenId),
+        region || undefined,
+      );
+    } catch (error) {
+      // Rotation matters more than revocation: note it, fail the scan at the end, carry on.
+      summary.revocationCheckFailures += batch.length;
+      log.warn('Could not check previous tokens', { region: region || 'default', error });
+      return;
+    }
+    for (const candidate of batch) {
+      if (!available.has(candidate.tokenId)) continue;
+      summary.revocationsEnqueued++;
+      await enqueue(
+        toMessage(candidate.name, candidate.version, JobReason.RevokePrevious, options.now),
+      );
+    }
+  };
+
+  for await (const item of inventory(deps.store, options)) {
     summary.scanned++;
     if (item.state === 'unmanaged') {
       summary.unmanaged++;
       log.warn('Skipping unmanaged parameter', { parameterName: item.name, problem: item.problem });
       continue;
+    }
+    const { record } = item;
+    const revokeAt = revocationDueAt(record, options.revokePreviousAfterHours);
+    if (record.previousTokenId !== undefined && revokeAt !== undefined && revokeAt <= options.now) {
+      const region = record.homeRegion ?? '';
+      const list = candidates.get(region) ?? [];
+      list.push({ name: item.name, version: item.version, tokenId: record.previousTokenId });
+      candidates.set(region, list);
+      if (list.length === MAX_TOKEN_IDS_PER_CHECK) await checkRevocations(region);
     }
     const { daysLeft } = item.assessment;
     summary.minDaysToExpiry = Math.min(summary.minDaysToExpiry ?? daysLeft, daysLeft);
@@ -158,17 +238,9 @@ export async function scan(
       continue;
     }
     summary[item.state]++;
-    const job = newJob(item.name, item.version, JobReason.Expiring, options.now);
-    pending.push({
-      name: item.name,
-      message: {
-        body: serialiseJob(job),
-        groupId: messageGroupId(item.name),
-        deduplicationId: deduplicationId(job),
-      },
-    });
-    if (pending.length === MAX_BATCH_SIZE) await flush();
+    await enqueue(toMessage(item.name, item.version, JobReason.Expiring, options.now));
   }
+  for (const region of [...candidates.keys()]) await checkRevocations(region);
   await flush();
   return summary;
 }

@@ -1,20 +1,33 @@
 import {
   CreateTokenCommand,
   type CreateTokenCommandInput,
+  DeleteTokenCommand,
+  GetAccessTokenCommand,
   LicenseManagerClient,
+  ListTokensCommand,
+  ResourceNotFoundException,
+  ValidationException,
 } from '@aws-sdk/client-license-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { fakeToken } from './secrets.js';
 
+interface MintedToken {
+  readonly TokenId: string;
+  readonly Token: string;
+  readonly LicenseArn: string | undefined;
+  Status: 'AVAILABLE' | 'DELETED';
+}
+
 /**
- * A License Manager mock whose CreateToken honours the ClientToken: the same ClientToken replays
- * the same token, as AWS does within its 10-minute window.
+ * A License Manager mock with memory: CreateToken honours the ClientToken (the same one replays
+ * the same token, as AWS does within its window), GetAccessToken accepts only tokens it minted
+ * and has not deleted, DeleteToken deletes, ListTokens reports status.
  */
 export class FakeLicenseManager {
   /** The aws-sdk-client-mock stub. */
   readonly stub = mockClient(LicenseManagerClient);
   /** Tokens minted, by ClientToken. */
-  readonly minted = new Map<string, { TokenId: string; Token: string }>();
+  readonly minted = new Map<string, MintedToken>();
 
   /** Forgets every call and token and installs the default behaviour again. */
   reset(): void {
@@ -23,6 +36,35 @@ export class FakeLicenseManager {
     this.stub
       .on(CreateTokenCommand)
       .callsFake((input: CreateTokenCommandInput) => this.create(input));
+    this.stub.on(GetAccessTokenCommand).callsFake((input: { Token?: string }) => {
+      const token = this.tokens().find((t) => t.Token === input.Token);
+      if (token?.Status !== 'AVAILABLE') {
+        throw new ValidationException({
+          message: 'Token is not valid',
+          $metadata: { httpStatusCode: 400 },
+        });
+      }
+      return { AccessToken: fakeToken() };
+    });
+    this.stub.on(DeleteTokenCommand).callsFake((input: { TokenId?: string }) => {
+      const token = this.byId(input.TokenId);
+      if (token === undefined) {
+        throw new ResourceNotFoundException({
+          message: 'Token not found',
+          $metadata: { httpStatusCode: 400 },
+        });
+      }
+      token.Status = 'DELETED';
+      return {};
+    });
+    this.stub.on(ListTokensCommand).callsFake((input: { TokenIds?: string[] }) => ({
+      Tokens: (input.TokenIds ?? []).flatMap((id) => {
+        const token = this.byId(id);
+        return token === undefined
+          ? []
+          : [{ TokenId: token.TokenId, LicenseArn: token.LicenseArn, Status: token.Status }];
+      }),
+    }));
   }
 
   /** CreateToken: a new token for a new ClientToken, the same one for a known ClientToken. */
@@ -35,8 +77,32 @@ export class FakeLicenseManager {
     const token = this.minted.get(key) ?? {
       TokenId: `tok-${this.minted.size + 1}`,
       Token: fakeToken(),
+      LicenseArn: input.LicenseArn,
+      Status: 'AVAILABLE' as const,
     };
     this.minted.set(key, token);
-    return { ...token, TokenType: 'REFRESH_TOKEN' };
+    return { TokenId: token.TokenId, Token: token.Token, TokenType: 'REFRESH_TOKEN' };
+  }
+
+  /** Adds a token as if minted earlier (e.g. the one a parameter was registered with). */
+  seed(tokenId: string, licenseArn?: string): string {
+    const token = fakeToken();
+    this.minted.set(`seed-${tokenId}`, {
+      TokenId: tokenId,
+      Token: token,
+      LicenseArn: licenseArn,
+      Status: 'AVAILABLE',
+    });
+    return token;
+  }
+
+  /** Every token, in minting order. */
+  tokens(): MintedToken[] {
+    return [...this.minted.values()];
+  }
+
+  /** A token by id. */
+  byId(tokenId: string | undefined): MintedToken | undefined {
+    return this.tokens().find((token) => token.TokenId === tokenId);
   }
 }

@@ -14,6 +14,7 @@ describe('readScannerConfig', () => {
       tokenPath: '/license-tokens/',
       renewBeforeDays: undefined,
       criticalDays: 7,
+      revokePreviousAfterHours: 72,
       jobQueueUrl: JOBS,
     });
   });
@@ -24,11 +25,13 @@ describe('readScannerConfig', () => {
       TOKEN_PATH: '/vendor/tokens',
       RENEW_BEFORE_DAYS: '30',
       CRITICAL_DAYS: '0',
+      REVOKE_PREVIOUS_AFTER_HOURS: '0',
     });
     expect(config).toEqual({
       tokenPath: '/vendor/tokens/',
       renewBeforeDays: 30,
       criticalDays: 0,
+      revokePreviousAfterHours: 0,
       jobQueueUrl: JOBS,
     });
   });
@@ -82,6 +85,29 @@ describe('readRotatorConfig', () => {
     expect(
       problems(() => readRotatorConfig({ DEAD_LETTER_QUEUE_URL: DLQ, KMS_KEY_ID: 'my key' }))[0],
     ).toMatch(/^KMS_KEY_ID/);
+  });
+
+  it('verifies new tokens unless VERIFY_NEW_TOKENS is false', () => {
+    expect(readRotatorConfig({ DEAD_LETTER_QUEUE_URL: DLQ }).verifyNewTokens).toBe(true);
+    expect(
+      readRotatorConfig({ DEAD_LETTER_QUEUE_URL: DLQ, VERIFY_NEW_TOKENS: 'FALSE' }).verifyNewTokens,
+    ).toBe(false);
+    expect(
+      problems(() => readRotatorConfig({ DEAD_LETTER_QUEUE_URL: DLQ, VERIFY_NEW_TOKENS: 'no' }))[0],
+    ).toBe('VERIFY_NEW_TOKENS must be true or false, got "no"');
+  });
+
+  it('reads REVOKE_PREVIOUS_AFTER_HOURS, 72 by default, 0 for never', () => {
+    expect(readRotatorConfig({ DEAD_LETTER_QUEUE_URL: DLQ }).revokePreviousAfterHours).toBe(72);
+    expect(
+      readRotatorConfig({ DEAD_LETTER_QUEUE_URL: DLQ, REVOKE_PREVIOUS_AFTER_HOURS: '0' })
+        .revokePreviousAfterHours,
+    ).toBe(0);
+    expect(
+      problems(() =>
+        readRotatorConfig({ DEAD_LETTER_QUEUE_URL: DLQ, REVOKE_PREVIOUS_AFTER_HOURS: '-1' }),
+      )[0],
+    ).toMatch(/^REVOKE_PREVIOUS_AFTER_HOURS must be a number of hours, 0 or more/);
   });
 
   it('requires the dead-letter queue URL', () => {

@@ -1,43 +1,66 @@
 import { Readable } from 'node:stream';
 import { LicenseManagerClient } from '@aws-sdk/client-license-manager';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { LicenseManagerIssuer } from '../../../src/aws/license-manager.js';
-import { TransientError } from '../../../src/errors.js';
+import { LicenseManagerTokens, regionFromLocation } from '../../../src/aws/license-manager.js';
+import { PermanentError, TransientError } from '../../../src/errors.js';
+import { Secret } from '../../../src/rotation/secret.js';
 import { fakeToken } from '../../helpers/secrets.js';
 
+const LICENSE = 'arn:aws:license-manager::294406891311:license:l-abc';
 const request = {
-  licenseArn: 'arn:aws:license-manager::294406891311:license:l-abc',
+  licenseArn: LICENSE,
   roleArns: [],
   tokenProperties: [],
   expirationInDays: 365,
   clientToken: 'ltr1-abc',
 };
 
-/** A client whose HTTP layer answers from a script, so the SDK's real retry logic runs. */
-function scriptedClient(answers: { status: number; body: object; type?: string }[]) {
-  const seen: string[] = [];
-  const client = new LicenseManagerClient({
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    maxAttempts: 3,
-    requestHandler: {
-      handle: async (httpRequest: { headers: Record<string, string> }) => {
-        seen.push(String(httpRequest.headers['x-amz-target']));
-        const answer = answers.shift() ?? { status: 500, body: {} };
-        const headers: Record<string, string> = { 'content-type': 'application/x-amz-json-1.1' };
-        if (answer.type) headers['x-amzn-errortype'] = answer.type;
-        return {
-          response: {
-            statusCode: answer.status,
-            headers,
-            body: Readable.from([Buffer.from(JSON.stringify(answer.body))]),
-          },
-        };
-      },
-    },
-  });
-  return { client, seen };
+interface Answer {
+  status: number;
+  body: object;
+  type?: string;
 }
+
+/**
+ * License Manager clients per region whose HTTP layer answers from a script, so the SDK's real
+ * serialisation, error parsing and retry logic run. Each request is logged as `region Operation`.
+ */
+function scripted(answers: Record<string, Answer[]>, defaultRegion = 'us-east-1') {
+  const seen: string[] = [];
+  const clientFor = (region: string | undefined) => {
+    const name = region ?? defaultRegion;
+    return new LicenseManagerClient({
+      region: name,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 3,
+      requestHandler: {
+        handle: async (httpRequest: { headers: Record<string, string> }) => {
+          seen.push(`${name} ${String(httpRequest.headers['x-amz-target']).split('.')[1]}`);
+          const answer = answers[name]?.shift() ?? { status: 500, body: {} };
+          const headers: Record<string, string> = { 'content-type': 'application/x-amz-json-1.1' };
+          if (answer.type) headers['x-amzn-errortype'] = answer.type;
+          return {
+            response: {
+              statusCode: answer.status,
+              headers,
+              body: Readable.from([Buffer.from(JSON.stringify(answer.body))]),
+            },
+          };
+        },
+      },
+    });
+  };
+  return { tokens: new LicenseManagerTokens(clientFor), seen };
+}
+
+const ok = (body: object): Answer => ({ status: 200, body });
+const error = (type: string, body: object = { Message: type }): Answer => ({
+  status: 400,
+  type,
+  body,
+});
+const minted = (): Answer =>
+  ok({ TokenId: 'tok-1', Token: fakeToken(), TokenType: 'REFRESH_TOKEN' });
 
 /** Runs a call while fast-forwarding the SDK's backoff timers. */
 async function settle<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {
@@ -52,53 +75,183 @@ async function settle<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> 
   return result;
 }
 
-describe('LicenseManagerIssuer', () => {
-  beforeEach(() => {
-    vi.useFakeTimers({ toFake: ['setTimeout'] });
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout'] });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
 
+describe('LicenseManagerTokens.createToken', () => {
   it('lets the SDK retry RateLimitExceededException, which it does not know as throttling', async () => {
-    const token = fakeToken();
-    const { client, seen } = scriptedClient([
-      { status: 400, type: 'RateLimitExceededException', body: { Message: 'slow down' } },
-      { status: 200, body: { TokenId: 'tok-1', Token: token, TokenType: 'REFRESH_TOKEN' } },
-    ]);
-    const result = await settle(new LicenseManagerIssuer(client).createToken(request));
-    expect(seen).toEqual(['AWSLicenseManager.CreateToken', 'AWSLicenseManager.CreateToken']);
-    if (result.status !== 'fulfilled') throw result.reason;
-    expect(result.value.tokenId).toBe('tok-1');
-    expect(result.value.token.reveal()).toBe(token);
+    const { tokens, seen } = scripted({
+      'us-east-1': [error('RateLimitExceededException'), minted()],
+    });
+    const result = await settle(tokens.createToken(request));
+    expect(seen).toEqual(['us-east-1 CreateToken', 'us-east-1 CreateToken']);
+    expect(result.status === 'fulfilled' && result.value.tokenId).toBe('tok-1');
   });
 
   it('gives up after the SDK attempts with a TransientError', async () => {
-    const limited = {
-      status: 400,
-      type: 'RateLimitExceededException',
-      body: { Message: 'slow down' },
-    };
-    const { client, seen } = scriptedClient([limited, limited, limited]);
-    const result = await settle(new LicenseManagerIssuer(client).createToken(request));
+    const limited = error('RateLimitExceededException');
+    const { tokens, seen } = scripted({ 'us-east-1': [limited, limited, limited] });
+    const result = await settle(tokens.createToken(request));
     expect(result.status === 'rejected' && result.reason).toBeInstanceOf(TransientError);
     expect(seen).toHaveLength(3);
   });
 
   it('does not retry a permanent error', async () => {
-    const { client, seen } = scriptedClient([
-      { status: 400, type: 'ResourceNotFoundException', body: { Message: 'no such license' } },
-    ]);
-    await expect(new LicenseManagerIssuer(client).createToken(request)).rejects.toThrow(
+    const { tokens, seen } = scripted({
+      'us-east-1': [error('ResourceNotFoundException', { Message: 'no such license' })],
+    });
+    await expect(tokens.createToken(request)).rejects.toThrow(
       'CreateToken failed (ResourceNotFoundException): no such license',
     );
     expect(seen).toHaveLength(1);
   });
 
   it('wraps the token so it cannot be printed by accident', async () => {
+    const { tokens } = scripted({ 'us-east-1': [minted()] });
+    expect(JSON.stringify(await tokens.createToken(request))).toBe(
+      '{"tokenId":"tok-1","token":"[REDACTED]"}',
+    );
+  });
+
+  it('goes straight to the home region a record names', async () => {
+    const { tokens, seen } = scripted({ 'eu-west-1': [minted()] });
+    await tokens.createToken({ ...request, homeRegion: 'eu-west-1' });
+    expect(seen).toEqual(['eu-west-1 CreateToken']);
+  });
+});
+
+describe('LicenseManagerTokens: RedirectException', () => {
+  it('follows the Location once, says so, and remembers it for the license', async () => {
+    const { tokens, seen } = scripted({
+      'us-east-1': [error('RedirectException', { Location: 'us-west-2', Message: 'wrong region' })],
+      'us-west-2': [minted(), ok({ AccessToken: fakeToken() }), ok({})],
+    });
+    const issued = await tokens.createToken(request);
+    expect(issued.redirectedTo).toBe('us-west-2');
+    await tokens.verifyToken(issued.token, [], { licenseArn: LICENSE });
+    await tokens.deleteToken('tok-0', { licenseArn: LICENSE });
+    expect(seen).toEqual([
+      'us-east-1 CreateToken',
+      'us-west-2 CreateToken',
+      'us-west-2 GetAccessToken',
+      'us-west-2 DeleteToken',
+    ]);
+  });
+
+  it('refuses to follow a second redirect', async () => {
+    const { tokens, seen } = scripted({
+      'us-east-1': [error('RedirectException', { Location: 'us-west-2' })],
+      'us-west-2': [error('RedirectException', { Location: 'eu-west-1' })],
+    });
+    const failure = tokens.createToken(request);
+    await expect(failure).rejects.toBeInstanceOf(PermanentError);
+    await expect(failure).rejects.toMatchObject({ code: 'RedirectException' });
+    expect(seen).toEqual(['us-east-1 CreateToken', 'us-west-2 CreateToken']);
+  });
+
+  it('fails for good on a redirect it cannot read', async () => {
+    const { tokens } = scripted({
+      'us-east-1': [error('RedirectException', { Location: 'somewhere else' })],
+    });
+    await expect(tokens.createToken(request)).rejects.toMatchObject({
+      name: 'PermanentError',
+      code: 'RedirectException',
+    });
+  });
+});
+
+describe('regionFromLocation', () => {
+  it.each([
+    ['us-west-2', 'us-west-2'],
+    ['https://license-manager.eu-central-1.amazonaws.com', 'eu-central-1'],
+    ['https://license-manager.us-gov-west-1.amazonaws.com/', 'us-gov-west-1'],
+    ['not a region', undefined],
+    [undefined, undefined],
+  ])('reads %s as %s', (location, region) => {
+    expect(regionFromLocation(location)).toBe(region);
+  });
+});
+
+describe('LicenseManagerTokens.verifyToken', () => {
+  it.each(['ValidationException', 'AccessDeniedException', 'AuthorizationException'])(
+    'reports %s as a rejected token',
+    async (type) => {
+      const { tokens } = scripted({ 'us-east-1': [error(type)] });
+      await expect(
+        tokens.verifyToken(new Secret(fakeToken()), [], { licenseArn: LICENSE }),
+      ).rejects.toMatchObject({
+        name: 'PermanentError',
+        code: 'TokenRejected',
+      });
+    },
+  );
+
+  it('sends the token and its properties', async () => {
     const token = fakeToken();
-    const { client } = scriptedClient([{ status: 200, body: { TokenId: 'tok-1', Token: token } }]);
-    const issued = await new LicenseManagerIssuer(client).createToken(request);
-    expect(JSON.stringify(issued)).toBe('{"tokenId":"tok-1","token":"[REDACTED]"}');
+    const bodies: unknown[] = [];
+    const client = new LicenseManagerClient({
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      requestHandler: {
+        handle: async (httpRequest: { body: string }) => {
+          bodies.push(JSON.parse(httpRequest.body));
+          return {
+            response: {
+              statusCode: 200,
+              headers: {},
+              body: Readable.from([Buffer.from('{"AccessToken":"x"}')]),
+            },
+          };
+        },
+      },
+    });
+    await new LicenseManagerTokens(client).verifyToken(new Secret(token), ['customer:acme'], {
+      licenseArn: LICENSE,
+    });
+    expect(bodies).toEqual([{ Token: token, TokenProperties: ['customer:acme'] }]);
+  });
+});
+
+describe('LicenseManagerTokens.deleteToken', () => {
+  it('reports a token that is already gone as already revoked', async () => {
+    const { tokens } = scripted({ 'us-east-1': [error('ResourceNotFoundException')] });
+    await expect(tokens.deleteToken('tok-1', { licenseArn: LICENSE })).resolves.toBe(
+      'already-revoked',
+    );
+  });
+
+  it('reports a deletion', async () => {
+    const { tokens } = scripted({ 'us-east-1': [ok({})] });
+    await expect(tokens.deleteToken('tok-1', { licenseArn: LICENSE })).resolves.toBe('revoked');
+  });
+});
+
+describe('LicenseManagerTokens.availableTokenIds', () => {
+  it('pages through ListTokens and keeps only AVAILABLE tokens', async () => {
+    const { tokens, seen } = scripted({
+      'eu-west-1': [
+        ok({
+          Tokens: [
+            { TokenId: 'a', Status: 'AVAILABLE' },
+            { TokenId: 'b', Status: 'DELETED' },
+          ],
+          NextToken: 'n',
+        }),
+        ok({ Tokens: [{ TokenId: 'c', Status: 'AVAILABLE' }] }),
+      ],
+    });
+    const available = await tokens.availableTokenIds(['a', 'b', 'c', 'd'], 'eu-west-1');
+    expect([...available]).toEqual(['a', 'c']);
+    expect(seen).toEqual(['eu-west-1 ListTokens', 'eu-west-1 ListTokens']);
+  });
+
+  it('asks nothing for no ids', async () => {
+    const { tokens, seen } = scripted({});
+    await expect(tokens.availableTokenIds([])).resolves.toEqual(new Set());
+    expect(seen).toEqual([]);
   });
 });

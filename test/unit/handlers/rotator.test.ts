@@ -1,4 +1,9 @@
-import { CreateTokenCommand } from '@aws-sdk/client-license-manager';
+import {
+  CreateTokenCommand,
+  DeleteTokenCommand,
+  GetAccessTokenCommand,
+  ValidationException,
+} from '@aws-sdk/client-license-manager';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DescribeParametersCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import type { SQSEvent } from 'aws-lambda';
@@ -97,6 +102,9 @@ describe('rotator handler', () => {
       },
     ]);
     expect(ssm.parameters.get(ACME)?.version).toBe(4);
+    expect(lm.stub.commandCalls(GetAccessTokenCommand).map((call) => call.args[0].input)).toEqual([
+      { Token: minted?.Token, TokenProperties: dueRecord.tokenProperties },
+    ]);
   });
 
   it('handles the events/sqs-rotation-batch.json fixture end to end', async () => {
@@ -119,7 +127,7 @@ describe('rotator handler', () => {
     expect(ssm.stub).toHaveReceivedCommandTimes(PutParameterCommand, 1);
     expect(ssm.parameters.get(ACME)?.value).not.toBe(old);
     const skipped = capturedLogs().filter(
-      (line) => line.message === 'Job acknowledged without rotation',
+      (line) => line.message === 'Job acknowledged without action',
     );
     expect(skipped.map((line) => line.why)).toEqual(['already-rotated', 'already-rotated']);
   });
@@ -353,6 +361,7 @@ describe('rotator handler', () => {
     seed(ACME, 3);
     const jwt = fakeJwt();
     lm.stub.on(CreateTokenCommand).resolves({ TokenId: 'tok-jwt', Token: jwt });
+    lm.stub.on(GetAccessTokenCommand).resolves({ AccessToken: fakeToken() });
     ssm.stub
       .on(PutParameterCommand)
       .rejects(awsError('ValidationException', 400, `Value '${jwt}' at 'value' failed`));
@@ -397,5 +406,65 @@ describe('rotator handler', () => {
     });
     expect(parseRecord(ssm.parameters.get(ACME)?.description).expiresAt).toBe(line?.expiresAt);
     expect(Date.parse(String(line?.expiresAt))).toBeLessThan(Date.parse(daysFromNow(365)));
+  });
+
+  it('deletes a new token License Manager rejects, keeps the old one, and dead-letters the job', async () => {
+    const old = seed(ACME, 3);
+    lm.stub.on(GetAccessTokenCommand).rejects(
+      new ValidationException({
+        message: 'Token is not valid',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+    const record = anSqsRecord(aJob({ parameterName: ACME, observedVersion: 3 }));
+    const result = await invoke(anSqsEvent(record));
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(lm.stub).toHaveReceivedCommandWith(DeleteTokenCommand, { TokenId: 'tok-1' });
+    expect(lm.byId('tok-1')?.Status).toBe('DELETED');
+    expect(ssm.stub).not.toHaveReceivedCommand(PutParameterCommand);
+    expect(ssm.parameters.get(ACME)).toMatchObject({ value: old, version: 3 });
+    expect(deadLetters()[0]?.MessageAttributes?.FailureReason?.StringValue).toBe(
+      'VerificationFailed',
+    );
+    const metrics = capturedJson().filter((line) => '_aws' in line);
+    expect(metrics).toContainEqual(
+      expect.objectContaining({ VerificationFailures: 1, RotationFailures: 1 }),
+    );
+  });
+
+  it('revokes the previous token named by the stored record on a revoke job', async () => {
+    lm.seed('previous-token');
+    const rotatedAt = new Date(NOW.getTime() - 100 * 3_600_000).toISOString();
+    seed(
+      ACME,
+      4,
+      aRecord({ tokenId: 'current-token', previousTokenId: 'previous-token', rotatedAt }),
+    );
+    const job = aJob({ parameterName: ACME, observedVersion: 4, reason: 'revoke-previous' });
+    const result = await invoke(anSqsEvent(anSqsRecord(job)));
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(lm.stub.commandCalls(DeleteTokenCommand).map((call) => call.args[0].input)).toEqual([
+      { TokenId: 'previous-token' },
+    ]);
+    expect(lm.byId('previous-token')?.Status).toBe('DELETED');
+    expect(ssm.stub).not.toHaveReceivedCommand(PutParameterCommand);
+    expect(capturedJson()).toContainEqual(expect.objectContaining({ PreviousTokensRevoked: 1 }));
+  });
+
+  it('counts a revoke job that fails for good as a revocation failure', async () => {
+    const rotatedAt = new Date(NOW.getTime() - 100 * 3_600_000).toISOString();
+    seed(ACME, 4, aRecord({ previousTokenId: 'previous-token', rotatedAt }));
+    lm.stub.on(DeleteTokenCommand).rejects(awsError('AccessDeniedException', 403));
+    await invoke(
+      anSqsEvent(
+        anSqsRecord(aJob({ parameterName: ACME, observedVersion: 4, reason: 'revoke-previous' })),
+      ),
+    );
+    expect(deadLetters()[0]?.MessageAttributes?.FailureReason?.StringValue).toBe(
+      'AccessDeniedException',
+    );
+    expect(capturedJson()).toContainEqual(expect.objectContaining({ RevocationFailures: 1 }));
   });
 });

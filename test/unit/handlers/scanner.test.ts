@@ -1,3 +1,4 @@
+import { LicenseManagerClient, ListTokensCommand } from '@aws-sdk/client-license-manager';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
   DescribeParametersCommand,
@@ -19,6 +20,7 @@ import { capturedJson, capturedLogs, clearCapturedOutput } from '../../helpers/o
 
 const ssm = mockClient(SSMClient);
 const sqs = mockClient(SQSClient);
+const lm = mockClient(LicenseManagerClient);
 const event = (): ScheduledEvent => structuredClone(scheduledEvent) as ScheduledEvent;
 
 const metadata = (name: string, daysLeft: number, version = 1): ParameterMetadata => ({
@@ -29,7 +31,7 @@ const metadata = (name: string, daysLeft: number, version = 1): ParameterMetadat
 });
 
 /** 3 pages: 23 due (two of them expired), 4 ok, 2 unmanaged. */
-const pages: ParameterMetadata[][] = [
+const fleet: ParameterMetadata[][] = [
   [
     ...Array.from({ length: 10 }, (_, i) => metadata(`due/${i}`, 30, i + 1)),
     metadata('ok/0', 200),
@@ -50,6 +52,7 @@ const pages: ParameterMetadata[][] = [
   ],
 ];
 
+let pages = fleet;
 const requests: DescribeParametersCommandInput[] = [];
 
 const sentEntries = () =>
@@ -60,8 +63,10 @@ freezeDateAtNow();
 beforeEach(() => {
   ssm.reset();
   sqs.reset();
+  lm.reset();
   clearCapturedOutput();
   requests.length = 0;
+  pages = fleet;
   ssm.on(DescribeParametersCommand).callsFake((input: DescribeParametersCommandInput) => {
     // The SDK's paginator reuses one input object, so keep a copy of each request as it was sent.
     requests.push(structuredClone(input));
@@ -163,13 +168,9 @@ describe('scanner handler', () => {
         ? [{ Id: '0', Code: 'InternalError', SenderFault: false }]
         : [],
     }));
-    await expect(handler(event(), aContext())).rejects.toThrow(
-      '1 due token(s) could not be enqueued',
-    );
+    await expect(handler(event(), aContext())).rejects.toThrow('1 job(s) could not be enqueued');
     expect(sqs).toHaveReceivedCommandTimes(SendMessageBatchCommand, 5);
-    const failed = capturedLogs().filter(
-      (line) => line.message === 'Could not enqueue rotation job',
-    );
+    const failed = capturedLogs().filter((line) => line.message === 'Could not enqueue job');
     expect(failed).toEqual([
       expect.objectContaining({ parameterName: `${TOKEN_PATH}due/0`, attempt: 3 }),
     ]);
@@ -183,7 +184,7 @@ describe('scanner handler', () => {
         Failed: [{ Id: '2', Code: 'InvalidParameterValue', SenderFault: true }],
       })
       .resolves({ Successful: [], Failed: [] });
-    await expect(handler(event(), aContext())).rejects.toThrow('1 due token(s)');
+    await expect(handler(event(), aContext())).rejects.toThrow('1 job(s) could not be enqueued');
     expect(sqs).toHaveReceivedCommandTimes(SendMessageBatchCommand, 3);
   });
 
@@ -225,6 +226,29 @@ describe('scanner handler', () => {
       'SendMessageBatch failed (AccessDenied)',
     );
     expect(sqs).toHaveReceivedCommandTimes(SendMessageBatchCommand, 1);
+  });
+
+  it('enqueues a revoke job for a previous token past its grace period that is still AVAILABLE', async () => {
+    const rotatedAt = new Date(NOW.getTime() - 100 * 3_600_000).toISOString();
+    const rotated = (name: string, previousTokenId: string): ParameterMetadata => ({
+      Name: `${TOKEN_PATH}${name}`,
+      Type: 'SecureString',
+      Version: 2,
+      Description: serialiseRecord(aRecord({ previousTokenId, rotatedAt })),
+    });
+    pages = [[rotated('a', 'prev-a'), rotated('b', 'prev-b')]];
+    lm.on(ListTokensCommand).resolves({
+      Tokens: [
+        { TokenId: 'prev-a', Status: 'AVAILABLE' },
+        { TokenId: 'prev-b', Status: 'DELETED' },
+      ],
+    });
+    const summary = await handler(event(), aContext());
+    expect(lm).toHaveReceivedCommandWith(ListTokensCommand, { TokenIds: ['prev-a', 'prev-b'] });
+    expect(sentEntries().map((entry) => JSON.parse(entry.MessageBody ?? '{}'))).toEqual([
+      expect.objectContaining({ parameterName: `${TOKEN_PATH}a`, reason: 'revoke-previous' }),
+    ]);
+    expect(summary.revocationsEnqueued).toBe(1);
   });
 
   it('never reads a parameter value', async () => {

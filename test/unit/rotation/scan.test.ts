@@ -7,9 +7,17 @@ import type {
 } from '../../../src/rotation/ports.js';
 import { scan } from '../../../src/rotation/scan.js';
 import { aParameter, aRecord, NOW, TOKEN_PATH } from '../../helpers/factories.js';
+import { MemoryTokens } from '../../helpers/memory-tokens.js';
 
 const silent = { info: () => undefined, warn: () => undefined };
-const options = { tokenPath: TOKEN_PATH, now: NOW, renewBeforeDays: undefined, criticalDays: 7 };
+const options = {
+  tokenPath: TOKEN_PATH,
+  now: NOW,
+  renewBeforeDays: undefined,
+  criticalDays: 7,
+  revokePreviousAfterHours: 72,
+};
+const tokens = new MemoryTokens();
 
 /** A store that records, in order, when each page is read. */
 function pagedStore(pages: ParameterSummary[][], events: string[]): ParameterStore {
@@ -44,7 +52,7 @@ describe('scan', () => {
     ];
     const events: string[] = [];
     await scan(
-      { store: pagedStore(pages, events), queue: recordingQueue(events), log: silent },
+      { store: pagedStore(pages, events), queue: recordingQueue(events), tokens, log: silent },
       options,
     );
     expect(events).toEqual(['read page 0', 'send 10', 'read page 1', 'send 10', 'send 4']);
@@ -59,7 +67,7 @@ describe('scan', () => {
       ],
     ];
     const summary = await scan(
-      { store: pagedStore(pages, events), queue: recordingQueue(events), log: silent },
+      { store: pagedStore(pages, events), queue: recordingQueue(events), tokens, log: silent },
       options,
     );
     expect(events).toEqual(['read page 0']);
@@ -74,7 +82,7 @@ describe('scan', () => {
     };
     const pages = [[aParameter(`${TOKEN_PATH}soon`, { record: aRecord({ daysLeft: 3 }) })]];
     const summary = await scan(
-      { store: pagedStore(pages, []), queue: recordingQueue([]), log },
+      { store: pagedStore(pages, []), queue: recordingQueue([]), tokens, log },
       options,
     );
     expect(summary.critical).toBe(1);
@@ -89,9 +97,107 @@ describe('scan', () => {
   it('treats a parameter whose name breaks the contract as unmanaged', async () => {
     const pages = [[aParameter(`${TOKEN_PATH}has space`)]];
     const summary = await scan(
-      { store: pagedStore(pages, []), queue: recordingQueue([]), log: silent },
+      { store: pagedStore(pages, []), queue: recordingQueue([]), tokens, log: silent },
       options,
     );
     expect(summary).toMatchObject({ scanned: 1, unmanaged: 1 });
+  });
+});
+
+describe('scan: previous tokens', () => {
+  const HOUR = 3_600_000;
+  const rotated = (name: string, previous: string, hoursAgo: number, homeRegion?: string) =>
+    aParameter(`${TOKEN_PATH}${name}`, {
+      version: 2,
+      record: aRecord({
+        previousTokenId: previous,
+        rotatedAt: new Date(NOW.getTime() - hoursAgo * HOUR).toISOString(),
+        ...(homeRegion === undefined ? {} : { homeRegion }),
+      }),
+    });
+
+  it('enqueues a revoke job only for previous tokens past the grace period that are still AVAILABLE', async () => {
+    const license = new MemoryTokens();
+    license.status.set('p-available', 'AVAILABLE');
+    license.status.set('p-deleted', 'DELETED');
+    license.status.set('p-recent', 'AVAILABLE');
+    const sent: QueueMessage[][] = [];
+    const pages = [
+      [
+        rotated('a', 'p-available', 100),
+        rotated('b', 'p-deleted', 100),
+        rotated('c', 'p-recent', 10),
+      ],
+    ];
+    const summary = await scan(
+      {
+        store: pagedStore(pages, []),
+        queue: recordingQueue([], sent),
+        tokens: license,
+        log: silent,
+      },
+      options,
+    );
+    expect(license.callsOf('list').map((call) => call.tokenIds)).toEqual([
+      ['p-available', 'p-deleted'],
+    ]);
+    expect(sent.flat().map((message) => JSON.parse(message.body))).toEqual([
+      expect.objectContaining({
+        parameterName: `${TOKEN_PATH}a`,
+        observedVersion: 2,
+        reason: 'revoke-previous',
+      }),
+    ]);
+    expect(summary).toMatchObject({ revocationsEnqueued: 1, due: 0, enqueued: 1 });
+  });
+
+  it('asks License Manager about at most 100 ids a call, per home region', async () => {
+    const license = new MemoryTokens();
+    const pages = [
+      Array.from({ length: 150 }, (_, i) => rotated(`d${i}`, `p${i}`, 100)),
+      Array.from({ length: 3 }, (_, i) => rotated(`e${i}`, `q${i}`, 100, 'eu-west-1')),
+    ];
+    await scan(
+      { store: pagedStore(pages, []), queue: recordingQueue([]), tokens: license, log: silent },
+      options,
+    );
+    expect(license.callsOf('list').map((call) => [call.tokenIds.length, call.homeRegion])).toEqual([
+      [100, undefined],
+      [50, undefined],
+      [3, 'eu-west-1'],
+    ]);
+  });
+
+  it('counts a failed check and carries on with rotation', async () => {
+    const failing = {
+      availableTokenIds: async () => Promise.reject(new Error('ListTokens is down')),
+    };
+    const pages = [
+      [
+        rotated('a', 'p1', 100),
+        aParameter(`${TOKEN_PATH}due`, { record: aRecord({ daysLeft: 2 }) }),
+      ],
+    ];
+    const sent: QueueMessage[][] = [];
+    const summary = await scan(
+      {
+        store: pagedStore(pages, []),
+        queue: recordingQueue([], sent),
+        tokens: failing,
+        log: silent,
+      },
+      options,
+    );
+    expect(summary).toMatchObject({ revocationCheckFailures: 1, due: 1, enqueued: 1 });
+  });
+
+  it('checks nothing when revocation is off', async () => {
+    const license = new MemoryTokens();
+    const pages = [[rotated('a', 'p1', 1000)]];
+    await scan(
+      { store: pagedStore(pages, []), queue: recordingQueue([]), tokens: license, log: silent },
+      { ...options, revokePreviousAfterHours: 0 },
+    );
+    expect(license.calls).toEqual([]);
   });
 });

@@ -1,0 +1,51 @@
+import type { ParameterStore, ParameterSummary, TokenWrite } from '../../src/rotation/ports.js';
+import { type RotationRecord, serialiseRecord } from '../../src/rotation/record.js';
+import { NOW } from './factories.js';
+
+/** The ParameterStore port in memory, for the pure rotation tests. */
+export class MemoryStore implements ParameterStore {
+  readonly writes: TokenWrite[] = [];
+  readonly #parameters = new Map<
+    string,
+    { version: number; description: string | undefined; token: string }
+  >();
+
+  /** Stores a parameter at a version, with a record or a raw description. */
+  set(name: string, version: number, record: RotationRecord | string, token = 'registered'): void {
+    const description = typeof record === 'string' ? record : serialiseRecord(record);
+    this.#parameters.set(name, { version, description, token });
+  }
+
+  /** The stored token value of a parameter (what a consumer would read). */
+  token(name: string): string | undefined {
+    return this.#parameters.get(name)?.token;
+  }
+
+  async *pages(path: string): AsyncIterable<ParameterSummary[]> {
+    yield [...this.#parameters.keys()]
+      .filter((name) => name.startsWith(path))
+      .flatMap((name) => this.#summary(name) ?? []);
+  }
+
+  async describe(name: string): Promise<ParameterSummary | undefined> {
+    return this.#summary(name);
+  }
+
+  async putToken(write: TokenWrite): Promise<number> {
+    this.writes.push(write);
+    const version = (this.#parameters.get(write.name)?.version ?? 0) + 1;
+    this.#parameters.set(write.name, {
+      version,
+      description: write.description,
+      token: write.token.reveal(),
+    });
+    return version;
+  }
+
+  #summary(name: string): ParameterSummary | undefined {
+    const found = this.#parameters.get(name);
+    return (
+      found && { name, version: found.version, description: found.description, lastModified: NOW }
+    );
+  }
+}
