@@ -122,6 +122,22 @@ class Reader {
   }
 }
 
+/** The settings an operator's commands use: the common ones, the KMS key and verification. */
+export interface OperatorConfig extends CommonConfig {
+  readonly kmsKeyId: string;
+  readonly verifyNewTokens: boolean;
+}
+
+/** Reads the environment for the CLI, where no queue URL is required up front. */
+export function readOperatorConfig(env: Environment = process.env): OperatorConfig {
+  const reader = new Reader(env);
+  return reader.done({
+    ...reader.common(),
+    kmsKeyId: reader.kmsKeyId(),
+    verifyNewTokens: reader.flag('VERIFY_NEW_TOKENS', true),
+  });
+}
+
 /** Reads and validates the scanner's environment; throws ConfigError naming each bad variable. */
 export function readScannerConfig(env: Environment = process.env): ScannerConfig {
   const reader = new Reader(env);

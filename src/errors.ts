@@ -27,6 +27,14 @@ export class InvalidRecordError extends Error {
   }
 }
 
+/** An operator's request (a CLI argument, a registration) is not valid; nothing was changed. */
+export class InvalidInputError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'InvalidInputError';
+  }
+}
+
 /** A rotation job message is malformed or names a parameter outside the token path. */
 export class InvalidJobError extends Error {
   /** A short, stable code for the DLQ attribute and the metric dimension. */

@@ -13,3 +13,32 @@ const PREFIX = 'ltr1-';
  */
 export const clientTokenFor = (parameterName: string, version: number): string =>
   PREFIX + createHash('sha256').update(`${parameterName}\n${version}`).digest('hex');
+
+/**
+ * The CreateToken idempotency key for registering a parameter: a re-run of the same registration
+ * (same name, same version it found, same license and token settings) replays the token its
+ * failed predecessor minted. A different request, or a different starting version, mints anew.
+ */
+export const registrationClientTokenFor = (
+  parameterName: string,
+  version: number,
+  request: {
+    licenseArn: string;
+    roleArns: readonly string[];
+    tokenProperties: readonly string[];
+    expirationInDays: number;
+  },
+): string =>
+  `${PREFIX}reg-` +
+  createHash('sha256')
+    .update(
+      JSON.stringify([
+        parameterName,
+        version,
+        request.licenseArn,
+        request.roleArns,
+        request.tokenProperties,
+        request.expirationInDays,
+      ]),
+    )
+    .digest('hex');

@@ -1,14 +1,8 @@
-import { PermanentError } from '../errors.js';
-import { CLIENT_TOKEN_WINDOW_MS, clientTokenFor } from './client-token.js';
-import { assess, DAY_MS, TokenState } from './due.js';
+import { clientTokenFor } from './client-token.js';
+import { assess, TokenState } from './due.js';
 import { JobReason, type RotationJob } from './job.js';
-import type {
-  IssuedToken,
-  LicenseLocation,
-  LicenseTokens,
-  ParameterStore,
-  Revocation,
-} from './ports.js';
+import { mint, recordFor, settingsOf } from './mint.js';
+import type { LicenseTokens, ParameterStore, Revocation } from './ports.js';
 import { type RotationRecord, serialiseRecord } from './record.js';
 import { readRecord } from './stored-record.js';
 
@@ -62,27 +56,6 @@ export type RotationOutcome =
       readonly currentVersion?: number;
     };
 
-/** A token License Manager refused is deleted and never stored; the job fails for good. */
-async function verify(
-  deps: RotateDeps,
-  issued: IssuedToken,
-  record: RotationRecord,
-  where: LicenseLocation,
-): Promise<void> {
-  try {
-    await deps.tokens.verifyToken(issued.token, record.tokenProperties, where);
-  } catch (error) {
-    if (!(error instanceof PermanentError) || error.code !== 'TokenRejected') throw error;
-    // If this delete fails the job is retried: the replay returns this token and deletes it then.
-    await deps.tokens.deleteToken(issued.tokenId, where);
-    throw new PermanentError(
-      'Rotation',
-      'VerificationFailed',
-      `new token ${issued.tokenId} was rejected and deleted: ${error.message}`,
-    );
-  }
-}
-
 /**
  * The record tracks one previous token. When a rotation pushes one out before its revoke job ran
  * (a second rotation inside the grace period, or a failed revoke), delete it now, after the new
@@ -127,38 +100,16 @@ export async function rotate(
     return { kind: 'skipped', parameterName, why, currentVersion: current.version };
   }
 
-  const requestedAt = deps.clock();
-  const issued = await deps.tokens.createToken({
-    licenseArn: record.licenseArn,
-    roleArns: record.roleArns,
-    tokenProperties: record.tokenProperties,
-    expirationInDays: record.expirationInDays,
-    clientToken: clientTokenFor(parameterName, current.version),
-    ...(record.homeRegion === undefined ? {} : { homeRegion: record.homeRegion }),
-  });
-  const homeRegion = record.homeRegion ?? issued.redirectedTo;
-  const where = {
-    licenseArn: record.licenseArn,
-    ...(homeRegion === undefined ? {} : { homeRegion }),
-  };
-  if (options.verifyNewTokens) await verify(deps, issued, record, where);
-
-  // A replay of this ClientToken returns a token minted up to one window earlier, and AWS gives no
-  // expiry: dating issue back one window keeps expiresAt at or before the token's real expiry.
-  const issuedAt = requestedAt.getTime() - CLIENT_TOKEN_WINDOW_MS;
-  const expiresAt = new Date(issuedAt + record.expirationInDays * DAY_MS).toISOString();
-  const next: RotationRecord = {
-    ...record,
-    ...where,
-    tokenId: issued.tokenId,
-    issuedAt: new Date(issuedAt).toISOString(),
-    expiresAt,
-    previousTokenId: record.tokenId,
-    rotatedAt: requestedAt.toISOString(),
-  };
+  const minted = await mint(
+    deps,
+    settingsOf(record),
+    clientTokenFor(parameterName, current.version),
+    options.verifyNewTokens,
+  );
+  const next = recordFor(settingsOf(record), minted, record.tokenId);
   const version = await deps.store.putToken({
     name: parameterName,
-    token: issued.token,
+    token: minted.issued.token,
     description: serialiseRecord(next),
     kmsKeyId: options.kmsKeyId,
     overwrite: true,
@@ -168,10 +119,10 @@ export async function rotate(
     kind: 'rotated',
     parameterName,
     version,
-    tokenId: issued.tokenId,
+    tokenId: next.tokenId,
     previousTokenId: record.tokenId,
-    expiresAt,
-    verified: options.verifyNewTokens,
+    expiresAt: next.expiresAt,
+    verified: minted.verified,
     ...(retired === undefined ? {} : { retired }),
   };
 }

@@ -1,0 +1,88 @@
+import { register } from '../../rotation/register.js';
+import { type Context, parameterName } from '../context.js';
+import { shortTime } from '../format.js';
+import { ExitCode, UsageError } from '../io.js';
+
+/** Help for `register`. */
+export const registerHelp = `Usage: license-token-rotator register NAME --license-arn ARN [options]
+
+Onboards a token: mints the first one with CreateToken, verifies it with
+GetAccessToken, and writes the parameter (SecureString) with its rotation record.
+A re-run after a failure replays the same ClientToken, so it never mints a second
+token. NAME is a full parameter name or one relative to the token path.
+
+Options:
+  --license-arn ARN          the license the token is for (required)
+  --role-arn ARN             a role the token may assume (repeatable)
+  --token-property P         a token property, at most 3 (repeatable)
+  --expiration-days N        token lifetime in days (default 365)
+  --renew-before-days N      renew this many days before expiry (default: the
+                             RENEW_BEFORE_DAYS setting, else a third of the lifetime)
+  --home-region REGION       the license's home region, if not the client's region
+  --kms-key-id KEY           KMS key for the SecureString (default KMS_KEY_ID, else
+                             alias/aws/ssm)
+  --no-verify                skip the GetAccessToken check
+  --force                    replace the token of an existing parameter
+  --json                     one JSON document instead of text`;
+
+/** The values `register` reads from the command line. */
+export interface RegisterOptions {
+  readonly 'license-arn'?: string | undefined;
+  readonly 'role-arn'?: string[] | undefined;
+  readonly 'token-property'?: string[] | undefined;
+  readonly 'expiration-days'?: string | undefined;
+  readonly 'renew-before-days'?: string | undefined;
+  readonly 'home-region'?: string | undefined;
+  readonly 'kms-key-id'?: string | undefined;
+  readonly 'no-verify'?: boolean | undefined;
+  readonly force?: boolean | undefined;
+}
+
+const number = (option: string, value: string | undefined): number | undefined => {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (value.trim() === '' || !Number.isFinite(parsed))
+    throw new UsageError(`--${option} must be a number, got "${value}"`);
+  return parsed;
+};
+
+/** Registers a parameter and mints its first token. */
+export async function registerCommand(
+  context: Context,
+  name: string | undefined,
+  options: RegisterOptions,
+): Promise<ExitCode> {
+  if (name === undefined) throw new UsageError('register needs a parameter NAME');
+  const licenseArn = options['license-arn'];
+  if (licenseArn === undefined) throw new UsageError('register needs --license-arn');
+  const { config, io } = context;
+  const renewBeforeDays = number('renew-before-days', options['renew-before-days']);
+  const homeRegion = options['home-region'];
+  const registered = await register(
+    {
+      name: parameterName(name, config.tokenPath),
+      licenseArn,
+      roleArns: options['role-arn'] ?? [],
+      tokenProperties: options['token-property'] ?? [],
+      expirationInDays: number('expiration-days', options['expiration-days']) ?? 365,
+      ...(renewBeforeDays === undefined ? {} : { renewBeforeDays }),
+      ...(homeRegion === undefined ? {} : { homeRegion }),
+      v: 1,
+      force: options.force === true,
+    },
+    { store: context.store(), tokens: context.tokens(), clock: io.clock },
+    {
+      ...config,
+      kmsKeyId: options['kms-key-id'] ?? config.kmsKeyId,
+      verifyNewTokens: options['no-verify'] === true ? false : config.verifyNewTokens,
+    },
+  );
+  io.stdout.write(
+    context.json
+      ? `${JSON.stringify(registered, null, 2)}\n`
+      : `Registered ${registered.name} (version ${registered.version}): token ${registered.tokenId}` +
+          `${registered.verified ? ' (verified)' : ''}, expires ${shortTime(registered.expiresAt)} UTC, ` +
+          `renews from ${shortTime(registered.renewAt)} UTC.\n`,
+  );
+  return ExitCode.Ok;
+}

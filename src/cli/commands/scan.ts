@@ -1,0 +1,114 @@
+import type { FailedSend, Log, MessageQueue, QueueMessage } from '../../rotation/ports.js';
+import { type ScanSummary, scan } from '../../rotation/scan.js';
+import type { Context } from '../context.js';
+import { ExitCode } from '../io.js';
+import { progress, table } from '../style.js';
+
+/** Help for `scan`. */
+export const scanHelp = `Usage: license-token-rotator scan [--dry-run] [--json]
+
+Runs the scanner's own code once: every due or expired token gets a rotation job, and
+every previous token past its grace period that License Manager still lists as
+AVAILABLE gets a revoke job, on the jobs queue (--queue-url or JOB_QUEUE_URL).
+
+Options:
+  --dry-run   show what would be enqueued and why, without enqueuing anything
+  --json      one JSON document instead of text`;
+
+/** A job the scan produced, as the operator sees it. */
+interface PlannedJob {
+  readonly parameterName: string;
+  readonly observedVersion: number;
+  readonly reason: string;
+}
+
+/** A queue that only remembers: the dry run's stand-in for SQS. */
+class RecordingQueue implements MessageQueue {
+  readonly jobs: PlannedJob[] = [];
+
+  async sendBatch(messages: readonly QueueMessage[]): Promise<FailedSend[]> {
+    for (const message of messages) await this.send(message);
+    return [];
+  }
+
+  async send(message: QueueMessage): Promise<void> {
+    const { parameterName, observedVersion, reason } = JSON.parse(message.body) as PlannedJob;
+    this.jobs.push({ parameterName, observedVersion, reason });
+  }
+}
+
+/** Wraps a queue to keep a copy of what was sent, for the report. */
+class TeeQueue implements MessageQueue {
+  readonly recording = new RecordingQueue();
+
+  constructor(private readonly target: MessageQueue) {}
+
+  async sendBatch(messages: readonly QueueMessage[]): Promise<readonly FailedSend[]> {
+    const failed = await this.target.sendBatch(messages);
+    const failedIndexes = new Set(failed.map((failure) => failure.index));
+    await this.recording.sendBatch(messages.filter((_, index) => !failedIndexes.has(index)));
+    return failed;
+  }
+
+  async send(message: QueueMessage): Promise<void> {
+    await this.target.send(message);
+    await this.recording.send(message);
+  }
+}
+
+/** Runs one scan, for real or as a dry run. */
+export async function scanCommand(context: Context, dryRun: boolean): Promise<ExitCode> {
+  const { config, io, style } = context;
+  const queue = dryRun ? new RecordingQueue() : new TeeQueue(context.queue());
+  const warnings: string[] = [];
+  const shown = progress(io.stderr, 'Scanned');
+  let seen = 0;
+  const log: Log = {
+    info: () => undefined,
+    warn: (message, ...extra) => {
+      const fields = Object.assign({}, ...extra) as Record<string, unknown>;
+      warnings.push(
+        `${message}: ${String(fields.parameterName ?? fields.region ?? '')} ${String(fields.problem ?? fields.code ?? '')}`.trim(),
+      );
+    },
+  };
+  const counting = {
+    async *pages(path: string) {
+      for await (const page of context.store().pages(path)) {
+        seen += page.length;
+        shown.update(seen);
+        yield page;
+      }
+    },
+    describe: (name: string) => context.store().describe(name),
+    putToken: () => Promise.reject(new Error('a scan never writes a parameter')),
+  };
+  const summary: ScanSummary = await scan(
+    { store: counting, queue, tokens: context.tokens(), log },
+    { ...config, now: io.clock() },
+  );
+  shown.done();
+  const jobs = queue instanceof RecordingQueue ? queue.jobs : queue.recording.jobs;
+
+  if (context.json) {
+    io.stdout.write(`${JSON.stringify({ dryRun, summary, jobs, warnings }, null, 2)}\n`);
+  } else {
+    const verb = dryRun ? 'Would enqueue' : 'Enqueued';
+    if (jobs.length > 0) {
+      const rows = jobs.map((job) => [job.parameterName, String(job.observedVersion), job.reason]);
+      io.stdout.write(`${table([['PARAMETER', 'VERSION', 'JOB'].map(style.bold), ...rows])}\n\n`);
+    }
+    io.stdout.write(
+      `Scanned ${summary.scanned}: ${summary.ok} ok, ${summary.due} due, ${summary.expired} expired, ${summary.unmanaged} unmanaged. ` +
+        `${verb} ${jobs.length} job(s)` +
+        (summary.revocationsEnqueued > 0
+          ? ` (${summary.revocationsEnqueued} to revoke a previous token)`
+          : '') +
+        '.\n',
+    );
+    for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
+  }
+  return summary.enqueueFailures > 0 || summary.revocationCheckFailures > 0
+    ? ExitCode.Failure
+    : ExitCode.Ok;
+}

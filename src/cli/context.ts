@@ -1,0 +1,93 @@
+import { type ClientOptions, licenseManagerClient, sqsClient, ssmClient } from '../aws/clients.js';
+import { SqsQueue } from '../aws/job-queue.js';
+import { LicenseManagerTokens } from '../aws/license-manager.js';
+import { SsmParameterStore } from '../aws/parameter-store.js';
+import { SsmTokenReader } from '../aws/token-reader.js';
+import { type OperatorConfig, readOperatorConfig } from '../config.js';
+import { ConfigError } from '../errors.js';
+import { normaliseTokenPath } from '../rotation/parameter-name.js';
+import type { LicenseTokens, MessageQueue, ParameterStore } from '../rotation/ports.js';
+import { type Io, UsageError } from './io.js';
+import { type Style, styleFor } from './style.js';
+
+/** The options every command accepts. */
+export interface GlobalOptions {
+  readonly region?: string | undefined;
+  readonly profile?: string | undefined;
+  readonly 'endpoint-url'?: string | undefined;
+  readonly 'token-path'?: string | undefined;
+  readonly 'queue-url'?: string | undefined;
+  readonly json?: boolean | undefined;
+  readonly debug?: boolean | undefined;
+}
+
+/** What a command runs with: settings, lazily built adapters, and where to write. */
+export interface Context {
+  readonly io: Io;
+  readonly config: OperatorConfig;
+  readonly json: boolean;
+  readonly debug: boolean;
+  /** Colours for stdout. */
+  readonly style: Style;
+  store(): ParameterStore;
+  tokens(): LicenseTokens;
+  reader(): SsmTokenReader;
+  /** The jobs queue; a usage error when neither --queue-url nor JOB_QUEUE_URL names it. */
+  queue(): MessageQueue;
+}
+
+const once = <T>(build: () => T): (() => T) => {
+  let value: T | undefined;
+  return () => {
+    value ??= build();
+    return value;
+  };
+};
+
+/** Builds a command's context from the global options and the environment. */
+export function createContext(options: GlobalOptions, io: Io): Context {
+  const env = {
+    ...io.env,
+    ...(options['token-path'] === undefined ? {} : { TOKEN_PATH: options['token-path'] }),
+  };
+  let config: OperatorConfig;
+  try {
+    config = readOperatorConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.problems.join('; '));
+    throw error;
+  }
+  const clients: ClientOptions = {
+    region: options.region,
+    profile: options.profile,
+    endpoint: options['endpoint-url'],
+  };
+  const ssm = once(() => ssmClient(clients));
+  return {
+    io,
+    config,
+    json: options.json === true,
+    debug: options.debug === true,
+    style: styleFor(io.stdout, io.env),
+    store: once(() => new SsmParameterStore(ssm())),
+    tokens: once(
+      () =>
+        new LicenseManagerTokens((region) =>
+          licenseManagerClient({ ...clients, ...(region && { region }) }),
+        ),
+    ),
+    reader: once(() => new SsmTokenReader(ssm())),
+    queue: once(() => {
+      const url = options['queue-url'] ?? io.env.JOB_QUEUE_URL;
+      if (url === undefined || url === '') {
+        throw new UsageError('no jobs queue: pass --queue-url or set JOB_QUEUE_URL');
+      }
+      return new SqsQueue(url, sqsClient(clients));
+    }),
+  };
+}
+
+/** A parameter name as typed: a full name, or one relative to the token path. */
+export function parameterName(name: string, tokenPath: string): string {
+  return name.startsWith('/') ? name : `${normaliseTokenPath(tokenPath)}${name}`;
+}

@@ -1,0 +1,45 @@
+import type { InventoryItem } from '../rotation/scan.js';
+import type { Style } from './style.js';
+
+/** `2026-11-27 12:00` in UTC, or `-`. */
+export const shortTime = (iso: string | undefined): string =>
+  iso === undefined ? '-' : `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
+
+/** The first 8 characters of a token id: enough to tell tokens apart at a glance. */
+export const shortId = (id: string): string => (id.length > 10 ? `${id.slice(0, 8)}…` : id);
+
+/** The license id part of a license ARN (`l-0123…`). */
+export const licenseId = (arn: string): string => arn.replace(/^.*license[:/]/, '');
+
+/** Days left, to one decimal below ten days, whole above. */
+export const days = (value: number): string =>
+  Math.abs(value) < 10 ? value.toFixed(1) : Math.trunc(value).toString();
+
+/** A ten-cell bar of the lifetime left, coloured by state. */
+export function lifeBar(item: InventoryItem, style: Style): string {
+  if (item.state === 'unmanaged') return style.dim('?'.padEnd(10, ' '));
+  const { record, assessment } = item;
+  const lifetime = Date.parse(record.expiresAt) - Date.parse(record.issuedAt);
+  const left = Math.max(0, Math.min(1, (assessment.daysLeft * 86_400_000) / lifetime));
+  const filled = Math.round(left * 10);
+  const bar = '█'.repeat(filled) + '░'.repeat(10 - filled);
+  return item.state === 'ok'
+    ? style.green(bar)
+    : item.state === 'due'
+      ? style.yellow(bar)
+      : style.red(bar);
+}
+
+/** The state word, coloured. */
+export function stateLabel(item: InventoryItem, style: Style): string {
+  switch (item.state) {
+    case 'ok':
+      return style.green('ok');
+    case 'due':
+      return style.yellow('due');
+    case 'expired':
+      return style.red(style.bold('EXPIRED'));
+    default:
+      return style.dim(`unmanaged: ${item.problem}`);
+  }
+}

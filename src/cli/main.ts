@@ -1,0 +1,181 @@
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { InvalidInputError, StepError } from '../errors.js';
+import { redactTokens } from '../observability/redact.js';
+import { type RegisterOptions, registerCommand, registerHelp } from './commands/register.js';
+import { rotateCommand, rotateHelp } from './commands/rotate.js';
+import { scanCommand, scanHelp } from './commands/scan.js';
+import { show, showHelp } from './commands/show.js';
+import { status, statusHelp } from './commands/status.js';
+import { type Context, createContext, type GlobalOptions } from './context.js';
+import { ExitCode, type Io, UsageError } from './io.js';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+const GLOBAL: Options = {
+  region: { type: 'string' },
+  profile: { type: 'string' },
+  'endpoint-url': { type: 'string' },
+  'token-path': { type: 'string' },
+  'queue-url': { type: 'string' },
+  json: { type: 'boolean' },
+  debug: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+interface Command {
+  readonly summary: string;
+  readonly help: string;
+  readonly options: Options;
+  run(context: Context, positionals: string[], values: Record<string, unknown>): Promise<ExitCode>;
+}
+
+const COMMANDS: Readonly<Record<string, Command>> = {
+  register: {
+    summary: 'mint the first token of a parameter and write its record',
+    help: registerHelp,
+    options: {
+      'license-arn': { type: 'string' },
+      'role-arn': { type: 'string', multiple: true },
+      'token-property': { type: 'string', multiple: true },
+      'expiration-days': { type: 'string' },
+      'renew-before-days': { type: 'string' },
+      'home-region': { type: 'string' },
+      'kms-key-id': { type: 'string' },
+      'no-verify': { type: 'boolean' },
+      force: { type: 'boolean' },
+    },
+    run: (context, [name], values) => registerCommand(context, name, values as RegisterOptions),
+  },
+  status: {
+    summary: 'every token, soonest expiry first; exit 3 if any has expired',
+    help: statusHelp,
+    options: {},
+    run: (context) => status(context),
+  },
+  scan: {
+    summary: 'enqueue what is due now (or --dry-run: show it)',
+    help: scanHelp,
+    options: { 'dry-run': { type: 'boolean' } },
+    run: (context, _, values) => scanCommand(context, values['dry-run'] === true),
+  },
+  rotate: {
+    summary: 'rotate one token now (enqueue, or --now in-process)',
+    help: rotateHelp,
+    options: { now: { type: 'boolean' } },
+    run: (context, [name], values) => rotateCommand(context, name, values.now === true),
+  },
+  show: {
+    summary: "one token's record (the token only with --reveal)",
+    help: showHelp,
+    options: { reveal: { type: 'boolean' } },
+    run: (context, [name], values) => show(context, name, values.reveal === true),
+  },
+};
+
+const GLOBAL_HELP = `Global options:
+  --region REGION        AWS region (default: the SDK's, e.g. AWS_REGION)
+  --profile NAME         AWS profile from your shared config
+  --endpoint-url URL     AWS endpoint (default AWS_ENDPOINT_URL): the sandbox, moto, LocalStack
+  --token-path PATH      root of the token parameters (default TOKEN_PATH, else /license-tokens/)
+  --queue-url URL        the jobs queue, for scan and rotate (default JOB_QUEUE_URL)
+  --json                 machine-readable output
+  --debug                stack traces on errors
+  -h, --help             help`;
+
+const MAIN_HELP = `license-token-rotator: operate the License Manager token rotator
+
+Usage: license-token-rotator <command> [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, command]) => `  ${name.padEnd(10)} ${command.summary}`)
+  .join('\n')}
+
+Run "license-token-rotator <command> --help" for a command's options.
+
+${GLOBAL_HELP}
+
+Exit status: 0 success, 1 failure, 2 usage error, 3 status found an expired token.`;
+
+// String-valued global options take the next word as their value, so it is not the command.
+const TAKES_VALUE = new Set(
+  Object.entries(GLOBAL)
+    .filter(([, o]) => o.type === 'string')
+    .map(([name]) => `--${name}`),
+);
+
+function findCommand(argv: readonly string[]): string | undefined {
+  for (let index = 0; index < argv.length; index++) {
+    const word = argv[index] ?? '';
+    if (TAKES_VALUE.has(word)) index++;
+    else if (!word.startsWith('-')) return word;
+  }
+  return undefined;
+}
+
+function describe(error: unknown): string {
+  if (
+    error instanceof StepError ||
+    error instanceof InvalidInputError ||
+    error instanceof UsageError
+  )
+    return error.message;
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** Runs the CLI with `argv` (without node and the script); resolves to the exit code. */
+export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
+  const name = findCommand(argv);
+  const command = name === undefined ? undefined : COMMANDS[name];
+  const debug = argv.includes('--debug');
+  try {
+    if (name === 'help') {
+      const topic = COMMANDS[argv[argv.indexOf('help') + 1] ?? ''];
+      io.stdout.write(`${topic === undefined ? MAIN_HELP : `${topic.help}\n\n${GLOBAL_HELP}`}\n`);
+      return ExitCode.Ok;
+    }
+    if (command === undefined) {
+      if (argv.includes('--help') || argv.includes('-h') || argv.length === 0) {
+        io.stdout.write(`${MAIN_HELP}\n`);
+        return argv.length === 0 ? ExitCode.Usage : ExitCode.Ok;
+      }
+      throw new UsageError(name === undefined ? 'no command given' : `unknown command "${name}"`);
+    }
+    let parsed: ReturnType<typeof parseArgs>;
+    try {
+      parsed = parseArgs({
+        args: [...argv],
+        options: { ...GLOBAL, ...command.options },
+        allowPositionals: true,
+        strict: true,
+      });
+    } catch (error) {
+      throw new UsageError(
+        (error as Error).message.replace(/\. To specify a positional argument.*$/s, ''),
+      );
+    }
+    const { values, positionals } = parsed;
+    if (values.help === true) {
+      io.stdout.write(`${command.help}\n\n${GLOBAL_HELP}\n`);
+      return ExitCode.Ok;
+    }
+    const [, ...rest] = positionals;
+    const expected = ['register', 'rotate', 'show'].includes(name ?? '') ? 1 : 0;
+    if (rest.length > expected) throw new UsageError(`unexpected argument "${rest[expected]}"`);
+    return await command.run(createContext(values as GlobalOptions, io), rest, values);
+  } catch (error) {
+    const usage = error instanceof UsageError;
+    // Our errors are already redacted; this covers anything else that reaches the operator.
+    io.stderr.write(`license-token-rotator: ${redactTokens(describe(error))}\n`);
+    if (usage)
+      io.stderr.write(
+        `Run "license-token-rotator ${command === undefined ? '' : `${name} `}--help" for usage.\n`,
+      );
+    if (debug && error instanceof Error && error.stack !== undefined)
+      io.stderr.write(`${redactTokens(error.stack)}\n`);
+    else if (!usage && !(error instanceof StepError || error instanceof InvalidInputError)) {
+      io.stderr.write('Run with --debug for details.\n');
+    }
+    return usage ? ExitCode.Usage : ExitCode.Failure;
+  }
+}

@@ -1,0 +1,79 @@
+import type { Environment } from '../config.js';
+import type { Output } from './io.js';
+
+/** ANSI styling that switches itself off where colour does not belong. */
+export interface Style {
+  readonly green: (text: string) => string;
+  readonly yellow: (text: string) => string;
+  readonly red: (text: string) => string;
+  readonly dim: (text: string) => string;
+  readonly bold: (text: string) => string;
+}
+
+const wrap = (open: number, close: number) => (text: string) =>
+  `\u001b[${open}m${text}\u001b[${close}m`;
+const plain = (text: string): string => text;
+
+/** Colour only on a TTY, and never when NO_COLOR is set (https://no-color.org). */
+export function styleFor(output: Output, env: Environment): Style {
+  const colour = output.isTTY === true && (env.NO_COLOR ?? '') === '' && env.TERM !== 'dumb';
+  return colour
+    ? {
+        green: wrap(32, 39),
+        yellow: wrap(33, 39),
+        red: wrap(31, 39),
+        dim: wrap(2, 22),
+        bold: wrap(1, 22),
+      }
+    : { green: plain, yellow: plain, red: plain, dim: plain, bold: plain };
+}
+
+/** Strips ANSI codes, to measure what a terminal shows. */
+export const visibleLength = (text: string): number =>
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching the escape is the point
+  text.replace(/\u001b\[\d+m/g, '').length;
+
+/** Left-aligned columns with two spaces between, measured without colour codes. */
+export function table(rows: readonly (readonly string[])[]): string {
+  const widths: number[] = [];
+  for (const row of rows) {
+    row.forEach((cell, index) => {
+      widths[index] = Math.max(widths[index] ?? 0, visibleLength(cell));
+    });
+  }
+  return rows
+    .map((row) =>
+      row
+        .map((cell, index) =>
+          index === row.length - 1
+            ? cell
+            : cell + ' '.repeat((widths[index] ?? 0) - visibleLength(cell)),
+        )
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+/** Shows progress on a TTY once an operation has taken more than a moment; silent elsewhere. */
+export function progress(
+  output: Output,
+  label: string,
+  clock: () => number = Date.now,
+): {
+  update(count: number): void;
+  done(): void;
+} {
+  const started = clock();
+  let shown = false;
+  return {
+    update(count) {
+      if (output.isTTY !== true || clock() - started < 300) return;
+      shown = true;
+      output.write(`\r${label} ${count.toLocaleString('en-US')}…`);
+    },
+    done() {
+      if (shown) output.write('\r\u001b[2K');
+    },
+  };
+}
