@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The template suite needs the packaged template: `npm run package` runs it.
+    exclude: [...configDefaults.exclude, 'test/template/**'],
     setupFiles: ['test/helpers/setup.ts'],
     // The handlers read their configuration at import, as they do on a Lambda cold start.
     env: {
