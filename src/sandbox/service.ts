@@ -1,0 +1,40 @@
+import type { AwsError } from './aws-error.js';
+import type { FaultOutcome } from './faults.js';
+import type { Input, InputProblem, JsonObject } from './input.js';
+
+/** What a service knows about the call it is answering. */
+export interface RequestContext {
+  /** The region of the request's SigV4 credential scope (or the sandbox's default). */
+  readonly region: string;
+  readonly accountId: string;
+  /** The access key id from the credential scope; SQS reports it as SenderId. */
+  readonly accessKeyId: string;
+  /** The origin the client reached the sandbox at, e.g. `http://127.0.0.1:4566`. */
+  readonly origin: string;
+}
+
+/** The services the sandbox speaks, by their SigV4 signing names. */
+export type ServiceName = 'ssm' | 'sqs' | 'license-manager';
+
+/** One AWS service behind the sandbox's endpoint. */
+export interface AwsService {
+  readonly name: ServiceName;
+  /** The X-Amz-Target prefix, e.g. `AmazonSSM`. */
+  readonly targetPrefix: string;
+  /** `application/x-amz-json-1.0` or `-1.1`. */
+  readonly contentType: string;
+  /** How this service reports a missing or mistyped member. */
+  readonly inputProblem: InputProblem;
+  /** The operations it serves. */
+  readonly operations: ReadonlySet<string>;
+  /** Runs one operation; throws AwsError for an error answer. */
+  handle(
+    operation: string,
+    input: Input,
+    context: RequestContext,
+  ): JsonObject | Promise<JsonObject>;
+  /** The error this service answers an injected fault with. */
+  faultError(fault: Exclude<FaultOutcome, { kind: 'reset' }>): AwsError;
+  /** The headers and body of an error answer, in this service's protocol. */
+  errorResponse(error: AwsError): { headers: Record<string, string>; body: JsonObject };
+}
