@@ -1,0 +1,66 @@
+import type { Context, ScheduledEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { ScanSummary } from '../rotation/scan.js';
+import type { RotatorQueues } from './queues.js';
+
+/** The deployed handlers' entry points. */
+export interface Handlers {
+  readonly scanner: (event: ScheduledEvent, context: Context) => Promise<ScanSummary>;
+  readonly rotator: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+}
+
+/** Where the handlers run and how much they say. */
+export interface HandlerSetup {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly queues: RotatorQueues;
+  readonly tokenPath: string;
+  /** Show the handlers' JSON log lines and metrics (off: they are silenced). */
+  readonly verbose: boolean;
+}
+
+/**
+ * The environment a deployment gives the handlers, pointed at the sandbox: endpoint, region,
+ * dummy credentials and the queue URLs.
+ */
+export function handlerEnvironment(setup: HandlerSetup): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: setup.endpoint,
+    AWS_REGION: setup.region,
+    AWS_ACCESS_KEY_ID: 'AKIALOCALSANDBOX',
+    AWS_SECRET_ACCESS_KEY: 'local-sandbox-secret',
+    TOKEN_PATH: setup.tokenPath,
+    JOB_QUEUE_URL: setup.queues.jobQueueUrl,
+    DEAD_LETTER_QUEUE_URL: setup.queues.deadLetterQueueUrl,
+    POWERTOOLS_SERVICE_NAME: 'license-token-rotator',
+    ...(setup.verbose
+      ? { POWERTOOLS_LOG_LEVEL: 'INFO' }
+      : { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' }),
+  };
+}
+
+// Variables that would send a client somewhere other than the sandbox, or as someone else.
+const OVERRIDES = [
+  'AWS_PROFILE',
+  'AWS_SESSION_TOKEN',
+  'AWS_ENDPOINT_URL_SSM',
+  'AWS_ENDPOINT_URL_SQS',
+  'AWS_ENDPOINT_URL_LICENSE_MANAGER',
+];
+
+/**
+ * Loads the real handler modules (src/handlers) with the sandbox's environment. They read their
+ * configuration at import, as on a Lambda cold start, so the environment is set first; a process
+ * can load them once.
+ */
+export async function loadHandlers(setup: HandlerSetup): Promise<Handlers> {
+  for (const name of OVERRIDES) delete process.env[name];
+  Object.assign(process.env, handlerEnvironment(setup));
+  const [scanner, rotator] = await Promise.all([
+    import('../handlers/scanner.js'),
+    import('../handlers/rotator.js'),
+  ]);
+  return {
+    scanner: (event, context) => scanner.handler(event, context),
+    rotator: (event, context) => rotator.handler(event, context),
+  };
+}

@@ -1,0 +1,86 @@
+import { CreateTokenCommand, type LicenseManagerClient } from '@aws-sdk/client-license-manager';
+import { PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { CLIENT_TOKEN_WINDOW_MS } from '../rotation/client-token.js';
+import { DAY_MS } from '../rotation/due.js';
+import { type RotationRecord, serialiseRecord } from '../rotation/record.js';
+import type { Sandbox } from '../sandbox/sandbox.js';
+
+/** One managed token to seed: a parameter under the token path holding a real sandbox token. */
+export interface TokenSeed {
+  readonly name: string;
+  readonly licenseArn: string;
+  /** Days since the token was issued (0: just now). */
+  readonly ageDays: number;
+  readonly expirationInDays?: number;
+  readonly renewBeforeDays?: number;
+  readonly roleArns?: readonly string[];
+  readonly tokenProperties?: readonly string[];
+  readonly homeRegion?: string;
+}
+
+/** Clients the seeding uses: the same SDK calls a user would make. */
+export interface SeedClients {
+  readonly ssm: SSMClient;
+  readonly licenseManager: LicenseManagerClient;
+}
+
+/** What seeding one token created. */
+export interface SeededToken {
+  readonly name: string;
+  readonly tokenId: string;
+  readonly version: number;
+}
+
+/**
+ * Registers a token as the CLI's `register` would, back-dated: the sandbox's clock goes back
+ * `ageDays`, CreateToken mints a real token, PutParameter stores it with a valid record, and the
+ * clock comes back to where it was.
+ */
+export async function seedToken(
+  sandbox: Sandbox,
+  clients: SeedClients,
+  seed: TokenSeed,
+): Promise<SeededToken> {
+  const back = seed.ageDays * DAY_MS;
+  sandbox.clock.advance(-back);
+  try {
+    const expirationInDays = seed.expirationInDays ?? 365;
+    const roleArns = [...(seed.roleArns ?? ['arn:aws:iam::123456789012:role/LicenseConsumer'])];
+    const tokenProperties = [...(seed.tokenProperties ?? [])];
+    const requestedAt = sandbox.clock.nowMs();
+    const minted = await clients.licenseManager.send(
+      new CreateTokenCommand({
+        LicenseArn: seed.licenseArn,
+        RoleArns: roleArns,
+        TokenProperties: tokenProperties,
+        ExpirationInDays: expirationInDays,
+        ClientToken: `seed-${seed.name.replaceAll('/', '-')}-${requestedAt}`,
+      }),
+    );
+    // Dated back like the rotator does, so the record never promises more than the token has.
+    const issuedAt = requestedAt - CLIENT_TOKEN_WINDOW_MS;
+    const record: RotationRecord = {
+      v: 1,
+      licenseArn: seed.licenseArn,
+      roleArns,
+      tokenProperties,
+      expirationInDays,
+      ...(seed.renewBeforeDays === undefined ? {} : { renewBeforeDays: seed.renewBeforeDays }),
+      ...(seed.homeRegion === undefined ? {} : { homeRegion: seed.homeRegion }),
+      tokenId: minted.TokenId ?? '',
+      issuedAt: new Date(issuedAt).toISOString(),
+      expiresAt: new Date(issuedAt + expirationInDays * DAY_MS).toISOString(),
+    };
+    const put = await clients.ssm.send(
+      new PutParameterCommand({
+        Name: seed.name,
+        Type: 'SecureString',
+        Value: minted.Token,
+        Description: serialiseRecord(record),
+      }),
+    );
+    return { name: seed.name, tokenId: record.tokenId, version: put.Version ?? 0 };
+  } finally {
+    sandbox.clock.advance(back);
+  }
+}
