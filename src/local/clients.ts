@@ -15,9 +15,18 @@ export const SANDBOX_CREDENTIALS = {
   secretAccessKey: 'local-sandbox-secret',
 } as const;
 
-/** Builds the three SDK clients for an endpoint and region. */
-export function sandboxClients(endpoint: string, region: string): SandboxClients {
-  const config = { endpoint, region, credentials: SANDBOX_CREDENTIALS };
+/** Builds the three SDK clients for an endpoint and region (`maxAttempts` 1: no SDK retries). */
+export function sandboxClients(
+  endpoint: string,
+  region: string,
+  options: { readonly maxAttempts?: number } = {},
+): SandboxClients {
+  const config = {
+    endpoint,
+    region,
+    credentials: SANDBOX_CREDENTIALS,
+    ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+  };
   return {
     ssm: new SSMClient(config),
     sqs: new SQSClient(config),

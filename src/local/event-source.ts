@@ -24,8 +24,6 @@ export interface EventSourceOptions {
   readonly batchSize?: number;
   /** Stop at this moment (epoch ms, real time) even if the queue is not empty (default: in 60 s). */
   readonly deadline?: number;
-  /** Pollers running at once, like Lambda's concurrent invocations (default 1). */
-  readonly concurrency?: number;
   /** The function name in the context handed to the handler. */
   readonly functionName?: string;
   /**
@@ -249,7 +247,9 @@ export async function drainQueue(options: EventSourceOptions): Promise<DrainSumm
     }
   };
 
-  await Promise.all(Array.from({ length: options.concurrency ?? 1 }, () => poll()));
+  // One poller, one handler instance: for concurrency, run one drain per instance, as Lambda
+  // gives each concurrent batch its own execution environment.
+  await poll();
   summary.stoppedBy = Date.now() < deadline ? 'empty' : 'deadline';
   return summary;
 }
