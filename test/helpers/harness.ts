@@ -1,0 +1,159 @@
+import { LicenseManagerClient } from '@aws-sdk/client-license-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import type { ScheduledEvent } from 'aws-lambda';
+import scheduled from '../../events/scheduled-event.json' with { type: 'json' };
+import { createRotator, wireRotator } from '../../src/app/rotator.js';
+import { createScanner, wireScanner } from '../../src/app/scanner.js';
+import { SqsQueue } from '../../src/aws/job-queue.js';
+import { LicenseManagerTokens } from '../../src/aws/license-manager.js';
+import { SsmParameterStore } from '../../src/aws/parameter-store.js';
+import { readRotatorConfig, readScannerConfig } from '../../src/config.js';
+import { SANDBOX_CREDENTIALS, type SandboxClients } from '../../src/local/clients.js';
+import {
+  type DrainSummary,
+  drainQueue,
+  type EventSourceOptions,
+  type SqsHandler,
+} from '../../src/local/event-source.js';
+import { createRotatorQueues, type RotatorQueues } from '../../src/local/queues.js';
+import { type SeededToken, seedToken, type TokenSeed } from '../../src/local/seed.js';
+import type { ScanSummary } from '../../src/rotation/scan.js';
+import type { TokenCheck } from '../../src/sandbox/license-manager/service.js';
+import type { Sandbox, SandboxOptions } from '../../src/sandbox/sandbox.js';
+import { LICENSE_ARN, TOKEN_PATH } from './factories.js';
+import { fastRetryStrategy } from './fast-retry.js';
+import { aContext } from './lambda.js';
+import { clientsFor, startTestSandbox, TEST_REGION } from './sandbox.js';
+
+/** The sandbox, the queues, and the scanner and rotator wired to it as deployed. */
+export interface Harness {
+  readonly sandbox: Sandbox;
+  readonly clients: SandboxClients;
+  readonly queues: RotatorQueues;
+  /** The jobs queue's visibility timeout, in seconds. */
+  readonly visibilityTimeout: number;
+  readonly rotator: SqsHandler;
+  /** Another rotator instance, as a second concurrent Lambda execution environment has. */
+  newRotator(): SqsHandler;
+  /** One scan, as the scheduled scanner runs it (at the sandbox's time). */
+  scan(): Promise<ScanSummary>;
+  /** Drains the jobs queue through the rotator; waiting for a visibility timeout moves the clock. */
+  drain(options?: Partial<EventSourceOptions>): Promise<DrainSummary>;
+  /** Registers a back-dated token under the token path. */
+  seed(name: string, seed?: Partial<TokenSeed>): Promise<SeededToken>;
+  /** What License Manager says of the token a parameter holds now. */
+  check(name: string): TokenCheck;
+  close(): Promise<void>;
+}
+
+/** How to build a harness. */
+export interface HarnessOptions {
+  readonly sandbox?: SandboxOptions;
+  /** SDK attempts per call of the code under test (default 3; 1 leaves all retrying to SQS). */
+  readonly maxAttempts?: number;
+  /** Retry like the SDK but without its back-off delays, for fast throttling storms. */
+  readonly fastRetries?: boolean;
+  readonly visibilityTimeout?: number;
+  readonly maxReceiveCount?: number;
+  /** Extra environment for the scanner's and rotator's configuration. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** Starts a sandbox and wires the real scanner and rotator (src/app) to it over HTTP. */
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const sandbox = await startTestSandbox(options.sandbox);
+  const config = {
+    endpoint: sandbox.endpoint,
+    region: TEST_REGION,
+    credentials: SANDBOX_CREDENTIALS,
+    ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+    ...(options.fastRetries ? { retryStrategy: fastRetryStrategy(options.maxAttempts ?? 3) } : {}),
+  };
+  const clients: SandboxClients = options.fastRetries
+    ? {
+        ssm: new SSMClient(config),
+        sqs: new SQSClient(config),
+        licenseManager: new LicenseManagerClient(config),
+      }
+    : clientsFor(
+        sandbox,
+        options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts },
+      );
+  const visibilityTimeout = options.visibilityTimeout ?? 120;
+  const queues = await createRotatorQueues(clients.sqs, {
+    prefix: 'it',
+    visibilityTimeout,
+    maxReceiveCount: options.maxReceiveCount ?? 5,
+  });
+  const env = {
+    TOKEN_PATH,
+    JOB_QUEUE_URL: queues.jobQueueUrl,
+    DEAD_LETTER_QUEUE_URL: queues.deadLetterQueueUrl,
+    ...options.env,
+  };
+  // Each instance gets its own SDK clients, as each Lambda execution environment has. Without
+  // fast retries the app's own client factories build them, exactly as deployed.
+  const fast = options.fastRetries === true;
+  const wiring = () => ({
+    clients: config,
+    clock: () => sandbox.clock.now(),
+    ...(fast && {
+      store: new SsmParameterStore(new SSMClient(config)),
+      tokens: new LicenseManagerTokens(
+        (region) => new LicenseManagerClient({ ...config, ...(region && { region }) }),
+      ),
+    }),
+  });
+  const scanner = createScanner(
+    wireScanner(readScannerConfig(env), {
+      ...wiring(),
+      ...(fast && { queue: new SqsQueue(queues.jobQueueUrl, new SQSClient(config)) }),
+    }),
+  );
+  const newRotator = (): SqsHandler => {
+    const rotator = createRotator(
+      wireRotator(readRotatorConfig(env), {
+        ...wiring(),
+        ...(fast && {
+          deadLetters: new SqsQueue(queues.deadLetterQueueUrl, new SQSClient(config)),
+        }),
+      }),
+    );
+    return (event) => rotator(event, aContext('license-token-rotator-it'));
+  };
+  const handler = newRotator();
+  return {
+    sandbox,
+    clients,
+    queues,
+    visibilityTimeout,
+    rotator: handler,
+    newRotator,
+    scan: () => scanner(structuredClone(scheduled) as ScheduledEvent),
+    drain: (overrides = {}) =>
+      drainQueue({
+        sqs: clients.sqs,
+        queueUrl: queues.jobQueueUrl,
+        handler,
+        deadline: Date.now() + 20_000,
+        onIdle: () => {
+          sandbox.clock.advance(visibilityTimeout * 1000 + 1000);
+        },
+        ...overrides,
+      }),
+    seed: (name, seed = {}) =>
+      seedToken(sandbox, clients, {
+        name: `${TOKEN_PATH}${name}`,
+        licenseArn: LICENSE_ARN,
+        ageDays: 0,
+        tokenProperties: ['customer:acme'],
+        ...seed,
+      }),
+    check: (name) => {
+      const value = sandbox.ssm.parameter(`${TOKEN_PATH}${name}`)?.value ?? '';
+      return sandbox.licenseManager.check(value);
+    },
+    close: () => sandbox.close(),
+  };
+}

@@ -1,0 +1,71 @@
+import { GetQueueAttributesCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clientTokenFor } from '../../src/rotation/client-token.js';
+import { TOKEN_PATH } from '../helpers/factories.js';
+import { type Harness, startHarness } from '../helpers/harness.js';
+
+const NAMES = ['dup/a', 'dup/b', 'dup/c', 'dup/d', 'dup/e', 'dup/f'];
+
+describe('duplicate jobs and concurrent rotators', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness();
+    for (const name of NAMES) await h.seed(name, { ageDays: 300 });
+  });
+  afterAll(() => h.close());
+
+  const queued = async (): Promise<number> => {
+    const { Attributes } = await h.clients.sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: h.queues.jobQueueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages'],
+      }),
+    );
+    return Number(Attributes?.ApproximateNumberOfMessages);
+  };
+
+  it('mints one token per parameter however many copies of its job two rotators consume', async () => {
+    // Two overlapping scans: SQS deduplicates the second one's jobs.
+    await h.scan();
+    await h.scan();
+    expect(await queued()).toBe(NAMES.length);
+    // And two more copies of each job that escaped deduplication (sent after its window).
+    const bodies = h.sandbox.sqs
+      .queue('it-jobs.fifo')
+      ?.messages.map((m) => ({ body: m.body, group: m.groupId ?? '' }));
+    for (const copy of ['x', 'y']) {
+      await h.clients.sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: h.queues.jobQueueUrl,
+          Entries: (bodies ?? []).map((m, i) => ({
+            Id: String(i),
+            MessageBody: m.body,
+            MessageGroupId: m.group,
+            MessageDeduplicationId: `${copy}-${i}`,
+          })),
+        }),
+      );
+    }
+    expect(await queued()).toBe(NAMES.length * 3);
+    const minted = h.sandbox.licenseManager.tokens().length;
+
+    // Two rotator instances drain the queue at once, one message at a time each.
+    const [one, two] = await Promise.all([
+      h.drain({ handler: h.newRotator(), batchSize: 1 }),
+      h.drain({ handler: h.newRotator(), batchSize: 1 }),
+    ]);
+    expect(one.invocations).toBeGreaterThan(0);
+    expect(two.invocations).toBeGreaterThan(0);
+    expect(one.deleted + two.deleted).toBe(NAMES.length * 3);
+
+    expect(h.sandbox.licenseManager.tokens().length - minted).toBe(NAMES.length);
+    for (const name of NAMES) {
+      const full = `${TOKEN_PATH}${name}`;
+      expect(h.sandbox.ssm.parameter(full)?.version).toBe(2);
+      expect(h.sandbox.licenseManager.mintCount(clientTokenFor(full, 1))).toBe(1);
+      expect(h.check(name).ok).toBe(true);
+    }
+    expect(h.sandbox.sqs.queue('it-dlq.fifo')?.messages).toEqual([]);
+  });
+});

@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TokenSeed } from '../../src/local/seed.js';
+import { DAY_MS } from '../../src/rotation/due.js';
+import { parseRecord } from '../../src/rotation/record.js';
+import { TOKEN_PATH } from '../helpers/factories.js';
+import { type Harness, startHarness } from '../helpers/harness.js';
+
+const DAYS = 400;
+const GRACE_MS = 72 * 3_600_000;
+
+/** Tokens of every lifetime the contract allows, at every point of their life. */
+const FLEET: Readonly<Record<string, Partial<TokenSeed>>> = {
+  'year/new': { ageDays: 0 },
+  'year/middle': { ageDays: 150 },
+  'year/late': { ageDays: 300 },
+  'year/expired': { ageDays: 370 },
+  'year/own-window': { ageDays: 330, renewBeforeDays: 30 },
+  'quarter/a': { ageDays: 10, expirationInDays: 90 },
+  'quarter/b': { ageDays: 70, expirationInDays: 90 },
+  'month/a': { ageDays: 5, expirationInDays: 30, renewBeforeDays: 10 },
+  'week/a': { ageDays: 1, expirationInDays: 7 },
+};
+
+describe(`${DAYS} simulated days of daily scans`, () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness();
+    for (const [name, seed] of Object.entries(FLEET)) await h.seed(name, seed);
+  });
+  afterAll(() => h.close());
+
+  it('keeps every token valid throughout, minting one token per generation', async () => {
+    // The already expired one is the incident the first scan repairs; from then on none lapses.
+    await h.scan();
+    await h.drain();
+    const lapses: string[] = [];
+    for (let day = 1; day <= DAYS; day++) {
+      h.sandbox.clock.advance(DAY_MS);
+      const summary = await h.scan();
+      expect(summary.enqueueFailures).toBe(0);
+      await h.drain();
+      const now = h.sandbox.clock.nowMs();
+      for (const name of Object.keys(FLEET)) {
+        const check = h.check(name);
+        const record = parseRecord(h.sandbox.ssm.parameter(`${TOKEN_PATH}${name}`)?.description);
+        if (!check.ok || Date.parse(record.expiresAt) <= now) lapses.push(`day ${day}: ${name}`);
+        // The record never promises more than the token it describes has.
+        if (check.ok && Date.parse(record.expiresAt) > check.token.expiresAt.getTime()) {
+          lapses.push(`day ${day}: ${name} record outlives its token`);
+        }
+      }
+    }
+    expect(lapses).toEqual([]);
+
+    const versions = Object.keys(FLEET).map(
+      (name) => h.sandbox.ssm.parameter(`${TOKEN_PATH}${name}`)?.version ?? 0,
+    );
+    // A 7-day token renews every few days: dozens of generations over the run.
+    expect(Math.max(...versions)).toBeGreaterThan(50);
+    expect(Math.min(...versions)).toBeGreaterThan(1);
+    for (const [clientToken, count] of h.sandbox.licenseManager.mintCounts()) {
+      expect(count, clientToken).toBe(1);
+    }
+    expect(h.sandbox.sqs.queue('it-dlq.fifo')?.messages).toEqual([]);
+  });
+
+  it('leaves one AVAILABLE, unexpired token per parameter, besides those in their grace period', async () => {
+    h.sandbox.clock.advance(4 * DAY_MS);
+    await h.scan();
+    await h.drain();
+    const now = h.sandbox.clock.nowMs();
+    const live = h.sandbox.licenseManager
+      .tokens()
+      .filter((t) => t.status === 'AVAILABLE' && t.expiresAt.getTime() > now)
+      .map((t) => t.tokenId)
+      .sort();
+    const records = Object.keys(FLEET).map((name) =>
+      parseRecord(h.sandbox.ssm.parameter(`${TOKEN_PATH}${name}`)?.description),
+    );
+    // A token superseded less than REVOKE_PREVIOUS_AFTER_HOURS (72) ago is in its grace period.
+    const inGrace = records.flatMap((r) =>
+      r.previousTokenId !== undefined && now - Date.parse(r.rotatedAt ?? '') < GRACE_MS
+        ? [r.previousTokenId]
+        : [],
+    );
+    expect(live).toEqual([...records.map((r) => r.tokenId), ...inGrace].sort());
+  });
+});

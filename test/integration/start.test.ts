@@ -1,0 +1,77 @@
+import { once } from 'node:events';
+import { DescribeParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { describe, expect, it } from 'vitest';
+import { SANDBOX_CREDENTIALS } from '../../src/local/clients.js';
+import { runStart, spawnStart, waitForLine } from '../helpers/subprocess.js';
+
+// Anything shaped like a JWT: every token the sandbox mints is one.
+const JWT = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\./;
+
+describe('npm start', () => {
+  it('runs the real handlers end to end against the sandbox and exits 0', async () => {
+    const run = await runStart([]);
+
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      'Scanner (events/scheduled-event.json): 20 scanned, 11 ok, 7 due, 1 expired, 1 unmanaged, 8 jobs enqueued.',
+    );
+    expect(run.stdout.match(/rotated: v1 -> v2/g)).toHaveLength(7);
+    expect(run.stdout).toContain('Dead-letter queue (2 message(s))');
+    expect(run.stdout).toMatch(
+      /\/license-tokens\/umbrella\/prod +PermanentFailure +ResourceNotFoundException/,
+    );
+    expect(run.stdout).toMatch(/InvalidJob +InvalidParameterName/);
+    expect(run.stdout).toContain('18 of 19 stored tokens work');
+    expect(run.stdout).toContain('Writes outside /license-tokens/: 0.');
+    expect(run.stdout).not.toMatch(JWT);
+  });
+
+  it('keeps the sandbox up with --serve for the SDK and the admin API, until SIGTERM', async () => {
+    const child = spawnStart(['--serve', '--port', '0']);
+    try {
+      const line = await waitForLine(child, /^Sandbox listening at/);
+      const endpoint = /(http:\/\/127\.0\.0\.1:\d+)/.exec(line)?.[1] ?? '';
+      const ssm = new SSMClient({
+        endpoint,
+        region: 'us-east-1',
+        credentials: SANDBOX_CREDENTIALS,
+      });
+      const page = await ssm.send(
+        new DescribeParametersCommand({
+          MaxResults: 50,
+          ParameterFilters: [{ Key: 'Path', Option: 'Recursive', Values: ['/license-tokens'] }],
+        }),
+      );
+      expect(page.Parameters).toHaveLength(20);
+
+      const clock = await fetch(`${endpoint}/_sandbox/clock`, {
+        method: 'POST',
+        body: JSON.stringify({ advanceDays: 30 }),
+      });
+      const { offsetMs } = (await clock.json()) as { offsetMs: number };
+      expect(Math.round(offsetMs / 86_400_000)).toBe(30);
+      const state = await (await fetch(`${endpoint}/_sandbox/state`)).text();
+      expect(state).toContain('license-token-rotator-local-jobs.fifo');
+      expect(state).not.toMatch(JWT);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(0);
+  });
+
+  it('explains itself with --help', async () => {
+    const run = await runStart(['--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Usage: npm start [-- options]');
+    expect(run.stdout).toContain('--serve');
+  });
+
+  it('refuses an unknown option with one line and exit code 2', async () => {
+    const run = await runStart(['--frobnicate']);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(2);
+    expect(run.stderr).toContain("Unknown option '--frobnicate'");
+  });
+});
