@@ -1,6 +1,9 @@
 import { type SandboxClients, sandboxClients } from '../../src/local/clients.js';
+import { AwsError } from '../../src/sandbox/aws-error.js';
 import { SandboxClock } from '../../src/sandbox/clock.js';
+import { Input, type JsonObject } from '../../src/sandbox/input.js';
 import { type Sandbox, type SandboxOptions, startSandbox } from '../../src/sandbox/sandbox.js';
+import type { AwsService, RequestContext } from '../../src/sandbox/service.js';
 import { LICENSE_ARN } from './factories.js';
 import { mintedTokens } from './secrets.js';
 
@@ -31,4 +34,41 @@ export function clientsFor(
     options.region ?? TEST_REGION,
     options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts },
   );
+}
+
+/** The request context of an in-process call: the test region, a dummy key, no real origin. */
+export const REQUEST: RequestContext = {
+  region: TEST_REGION,
+  accountId: '123456789012',
+  accessKeyId: 'AKIATESTKEY',
+  origin: 'http://127.0.0.1:4566',
+};
+
+/** Calls one operation of a service in-process (no HTTP), as the server would. */
+export async function invoke(
+  service: AwsService,
+  operation: string,
+  body: JsonObject,
+  context: Partial<RequestContext> = {},
+): Promise<JsonObject> {
+  return service.handle(operation, new Input(body, service.inputProblem), {
+    ...REQUEST,
+    ...context,
+  });
+}
+
+/** Calls one operation that must fail, and returns the AwsError it answered. */
+export async function refusal(
+  service: AwsService,
+  operation: string,
+  body: JsonObject,
+  context: Partial<RequestContext> = {},
+): Promise<AwsError> {
+  try {
+    await invoke(service, operation, body, context);
+  } catch (error) {
+    if (error instanceof AwsError) return error;
+    throw error;
+  }
+  throw new Error(`expected ${operation} to fail`);
 }

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { pageOf } from '../../../src/sandbox/paging.js';
+
+const invalidToken = () => new Error('bad token');
+const key = (item: string) => item;
+
+describe('pageOf', () => {
+  const items = ['a', 'b', 'c', 'd', 'e'];
+
+  it('pages to the end and stops offering a token there', () => {
+    const first = pageOf(items, { keyOf: key, maxResults: 2, nextToken: undefined, invalidToken });
+    const second = pageOf(items, {
+      keyOf: key,
+      maxResults: 2,
+      nextToken: first.nextToken,
+      invalidToken,
+    });
+    const third = pageOf(items, {
+      keyOf: key,
+      maxResults: 2,
+      nextToken: second.nextToken,
+      invalidToken,
+    });
+    expect([first.items, second.items, third.items]).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
+    expect(third.nextToken).toBeUndefined();
+  });
+
+  it('neither repeats nor skips what was there when items change between pages', () => {
+    const first = pageOf(items, { keyOf: key, maxResults: 2, nextToken: undefined, invalidToken });
+    const changed = ['a', 'aa', 'c', 'd', 'e'];
+    expect(
+      pageOf(changed, { keyOf: key, maxResults: 2, nextToken: first.nextToken, invalidToken })
+        .items,
+    ).toEqual(['c', 'd']);
+  });
+
+  it('may answer short or empty pages that still carry a token', () => {
+    const empty = pageOf(items, {
+      keyOf: key,
+      maxResults: 3,
+      nextToken: undefined,
+      invalidToken,
+      shorten: () => 0,
+    });
+    expect(empty.items).toEqual([]);
+    const next = pageOf(items, {
+      keyOf: key,
+      maxResults: 3,
+      nextToken: empty.nextToken,
+      invalidToken,
+    });
+    expect(next.items).toEqual(['a', 'b', 'c']);
+  });
+
+  it('refuses a token it did not issue', () => {
+    expect(() =>
+      pageOf(items, { keyOf: key, maxResults: 2, nextToken: 'forged', invalidToken }),
+    ).toThrow('bad token');
+  });
+});

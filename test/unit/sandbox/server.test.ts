@@ -1,0 +1,140 @@
+import { CreateTokenCommand } from '@aws-sdk/client-license-manager';
+import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
+import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Sandbox } from '../../../src/sandbox/sandbox.js';
+import { LICENSE_ARN } from '../../helpers/factories.js';
+import { clientsFor, startTestSandbox } from '../../helpers/sandbox.js';
+import { thrown } from '../../helpers/thrown.js';
+
+const EU_LICENSE =
+  'arn:aws:license-manager::294406891311:license:l-eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee';
+
+describe('the sandbox server', () => {
+  let sandbox: Sandbox;
+  const post = (target: string | undefined, body: string, path = '/') =>
+    fetch(`${sandbox.endpoint}${path}`, {
+      method: 'POST',
+      headers:
+        target === undefined
+          ? {}
+          : { 'x-amz-target': target, 'content-type': 'application/x-amz-json-1.1' },
+      body,
+    });
+  const admin = async (method: string, route: string, body?: unknown) => {
+    const response = await fetch(`${sandbox.endpoint}/_sandbox/${route}`, {
+      method,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+
+  beforeAll(async () => {
+    sandbox = await startTestSandbox({
+      licenses: [{ licenseArn: LICENSE_ARN }, { licenseArn: EU_LICENSE, homeRegion: 'eu-west-1' }],
+    });
+  });
+  afterAll(() => sandbox.close());
+
+  it('answers an unknown target or a body that is not JSON as AWS does', async () => {
+    const unknown = await post('AmazonSSM.Frobnicate', '{}');
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toMatchObject({
+      __type: 'com.amazon.coral.service#UnknownOperationException',
+    });
+    const garbled = await post('AmazonSSM.GetParameter', '{not json');
+    expect(garbled.status).toBe(400);
+    expect(await garbled.json()).toMatchObject({ __type: 'SerializationException' });
+    expect((await fetch(`${sandbox.endpoint}/`)).status).toBe(404);
+  });
+
+  it('takes the region from the SigV4 credential scope', async () => {
+    const us = clientsFor(sandbox);
+    const eu = clientsFor(sandbox, { region: 'eu-west-1' });
+    const redirect = await thrown(
+      us.licenseManager.send(new CreateTokenCommand({ LicenseArn: EU_LICENSE, ClientToken: 'r1' })),
+    );
+    expect(redirect).toMatchObject({ name: 'RedirectException', Location: 'eu-west-1' });
+    expect(redirect.$metadata?.httpStatusCode).toBe(308);
+    const minted = await eu.licenseManager.send(
+      new CreateTokenCommand({ LicenseArn: EU_LICENSE, ClientToken: 'r1' }),
+    );
+    expect(minted.TokenId).toBeDefined();
+    expect(sandbox.calls('CreateToken').map((c) => c.region)).toEqual(['us-east-1', 'eu-west-1']);
+  });
+
+  it('turns injected faults into the errors the SDK retries or reports', async () => {
+    const { ssm, sqs } = clientsFor(sandbox, { maxAttempts: 1 });
+    sandbox.faults.failNext('ssm:PutParameter', 1, 'InternalServerError', 'after');
+    const lost = await thrown(
+      ssm.send(new PutParameterCommand({ Name: '/srv/after', Value: 'v', Type: 'String' })),
+    );
+    expect(lost.$metadata?.httpStatusCode).toBe(500);
+    // The write took effect although its answer was an error.
+    expect(
+      (await ssm.send(new GetParameterCommand({ Name: '/srv/after' }))).Parameter?.Version,
+    ).toBe(1);
+
+    sandbox.faults.failNext('sqs:GetQueueUrl', 1, 'connection-reset');
+    const reset = await thrown(sqs.send(new GetQueueUrlCommand({ QueueName: 'x' })));
+    expect(reset.$metadata?.httpStatusCode).toBeUndefined();
+
+    sandbox.faults.throttle('sqs:GetQueueUrl', 1);
+    const throttled = await thrown(sqs.send(new GetQueueUrlCommand({ QueueName: 'x' })));
+    expect(throttled.name).toBe('RequestThrottled');
+    sandbox.faults.clear();
+    expect(sandbox.calls('GetQueueUrl').map((c) => c.fault)).toEqual(['reset', 'throttle']);
+  });
+
+  it('adds the injected latency', async () => {
+    sandbox.faults.latency('ssm:GetParameter', 150);
+    const started = Date.now();
+    await thrown(clientsFor(sandbox).ssm.send(new GetParameterCommand({ Name: '/srv/none' })));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+    sandbox.faults.clear();
+  });
+
+  it('drives the clock, faults and licenses through the admin API', async () => {
+    const before = sandbox.clock.nowMs();
+    expect((await admin('POST', 'clock', { advanceDays: 2 })).status).toBe(200);
+    expect(sandbox.clock.nowMs() - before).toBe(2 * 86_400_000);
+    expect((await admin('POST', 'clock', { set: '2030-01-01T00:00:00.000Z' })).body.now).toBe(
+      '2030-01-01T00:00:00.000Z',
+    );
+    expect((await admin('POST', 'clock', { forward: 1 })).status).toBe(400);
+
+    expect(
+      (await admin('POST', 'faults', { throttle: [{ operation: 'ssm:*', probability: 0.5 }] })).body
+        .rules,
+    ).toMatchObject({
+      throttle: [{ operation: 'ssm:*', probability: 0.5 }],
+    });
+    expect(
+      (await admin('POST', 'faults', { throttle: [{ operation: '*', probability: 2 }] })).status,
+    ).toBe(400);
+    expect((await admin('DELETE', 'faults')).body.rules).toMatchObject({ throttle: [] });
+
+    const added = await admin('POST', 'licenses', {
+      licenseArn: 'arn:aws:license-manager::294406891311:license:l-ab',
+      gone: true,
+    });
+    expect(added.body.licenses).toContainEqual({
+      licenseArn: 'arn:aws:license-manager::294406891311:license:l-ab',
+      homeRegion: 'us-east-1',
+      gone: true,
+    });
+    expect((await admin('POST', 'licenses', { licenseArn: 'nope' })).status).toBe(400);
+
+    expect((await admin('GET', 'nowhere')).status).toBe(404);
+    expect((await admin('DELETE', 'clock')).status).toBe(405);
+    expect((await admin('GET', 'health')).body.ok).toBe(true);
+  });
+
+  it('shows state without a single token value', async () => {
+    const state = await admin('GET', 'state');
+    const text = JSON.stringify(state.body);
+    expect(state.body.tokens).toHaveLength(1);
+    expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{4,}\./);
+    expect(state.body.calls).toMatchObject({ 'license-manager:CreateToken': 2 });
+  });
+});
