@@ -77,7 +77,12 @@ function state(sandbox: Sandbox): AdminAnswer {
         version: p.version,
         lastModified: p.lastModified.toISOString(),
       })),
-      queues: sandbox.sqs.queues().map((q) => ({ name: q.name, arn: q.arn, ...q.counts(now) })),
+      queues: sandbox.sqs.queues().map((q) => ({
+        name: q.name,
+        arn: q.arn,
+        ...q.counts(now),
+        oldestMessageAgeMs: q.oldestMessageAgeMs(now),
+      })),
       tokens: sandbox.licenseManager.tokens().map((t) => ({
         tokenId: t.tokenId,
         licenseArn: t.licenseArn,

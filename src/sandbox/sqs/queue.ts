@@ -132,6 +132,16 @@ export class Queue {
   }
 
   /**
+   * How long the oldest message has waited, in ms (0 for an empty queue). AWS serves this only as
+   * the CloudWatch metric ApproximateAgeOfOldestMessage, not as a queue attribute.
+   */
+  oldestMessageAgeMs(now: number): number {
+    this.expire(now);
+    const oldest = this.messages.reduce((min, m) => Math.min(min, m.sentAt), now);
+    return now - oldest;
+  }
+
+  /**
    * Receives up to `max` messages: in order, and on a FIFO queue never from a group that has a
    * message in flight. A message already received maxReceiveCount times is handed to
    * `deadLetter` (which moves it) instead of being delivered.

@@ -167,11 +167,9 @@ export class SqsService implements AwsService {
   }
 
   errorResponse(error: AwsError): { headers: Record<string, string>; body: JsonObject } {
-    const [status, queryCode] = ERRORS[error.code] ?? [error.status, error.code];
+    const queryCode = error.queryCode ?? ERRORS[error.code]?.[1] ?? error.code;
     return {
-      headers: {
-        'x-amzn-query-error': `${error.queryCode ?? queryCode};${(error.status ?? status) >= 500 ? 'Receiver' : 'Sender'}`,
-      },
+      headers: { 'x-amzn-query-error': `${queryCode};${error.fault ? 'Receiver' : 'Sender'}` },
       body: { __type: `com.amazonaws.sqs#${error.code}`, message: error.message, ...error.fields },
     };
   }

@@ -155,6 +155,15 @@ describe('the sandbox SQS', () => {
     ).toContain('The receipt handle has expired.');
   });
 
+  it('knows the age of its oldest message, as the CloudWatch metric reports it', async () => {
+    const queue = sqs.queue('jobs.fifo');
+    expect(queue?.oldestMessageAgeMs(clock.nowMs())).toBe(0);
+    await send('first');
+    clock.advance(90_000);
+    await send('second');
+    expect(queue?.oldestMessageAgeMs(clock.nowMs())).toBe(90_000);
+  });
+
   it('drops messages past the retention period', async () => {
     await send('old');
     clock.advance(4 * 24 * 60 * MINUTE);
