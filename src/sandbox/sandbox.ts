@@ -117,6 +117,7 @@ export class Sandbox {
 
   /** Stops listening and drops open connections. */
   async close(): Promise<void> {
+    this.sqs.close();
     this.#server.closeAllConnections();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }

@@ -133,6 +133,7 @@ export class SqsService implements AwsService {
   readonly #random: SeededRandom;
   readonly #queues = new Map<string, Queue>();
   readonly #waiters = new Set<() => void>();
+  #closed = false;
 
   constructor(clock: SandboxClock, random: SeededRandom) {
     this.#clock = clock;
@@ -152,6 +153,12 @@ export class SqsService implements AwsService {
 
   #wake(): void {
     for (const waiter of this.#waiters) waiter();
+  }
+
+  /** Ends every long poll at once (the sandbox is shutting down). */
+  close(): void {
+    this.#closed = true;
+    this.#wake();
   }
 
   faultError(fault: Exclude<FaultOutcome, { kind: 'reset' }>): AwsError {
@@ -649,7 +656,7 @@ export class SqsService implements AwsService {
       });
       if (taken.length > 0) return { Messages: taken.map((m) => this.#render(m, system, custom)) };
       const left = deadline - Date.now();
-      if (left <= 0 || !this.#queues.has(queue.name)) return {};
+      if (left <= 0 || this.#closed || !this.#queues.has(queue.name)) return {};
       await new Promise<void>((resolve) => {
         const done = (): void => {
           clearTimeout(timer);

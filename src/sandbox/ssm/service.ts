@@ -71,6 +71,18 @@ function maxResults(input: Input, limit: number, fallback: number): number {
   return value;
 }
 
+/** An AllowedPattern as a RegExp; one that does not compile is the caller's mistake. */
+function patternOf(allowedPattern: string): RegExp {
+  try {
+    return new RegExp(allowedPattern);
+  } catch {
+    throw new AwsError(
+      'InvalidAllowedPatternException',
+      "The request doesn't contain a valid allowed pattern.",
+    );
+  }
+}
+
 /** The 1 to 10 names GetParameters and DeleteParameters take. */
 function tenNames(input: Input): string[] {
   const names = input.optStrings('Names') ?? [];
@@ -265,7 +277,7 @@ export class SsmService implements AwsService {
     }
     const tier = this.#tier(input.optString('Tier'), value, previous);
     const allowedPattern = input.optString('AllowedPattern') ?? previous?.allowedPattern;
-    if (allowedPattern !== undefined && !new RegExp(allowedPattern).test(value)) {
+    if (allowedPattern !== undefined && !patternOf(allowedPattern).test(value)) {
       throw new AwsError(
         'ParameterPatternMismatchException',
         `Parameter value, cannot be validated against allowedPattern: ${allowedPattern}`,

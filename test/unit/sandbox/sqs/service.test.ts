@@ -275,6 +275,14 @@ describe('the sandbox SQS', () => {
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
+  it('ends a long poll at once when the sandbox closes', async () => {
+    const polled = invoke(sqs, 'ReceiveMessage', { QueueUrl: url, WaitTimeSeconds: 20 });
+    const started = Date.now();
+    setTimeout(() => sqs.close(), 20);
+    expect(await polled).toEqual({});
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
   it('uses the model status and legacy query code in its errors', async () => {
     const error = await refusal(sqs, 'GetQueueUrl', { QueueName: 'missing' });
     expect(sqs.errorResponse(error)).toEqual({

@@ -98,7 +98,17 @@ describe('the sandbox SSM', () => {
       expect(ssm.parameter('/s')?.ciphertext).not.toContain('two');
     });
 
-    it('checks the value against AllowedPattern', async () => {
+    it('checks the value against AllowedPattern, which must be a valid pattern', async () => {
+      expect(
+        (
+          await refusal(ssm, 'PutParameter', {
+            Name: '/p',
+            Value: 'abc',
+            Type: 'String',
+            AllowedPattern: '(',
+          })
+        ).code,
+      ).toBe('InvalidAllowedPatternException');
       expect(
         (
           await refusal(ssm, 'PutParameter', {
