@@ -266,6 +266,26 @@ againstSandboxAndMoto('SQS', (target) => {
     ]);
   });
 
+  it('refuses to create a queue again with different attributes, and accepts the same ones', async () => {
+    const url = await fifo('conf-again', { VisibilityTimeout: '30' });
+    expect(await fifo('conf-again', { VisibilityTimeout: '30' })).toBe(url);
+    const error = await thrown(fifo('conf-again', { VisibilityTimeout: '60' }));
+    expect(error.name).toBe('QueueNameExists');
+  });
+
+  it('answers a long poll as soon as a message arrives', async () => {
+    const url = await fifo('conf-long-poll');
+    const polled = target().sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 5 }),
+    );
+    await sleep(200);
+    const started = Date.now();
+    await send(url, 'late', 'g', 'late');
+    const { Messages } = await polled;
+    expect(Messages?.map((m) => m.Body)).toEqual(['late']);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
   it('empties a queue with PurgeQueue', async () => {
     const url = await fifo('conf-purge');
     for (let i = 0; i < 3; i++) await send(url, `m${i}`, 'g', `p${i}`);

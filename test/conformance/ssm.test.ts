@@ -262,6 +262,45 @@ againstSandboxAndMoto('SSM Parameter Store', (target) => {
     ]);
   });
 
+  it('reads a version or a label with name:selector, and a label moves between versions', async () => {
+    await put('/conf/selector/a', { Value: 'one' });
+    await put('/conf/selector/a', { Overwrite: true, Value: 'two' });
+    const get = async (Name: string) =>
+      (await target().ssm.send(new GetParameterCommand({ Name }))).Parameter?.Value;
+    expect(await get('/conf/selector/a:1')).toBe('one');
+    await target().ssm.send(
+      new LabelParameterVersionCommand({
+        Name: '/conf/selector/a',
+        ParameterVersion: 1,
+        Labels: ['live'],
+      }),
+    );
+    expect(await get('/conf/selector/a:live')).toBe('one');
+    await target().ssm.send(
+      new LabelParameterVersionCommand({
+        Name: '/conf/selector/a',
+        ParameterVersion: 2,
+        Labels: ['live'],
+      }),
+    );
+    expect(await get('/conf/selector/a:live')).toBe('two');
+    expect((await thrown(get('/conf/selector/a:7'))).name).toBe('ParameterVersionNotFound');
+  });
+
+  it('deletes a parameter, its versions and its tags', async () => {
+    await put('/conf/gone/a', { Tags: [{ Key: 'k', Value: 'v' }] });
+    await target().ssm.send(new DeleteParameterCommand({ Name: '/conf/gone/a' }));
+    expect(
+      (await thrown(target().ssm.send(new GetParameterHistoryCommand({ Name: '/conf/gone/a' }))))
+        .name,
+    ).toBe('ParameterNotFound');
+    await put('/conf/gone/a');
+    const { TagList } = await target().ssm.send(
+      new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: '/conf/gone/a' }),
+    );
+    expect(TagList).toEqual([]);
+  });
+
   it('keeps 100 versions, and refuses a 101st while the oldest carries a label', async () => {
     const name = '/conf/limit/a';
     await put(name);
