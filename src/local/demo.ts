@@ -5,6 +5,7 @@ import type { ScheduledEvent } from 'aws-lambda';
 import scheduledEvent from '../../events/scheduled-event.json' with { type: 'json' };
 import { SsmParameterStore } from '../aws/parameter-store.js';
 import { DeadLetterAttribute } from '../rotation/process-message.js';
+import type { FaultRules } from '../sandbox/faults.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import { type SandboxClients, sandboxClients } from './clients.js';
 import { DEMO_LICENSES, OUTSIDE_PARAMETER, seedDemoFleet } from './demo-fleet.js';
@@ -13,6 +14,9 @@ import { loadHandlers } from './handlers.js';
 import { lambdaContext } from './lambda-context.js';
 import { createRotatorQueues } from './queues.js';
 import { columns, readStatus, renderStatus, type StatusRow } from './status-table.js';
+
+/** The jobs queue's visibility timeout in the demo, in seconds (a deployment has 120). */
+const DEMO_VISIBILITY_TIMEOUT = 30;
 
 /** The token path the demo uses (the default of a deployment). */
 export const DEMO_TOKEN_PATH = '/license-tokens/';
@@ -114,13 +118,18 @@ export async function runDemo(
   options: {
     readonly region: string;
     readonly verbose: boolean;
+    /** Faults to inject while the handlers run (the seeding and the report go undisturbed). */
+    readonly faults?: FaultRules;
     readonly print: (text: string) => void;
   },
 ): Promise<DemoReport> {
   const { print } = options;
   const started = Date.now();
   const clients = sandboxClients(sandbox.endpoint, options.region);
-  const queues = await createRotatorQueues(clients.sqs, { visibilityTimeout: 5 });
+  const queues = await createRotatorQueues(clients.sqs, {
+    visibilityTimeout: DEMO_VISIBILITY_TIMEOUT,
+  });
+  let jumps = 0;
   const fleet = await seedDemoFleet(sandbox, clients, DEMO_TOKEN_PATH);
   const writesBefore = sandbox.ssm.writes().length;
   const tokensBefore = sandbox.licenseManager.tokens().length;
@@ -158,6 +167,7 @@ export async function runDemo(
     verbose: options.verbose,
   });
   const event = structuredClone(scheduledEvent) as ScheduledEvent;
+  if (options.faults !== undefined) sandbox.faults.add(options.faults);
   const summary = await handlers.scanner(
     event,
     lambdaContext('license-token-rotator-local-scanner'),
@@ -171,10 +181,21 @@ export async function runDemo(
     handler: handlers.rotator,
     functionName: 'license-token-rotator-local-rotator',
     deadline: Date.now() + 20_000,
+    // A job left to retry waits out its visibility timeout: jump the sandbox's clock, not the user.
+    onIdle: () => {
+      sandbox.clock.advance(DEMO_VISIBILITY_TIMEOUT * 1000);
+      jumps++;
+    },
   });
+  sandbox.faults.clear();
+  const injected = [...sandbox.faults.injected].map(([kind, count]) => `${count} ${kind}`);
   print(
-    `Rotator, fed by a local SQS poller: ${drain.invocations} invocation(s), ${drain.received} message(s), ${drain.deleted} acknowledged, ${drain.failed} left to retry; queue ${drain.stoppedBy === 'empty' ? 'drained' : 'NOT drained before the deadline'}.\n`,
+    `Rotator, fed by a local SQS poller: ${drain.invocations} invocation(s), ${drain.received} message(s), ${drain.deleted} acknowledged, ${drain.failed} left to retry; queue ${drain.stoppedBy === 'empty' ? 'drained' : 'NOT drained before the deadline'}.`,
   );
+  if (jumps > 0) {
+    print(`Waited out ${jumps} visibility timeout(s) by moving the sandbox's clock ahead.`);
+  }
+  print(injected.length === 0 ? '' : `Faults injected while they ran: ${injected.join(', ')}.\n`);
 
   const after = await status();
   const notes = changes(before, after);

@@ -27,7 +27,8 @@ async function main(argv: readonly string[]): Promise<number> {
     sandbox = await startSandbox({
       port,
       defaultRegion: options.region,
-      faults: options.faults,
+      // With --serve the faults apply from the start; the demo applies them to the handlers only.
+      ...(options.serve ? { faults: options.faults } : {}),
       ...(options.seed === undefined ? {} : { seed: options.seed }),
     });
   } catch (error) {
@@ -51,6 +52,7 @@ async function main(argv: readonly string[]): Promise<number> {
     const report = await runDemo(sandbox, {
       region: options.region,
       verbose: options.verbose,
+      faults: options.faults,
       print,
     });
     return report.surprises.length === 0 ? 0 : 1;

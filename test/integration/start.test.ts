@@ -61,6 +61,13 @@ describe('npm start', () => {
     expect(code).toBe(0);
   });
 
+  it("injects the faults it is given into the handlers' run", async () => {
+    const run = await runStart(['--latency', 'license-manager:CreateToken=1', '--seed', '5']);
+    expect(run.code).toBe(0);
+    // One CreateToken per rotation and one for the license that has gone.
+    expect(run.stdout).toContain('Faults injected while they ran: 8 latency.');
+  });
+
   it('explains itself with --help', async () => {
     const run = await runStart(['--help']);
     expect(run.code).toBe(0);
