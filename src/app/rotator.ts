@@ -93,7 +93,9 @@ function report(deps: RotatorDeps, messageId: string, outcome: MessageOutcome): 
       const byReason = metrics.singleMetric();
       byReason.addDimension('Reason', outcome.reason);
       byReason.addMetric(name, MetricUnit.Count, 1);
-      logger.error('Job sent to the dead-letter queue', { messageId, ...outcome });
+      // `message` is a reserved log key: the failure's text goes in `failure`.
+      const { message: failure, ...rest } = outcome;
+      logger.error('Job sent to the dead-letter queue', { messageId, ...rest, failure });
     }
   }
 }

@@ -18,9 +18,22 @@ export interface ClientOptions {
   readonly maxAttempts?: number;
 }
 
+/**
+ * Without timeouts one hung connection could hold a call until the Lambda itself times out;
+ * with them the SDK's retry strategy gets a fresh attempt. Each call is small and quick.
+ */
+export const HTTP_TIMEOUTS = {
+  connectionTimeout: 3_000,
+  requestTimeout: 5_000,
+  // Without this the SDK only logs a warning when the request timeout passes.
+  throwOnRequestTimeout: true,
+} as const;
+
 // The SDK treats an explicit `undefined` differently from an absent key for some options.
-const defined = (options: ClientOptions = {}): ClientOptions =>
-  Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+const defined = (options: ClientOptions = {}) => ({
+  requestHandler: HTTP_TIMEOUTS,
+  ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)),
+});
 
 /** An SSM client; adaptive retry paces DescribeParameters under SSM's shared rate limit. */
 export const ssmClient = (options?: ClientOptions): SSMClient =>

@@ -248,6 +248,16 @@ describe('rotator handler', () => {
         },
       ]);
       expect(ssm.parameters.get(ACME)).toMatchObject({ value: old, version: 3 });
+      const logged = capturedLogs().find(
+        (line) => line.message === 'Job sent to the dead-letter queue',
+      );
+      expect(logged).toMatchObject({
+        reason: code,
+        failure: `CreateToken failed (${code}): ${code} from License Manager`,
+      });
+      expect(
+        capturedLogs().filter((line) => String(line.message).includes('reserved key')),
+      ).toEqual([]);
     },
   );
 
