@@ -56,6 +56,14 @@ export class Sandbox {
   readonly licenseManager: LicenseManagerService;
   /** The services, for dispatch on X-Amz-Target. */
   readonly services: readonly AwsService[];
+  /**
+   * Called before each AWS call runs (after its latency, unless a fault fails it first), so a
+   * test can act mid-flight: move the clock past a visibility timeout while a handler is busy,
+   * delete a parameter between a read and a write. The call waits for the hook.
+   */
+  beforeCall:
+    | ((call: { service: string; operation: string; region: string }) => void | Promise<void>)
+    | undefined;
   readonly #server: Server;
   readonly #calls: CallRecord[] = [];
   readonly #onInternalError: (error: unknown) => void;
@@ -83,6 +91,7 @@ export class Sandbox {
     });
     for (const license of options.licenses ?? []) this.licenseManager.addLicense(license);
     this.services = [this.ssm, this.sqs, this.licenseManager];
+    this.beforeCall = undefined;
     this.#onInternalError =
       options.onInternalError ??
       ((error) =>

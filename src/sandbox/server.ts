@@ -134,6 +134,7 @@ async function serveAws(
     return;
   }
   try {
+    await sandbox.beforeCall?.({ service: service.name, operation, region: context.region });
     const result = await service.handle(operation, new Input(body, service.inputProblem), context);
     if (decision.after !== undefined) {
       fail(

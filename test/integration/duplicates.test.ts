@@ -68,4 +68,55 @@ describe('duplicate jobs and concurrent rotators', () => {
     }
     expect(h.sandbox.sqs.queue('it-dlq.fifo')?.messages).toEqual([]);
   });
+
+  it('mints one token when a visibility timeout runs out while a rotator is mid-flight', async () => {
+    const name = 'dup/slow';
+    const full = `${TOKEN_PATH}${name}`;
+    await h.seed(name, { ageDays: 300 });
+    await h.scan();
+    let second: Awaited<ReturnType<Harness['drain']>> | undefined;
+    h.sandbox.beforeCall = async ({ operation }) => {
+      if (operation !== 'CreateToken' || second !== undefined) return;
+      // The first rotator stalls here; its job becomes visible and a second rotator takes it.
+      second = {
+        invocations: 0,
+        received: 0,
+        deleted: 0,
+        failed: 0,
+        handlerErrors: 0,
+        pollErrors: 0,
+        stoppedBy: 'empty',
+      };
+      h.sandbox.clock.advance(h.visibilityTimeout * 1000 + 1000);
+      second = await h.drain({ handler: h.newRotator() });
+    };
+    try {
+      const first = await h.drain();
+      expect(second).toMatchObject({ received: 1, deleted: 1 });
+      // The first finished too, but its receipt handle was stale: its delete was a no-op.
+      expect(first).toMatchObject({ received: 1, failed: 0 });
+    } finally {
+      h.sandbox.beforeCall = undefined;
+    }
+    expect(h.sandbox.licenseManager.mintCount(clientTokenFor(full, 1))).toBe(1);
+    const minted = h.sandbox.licenseManager
+      .tokens()
+      .filter((t) => t.clientToken === clientTokenFor(full, 1));
+    expect(minted).toHaveLength(1);
+    expect(h.sandbox.ssm.parameter(full)?.value === minted[0]?.token).toBe(true);
+    expect(h.check(name).ok).toBe(true);
+    const versions = h.sandbox.ssm
+      .writes()
+      .filter((w) => w.name === full && w.operation === 'PutParameter');
+    // Both wrote the same token: a redundant second write, never a second token.
+    expect(
+      new Set(
+        h.sandbox.ssm
+          .history(full)
+          .slice(1)
+          .map((v) => v.value),
+      ).size,
+    ).toBe(1);
+    expect(versions.length).toBeGreaterThanOrEqual(2);
+  });
 });

@@ -94,6 +94,33 @@ describe('the sandbox server', () => {
     sandbox.faults.clear();
   });
 
+  it('lets a test act in the middle of a call through beforeCall', async () => {
+    const { ssm } = clientsFor(sandbox);
+    await ssm.send(new PutParameterCommand({ Name: '/srv/hook', Value: 'v', Type: 'String' }));
+    const seen: string[] = [];
+    sandbox.beforeCall = async ({ operation }) => {
+      seen.push(operation);
+      // Someone else writes while this call is in flight, before it reads.
+      if (operation === 'GetParameter' && seen.length === 1) {
+        await clientsFor(sandbox).ssm.send(
+          new PutParameterCommand({
+            Name: '/srv/hook',
+            Value: 'w',
+            Type: 'String',
+            Overwrite: true,
+          }),
+        );
+      }
+    };
+    try {
+      const { Parameter } = await ssm.send(new GetParameterCommand({ Name: '/srv/hook' }));
+      expect(Parameter).toMatchObject({ Value: 'w', Version: 2 });
+      expect(seen).toEqual(['GetParameter', 'PutParameter']);
+    } finally {
+      sandbox.beforeCall = undefined;
+    }
+  });
+
   it('drives the clock, faults and licenses through the admin API', async () => {
     const before = sandbox.clock.nowMs();
     expect((await admin('POST', 'clock', { advanceDays: 2 })).status).toBe(200);
