@@ -19,7 +19,7 @@ export const ExitCode = {
   Ok: 0,
   /** The command failed (AWS refused, a token was rejected, …). */
   Failure: 1,
-  /** The command line was wrong: nothing was done. */
+  /** The command line or its input was wrong: nothing was changed. */
   Usage: 2,
   /** `status` found at least one expired token. */
   Expired: 3,

@@ -95,7 +95,8 @@ Run "license-token-rotator <command> --help" for a command's options.
 
 ${GLOBAL_HELP}
 
-Exit status: 0 success, 1 failure, 2 usage error, 3 status found an expired token.`;
+Exit status: 0 success; 1 failure; 2 usage error or refused input (nothing was changed);
+3 status found an expired token.`;
 
 // String-valued global options take the next word as their value, so it is not the command.
 const TAKES_VALUE = new Set(
@@ -165,17 +166,19 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
     return await command.run(createContext(values as GlobalOptions, io), rest, values);
   } catch (error) {
     const usage = error instanceof UsageError;
+    // Refused input changed nothing, like a usage error; the help would not help, though.
+    const refused = usage || error instanceof InvalidInputError;
     // Our errors are already redacted; this covers anything else that reaches the operator.
     io.stderr.write(`license-token-rotator: ${redactTokens(describe(error))}\n`);
-    if (usage)
-      io.stderr.write(
-        `Run "license-token-rotator ${command === undefined ? '' : `${name} `}--help" for usage.\n`,
-      );
-    if (debug && error instanceof Error && error.stack !== undefined)
+    if (usage) {
+      const topic = command === undefined ? '' : `${name} `;
+      io.stderr.write(`Run "license-token-rotator ${topic}--help" for usage.\n`);
+    }
+    if (debug && error instanceof Error && error.stack !== undefined) {
       io.stderr.write(`${redactTokens(error.stack)}\n`);
-    else if (!usage && !(error instanceof StepError || error instanceof InvalidInputError)) {
+    } else if (!refused && !(error instanceof StepError)) {
       io.stderr.write('Run with --debug for details.\n');
     }
-    return usage ? ExitCode.Usage : ExitCode.Failure;
+    return refused ? ExitCode.Usage : ExitCode.Failure;
   }
 }
