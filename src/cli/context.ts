@@ -44,6 +44,42 @@ const once = <T>(build: () => T): (() => T) => {
   };
 };
 
+/** The SDK's per-service endpoint variables, as `AWS_ENDPOINT_URL_<SERVICE>`. */
+export type Service = 'SSM' | 'SQS' | 'LICENSE_MANAGER';
+
+/**
+ * Where one service's SDK client goes: `--endpoint-url`, else `AWS_ENDPOINT_URL_<SERVICE>`, else
+ * `AWS_ENDPOINT_URL`, as the SDK itself resolves them. Read from the command's environment (not
+ * the SDK's implicit process.env) so that what the CLI was given is exactly what it uses.
+ */
+export function clientOptions(
+  options: GlobalOptions,
+  env: Io['env'],
+  service: Service,
+): ClientOptions {
+  const keyId = env.AWS_ACCESS_KEY_ID;
+  const secret = env.AWS_SECRET_ACCESS_KEY;
+  // A profile chooses its own credentials; otherwise keys in the environment are used as given.
+  const credentials =
+    options.profile === undefined && keyId && secret
+      ? {
+          accessKeyId: keyId,
+          secretAccessKey: secret,
+          ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+        }
+      : undefined;
+  return {
+    region: options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION,
+    profile: options.profile,
+    endpoint:
+      options['endpoint-url'] ||
+      env[`AWS_ENDPOINT_URL_${service}`] ||
+      env.AWS_ENDPOINT_URL ||
+      undefined,
+    ...(credentials === undefined ? {} : { credentials }),
+  };
+}
+
 /** Builds a command's context from the global options and the environment. */
 export function createContext(options: GlobalOptions, io: Io): Context {
   const env = {
@@ -57,12 +93,8 @@ export function createContext(options: GlobalOptions, io: Io): Context {
     if (error instanceof ConfigError) throw new UsageError(error.problems.join('; '));
     throw error;
   }
-  const clients: ClientOptions = {
-    region: options.region,
-    profile: options.profile,
-    endpoint: options['endpoint-url'],
-  };
-  const ssm = once(() => ssmClient(clients));
+  const clients = (service: Service) => clientOptions(options, io.env, service);
+  const ssm = once(() => ssmClient(clients('SSM')));
   return {
     io,
     config,
@@ -73,7 +105,7 @@ export function createContext(options: GlobalOptions, io: Io): Context {
     tokens: once(
       () =>
         new LicenseManagerTokens((region) =>
-          licenseManagerClient({ ...clients, ...(region && { region }) }),
+          licenseManagerClient({ ...clients('LICENSE_MANAGER'), ...(region && { region }) }),
         ),
     ),
     reader: once(() => new SsmTokenReader(ssm())),
@@ -82,7 +114,7 @@ export function createContext(options: GlobalOptions, io: Io): Context {
       if (url === undefined || url === '') {
         throw new UsageError('no jobs queue: pass --queue-url or set JOB_QUEUE_URL');
       }
-      return new SqsQueue(url, sqsClient(clients));
+      return new SqsQueue(url, sqsClient(clients('SQS')));
     }),
   };
 }

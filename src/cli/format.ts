@@ -8,8 +8,11 @@ export const shortTime = (iso: string | undefined): string =>
 /** The first 8 characters of a token id: enough to tell tokens apart at a glance. */
 export const shortId = (id: string): string => (id.length > 10 ? `${id.slice(0, 8)}…` : id);
 
-/** The license id part of a license ARN (`l-0123…`). */
-export const licenseId = (arn: string): string => arn.replace(/^.*license[:/]/, '');
+/** The license id part of a license ARN, shortened like a token id (`l-0a1c2e4f…`). */
+export const licenseId = (arn: string): string => {
+  const id = arn.replace(/^.*license[:/]/, '');
+  return id.length > 12 ? `${id.slice(0, 10)}…` : id;
+};
 
 /** Days left, to one decimal below ten days, whole above. */
 export const days = (value: number): string =>

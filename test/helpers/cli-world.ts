@@ -1,0 +1,55 @@
+import { afterAll, beforeEach } from 'vitest';
+import { type SandboxClients, sandboxClients } from '../../src/local/clients.js';
+import { createRotatorQueues, type RotatorQueues } from '../../src/local/queues.js';
+import { type SeededToken, seedToken, type TokenSeed } from '../../src/local/seed.js';
+import type { Sandbox } from '../../src/sandbox/sandbox.js';
+import { LICENSE_ARN, TOKEN_PATH } from './factories.js';
+import { startTestSandbox, TEST_REGION } from './sandbox.js';
+
+/** A sandbox with the jobs queues, shared by one CLI test file and emptied before each test. */
+export interface CliWorld {
+  readonly sandbox: Sandbox;
+  readonly clients: SandboxClients;
+  readonly queues: RotatorQueues;
+  /** Seeds a managed token `name` (relative to the token path), `ageDays` old. */
+  seed(name: string, seed?: Partial<TokenSeed>): Promise<SeededToken>;
+}
+
+/** Starts one sandbox for the file; each test starts from a fresh one. */
+export function cliWorld(): CliWorld {
+  let sandbox: Sandbox | undefined;
+  let clients: SandboxClients | undefined;
+  let queues: RotatorQueues | undefined;
+  const fresh = async () => {
+    await sandbox?.close();
+    sandbox = await startTestSandbox();
+    clients = sandboxClients(sandbox.endpoint, TEST_REGION);
+    queues = await createRotatorQueues(clients.sqs, { prefix: 'cli-test' });
+  };
+  beforeEach(fresh);
+  afterAll(async () => {
+    await sandbox?.close();
+  });
+  const need = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the CLI world is not started');
+    return value;
+  };
+  return {
+    get sandbox() {
+      return need(sandbox);
+    },
+    get clients() {
+      return need(clients);
+    },
+    get queues() {
+      return need(queues);
+    },
+    seed: (name, seed = {}) =>
+      seedToken(need(sandbox), need(clients), {
+        name: `${TOKEN_PATH}${name}`,
+        licenseArn: LICENSE_ARN,
+        ageDays: 10,
+        ...seed,
+      }),
+  };
+}

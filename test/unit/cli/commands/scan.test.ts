@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../../helpers/cli.js';
+import { cliWorld } from '../../../helpers/cli-world.js';
+import { TOKEN_PATH } from '../../../helpers/factories.js';
+
+const world = cliWorld();
+const jobs = () => world.sandbox.sqs.queue('cli-test-jobs.fifo')?.messages ?? [];
+
+async function fleet(): Promise<void> {
+  await world.seed('fresh', { ageDays: 10 });
+  await world.seed('due', { ageDays: 300 });
+  await world.seed('expired', { ageDays: 40, expirationInDays: 30 });
+}
+
+describe('license-token-rotator scan', () => {
+  it('--dry-run shows what the scanner would enqueue and enqueues nothing', async () => {
+    await fleet();
+    const run = await runCli(world.sandbox, ['scan', '--dry-run']);
+    expect(run.code).toBe(0);
+    expect(run.stdout.split('\n')).toEqual([
+      expect.stringMatching(/^PARAMETER\s+VERSION\s+JOB$/),
+      expect.stringMatching(new RegExp(`^${TOKEN_PATH}due\\s+1\\s+expiring$`)),
+      expect.stringMatching(new RegExp(`^${TOKEN_PATH}expired\\s+1\\s+expiring$`)),
+      '',
+      'Scanned 3: 1 ok, 1 due, 1 expired, 0 unmanaged. Would enqueue 2 job(s).',
+      '',
+    ]);
+    expect(jobs()).toHaveLength(0);
+  });
+
+  it('--dry-run --json gives the summary and the jobs', async () => {
+    await fleet();
+    const document = JSON.parse(
+      (await runCli(world.sandbox, ['scan', '--dry-run', '--json'])).stdout,
+    );
+    expect(document).toMatchObject({
+      dryRun: true,
+      summary: { scanned: 3, due: 1, expired: 1, enqueued: 2 },
+      jobs: [
+        { parameterName: `${TOKEN_PATH}due`, observedVersion: 1, reason: 'expiring' },
+        { parameterName: `${TOKEN_PATH}expired`, observedVersion: 1, reason: 'expiring' },
+      ],
+    });
+  });
+
+  it('enqueues for real through the scanner code, on the queue given', async () => {
+    await fleet();
+    const run = await runCli(world.sandbox, ['scan', '--queue-url', world.queues.jobQueueUrl]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Enqueued 2 job(s).');
+    expect(
+      jobs().map((message: { body: string }) => JSON.parse(message.body).parameterName),
+    ).toEqual([`${TOKEN_PATH}due`, `${TOKEN_PATH}expired`]);
+  });
+
+  it('reads the queue from JOB_QUEUE_URL, and says what is missing without it', async () => {
+    await fleet();
+    const missing = await runCli(world.sandbox, ['scan']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('no jobs queue: pass --queue-url or set JOB_QUEUE_URL');
+    const run = await runCli(world.sandbox, ['scan'], {
+      env: { JOB_QUEUE_URL: world.queues.jobQueueUrl },
+    });
+    expect(run.code).toBe(0);
+  });
+
+  it('fails with the AWS error when the queue does not exist', async () => {
+    await fleet();
+    const run = await runCli(world.sandbox, [
+      'scan',
+      '--queue-url',
+      `${world.sandbox.endpoint}/123456789012/nope.fifo`,
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /^license-token-rotator: SendMessageBatch failed \(.*QueueDoesNotExist/,
+    );
+  });
+});
