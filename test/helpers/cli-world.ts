@@ -1,3 +1,4 @@
+import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { afterAll, beforeEach } from 'vitest';
 import { type SandboxClients, sandboxClients } from '../../src/local/clients.js';
 import { createRotatorQueues, type RotatorQueues } from '../../src/local/queues.js';
@@ -13,6 +14,8 @@ export interface CliWorld {
   readonly queues: RotatorQueues;
   /** Seeds a managed token `name` (relative to the token path), `ageDays` old. */
   seed(name: string, seed?: Partial<TokenSeed>): Promise<SeededToken>;
+  /** Writes a SecureString under the token path whose Description is not a record. */
+  unmanaged(name: string, description: string): Promise<void>;
 }
 
 /** Starts one sandbox for the file; each test starts from a fresh one. */
@@ -43,6 +46,16 @@ export function cliWorld(): CliWorld {
     },
     get queues() {
       return need(queues);
+    },
+    unmanaged: async (name, description) => {
+      await need(clients).ssm.send(
+        new PutParameterCommand({
+          Name: `${TOKEN_PATH}${name}`,
+          Type: 'SecureString',
+          Value: 'x',
+          Description: description,
+        }),
+      );
     },
     seed: (name, seed = {}) =>
       seedToken(need(sandbox), need(clients), {

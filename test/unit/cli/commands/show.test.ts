@@ -43,15 +43,7 @@ describe('license-token-rotator show', () => {
   });
 
   it('shows why an unmanaged parameter is unmanaged', async () => {
-    const { PutParameterCommand } = await import('@aws-sdk/client-ssm');
-    await world.clients.ssm.send(
-      new PutParameterCommand({
-        Name: `${TOKEN_PATH}notes`,
-        Type: 'SecureString',
-        Value: 'x',
-        Description: '{}',
-      }),
-    );
+    await world.unmanaged('notes', '{}');
     const run = await runCli(world.sandbox, ['show', 'notes']);
     expect(run.stdout).toMatch(/^state\s+unmanaged: record v: is required$/m);
   });

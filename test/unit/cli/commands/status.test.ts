@@ -1,4 +1,3 @@
-import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../../helpers/cli.js';
 import { cliWorld } from '../../../helpers/cli-world.js';
@@ -12,14 +11,7 @@ async function fleet(): Promise<void> {
   await world.seed('fresh', { ageDays: 10 });
   await world.seed('due', { ageDays: 300 });
   await world.seed('expired', { ageDays: 40, expirationInDays: 30 });
-  await world.clients.ssm.send(
-    new PutParameterCommand({
-      Name: `${TOKEN_PATH}notes`,
-      Type: 'SecureString',
-      Value: 'x',
-      Description: 'hand-made',
-    }),
-  );
+  await world.unmanaged('notes', 'hand-made');
 }
 
 const lines = (text: string) => text.trimEnd().split('\n');
