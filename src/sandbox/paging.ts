@@ -20,10 +20,25 @@ function decode(token: string): string | undefined {
   return undefined;
 }
 
+/** The index of the first item whose key sorts after `after`; `items` are sorted by `keyOf`. */
+function firstAfter<T>(items: readonly T[], keyOf: (item: T) => string, after: string): number {
+  let low = 0;
+  let high = items.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    const item = items[middle];
+    if (item !== undefined && keyOf(item) > after) high = middle;
+    else low = middle + 1;
+  }
+  return low;
+}
+
 /**
- * Pages a listing sorted by `keyOf`. The token names the last key returned, so writes between
- * pages neither repeat nor skip what was already there. `shorten`, when given, may cut a page
- * short (down to empty) while more remain, as SSM does for filtered listings.
+ * Pages a listing sorted by `keyOf`, keeping only the items `matches` accepts (all by default).
+ * The token names the last key returned, so writes between pages neither repeat nor skip what was
+ * already there. `shorten`, when given, may cut a page short (down to empty) while more remain, as
+ * SSM does for filtered listings. A page costs a binary search and a scan up to the first match
+ * past it, not a pass over the whole listing, so paging through 100,000 items stays linear.
  */
 export function pageOf<T>(
   items: readonly T[],
@@ -33,18 +48,25 @@ export function pageOf<T>(
     readonly nextToken: string | undefined;
     readonly invalidToken: () => Error;
     readonly shorten?: (length: number) => number;
+    readonly matches?: (item: T) => boolean;
   },
 ): Page<T> {
-  const { keyOf, maxResults, nextToken } = options;
-  let start = 0;
+  const { keyOf, maxResults, nextToken, matches } = options;
+  let index = 0;
   if (nextToken !== undefined) {
     const after = decode(nextToken);
     if (after === undefined) throw options.invalidToken();
-    start = items.findIndex((item) => keyOf(item) > after);
-    if (start === -1) start = items.length;
+    index = firstAfter(items, keyOf, after);
   }
-  let page = items.slice(start, start + maxResults);
-  if (start + page.length >= items.length) return { items: page, nextToken: undefined };
+  let page: T[] = [];
+  let more = false;
+  for (; index < items.length && !more; index++) {
+    const item = items[index];
+    if (item === undefined || (matches !== undefined && !matches(item))) continue;
+    if (page.length < maxResults) page.push(item);
+    else more = true;
+  }
+  if (!more) return { items: page, nextToken: undefined };
   if (options.shorten !== undefined) page = page.slice(0, options.shorten(page.length));
   const last = page.at(-1);
   const token = last === undefined ? (nextToken ?? encode('')) : encode(keyOf(last));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pageOf } from '../../../src/sandbox/paging.js';
+import { SeededRandom } from '../../../src/sandbox/random.js';
 
 const invalidToken = () => new Error('bad token');
 const key = (item: string) => item;
@@ -50,6 +51,39 @@ describe('pageOf', () => {
       invalidToken,
     });
     expect(next.items).toEqual(['a', 'b', 'c']);
+  });
+
+  it('filters with matches exactly as paging the filtered listing would', () => {
+    // The reference: filter first, then page (what the services did before `matches`).
+    const reference = (
+      listing: readonly string[],
+      keep: (item: string) => boolean,
+      maxResults: number,
+      token: string | undefined,
+    ) => pageOf(listing.filter(keep), { keyOf: key, maxResults, nextToken: token, invalidToken });
+    const random = new SeededRandom(7);
+    for (let round = 0; round < 200; round++) {
+      const listing = [...new Set(Array.from({ length: random.int(40) }, () => random.hex(3)))];
+      listing.sort();
+      const modulus = 1 + random.int(4);
+      const keep = (item: string) => Number.parseInt(item, 16) % modulus === 0;
+      const maxResults = 1 + random.int(6);
+      let token: string | undefined;
+      const seen: string[] = [];
+      do {
+        const page = pageOf(listing, {
+          keyOf: key,
+          maxResults,
+          nextToken: token,
+          invalidToken,
+          matches: keep,
+        });
+        expect(page).toEqual(reference(listing, keep, maxResults, token));
+        seen.push(...page.items);
+        token = page.nextToken;
+      } while (token !== undefined);
+      expect(seen).toEqual(listing.filter(keep));
+    }
   });
 
   it('refuses a token it did not issue', () => {

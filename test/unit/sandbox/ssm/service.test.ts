@@ -162,6 +162,39 @@ describe('the sandbox SSM', () => {
   });
 
   describe('reads', () => {
+    it('lists what the latest write left, however the listing was read before it', async () => {
+      const listing = async (operation: string, body: Record<string, unknown>) => {
+        const answer = await invoke(ssm, operation, body);
+        return (answer.Parameters as { Name: string; Version: number }[]).map((p) => [
+          p.Name,
+          p.Version,
+        ]);
+      };
+      const describe = () => listing('DescribeParameters', {});
+      const byPath = () => listing('GetParametersByPath', { Path: '/l', Recursive: true });
+      await put('/l/b');
+      await put('/l/d');
+      expect(await describe()).toEqual([
+        ['/l/b', 1],
+        ['/l/d', 1],
+      ]);
+      expect(await byPath()).toEqual(await describe());
+      await put('/l/a');
+      await put('/l/b', { Overwrite: true });
+      expect(await describe()).toEqual([
+        ['/l/a', 1],
+        ['/l/b', 2],
+        ['/l/d', 1],
+      ]);
+      expect(await byPath()).toEqual(await describe());
+      await invoke(ssm, 'DeleteParameter', { Name: '/l/d' });
+      expect(await describe()).toEqual([
+        ['/l/a', 1],
+        ['/l/b', 2],
+      ]);
+      expect(await byPath()).toEqual(await describe());
+    });
+
     it('selects a version or a label with name:selector, and says which', async () => {
       await put('/sel', { Value: 'one' });
       await put('/sel', { Value: 'two', Overwrite: true });
