@@ -1,0 +1,37 @@
+import { execFileSync } from 'node:child_process';
+import { availableParallelism, cpus, release, totalmem, type } from 'node:os';
+import { ROOT } from './bundles.js';
+
+/** Where and when the figures were taken. */
+export interface Machine {
+  readonly date: string;
+  readonly node: string;
+  readonly cpu: string;
+  readonly cores: number;
+  readonly memoryGb: number;
+  readonly os: string;
+  /** The commit the code under test was at, `+changes` when src/ or serverless.yml differed. */
+  readonly commit: string;
+}
+
+const git = (args: readonly string[]): string => {
+  try {
+    return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    return '';
+  }
+};
+
+/** Describes this machine and the code's revision. */
+export function describeMachine(): Machine {
+  const changed = git(['status', '--porcelain', '--', 'src', 'serverless.yml', 'package.json']);
+  return {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpu: cpus()[0]?.model.trim() ?? 'unknown',
+    cores: availableParallelism(),
+    memoryGb: Math.round(totalmem() / 1e9),
+    os: `${type()} ${release()}`,
+    commit: `${git(['rev-parse', '--short', 'HEAD']) || 'unknown'}${changed === '' ? '' : '+changes'}`,
+  };
+}

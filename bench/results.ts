@@ -1,0 +1,337 @@
+import type { ColdStart } from './cold-start.js';
+import type { Machine } from './machine.js';
+import type { MeasuredRotation, RotationCase } from './rotation.js';
+import type { MeasuredScan, ScalePoint } from './scan-scale.js';
+import type { CallCounts } from './sdk-calls.js';
+import { median, round } from './stats.js';
+
+const MB = 1e6;
+
+/** One scanner's figures at one fleet size: medians over its fresh-process runs. */
+export interface VariantSummary {
+  readonly runs: number;
+  readonly wallMs: number;
+  readonly cpuMs: number;
+  readonly sandboxCpuMs: number;
+  readonly peakRssMb: number;
+  readonly peakHeapMb: number;
+  /** Peak used heap per quarter of the run, from the run with the median wall time. */
+  readonly peakHeapByQuarterMb: readonly number[];
+  readonly heapBeforeMb: number;
+  readonly heapAfterMb: number;
+  /** The highest heap right after a forced full GC, in the separate live-heap run. */
+  readonly peakLiveHeapMb: number;
+  /** Logical SDK calls by `service:Operation` (the same in every run, or `callsVary` says so). */
+  readonly calls: Readonly<Record<string, number>>;
+  readonly callsVary: boolean;
+  /** SDK retries (attempts beyond the first), the most any run made. */
+  readonly retries: number;
+  /** True when the sandbox answered exactly the attempts the middleware counted, in every run. */
+  readonly sandboxAgrees: boolean;
+  readonly scanned: number;
+  readonly due: number;
+  readonly enqueued: number;
+  readonly revocationsEnqueued: number;
+}
+
+/** Naive over scanner, for the figures where the comparison means something. */
+export interface Ratios {
+  readonly calls: number;
+  readonly wall: number;
+  readonly cpu: number;
+  readonly sandboxCpu: number;
+  readonly peakHeap: number;
+}
+
+/** One fleet size. */
+export interface PointSummary {
+  readonly parameters: number;
+  readonly due: number;
+  readonly previousTokens: boolean;
+  readonly seedSeconds: number;
+  readonly scanner: VariantSummary;
+  readonly naive: VariantSummary | undefined;
+  readonly ratios: Ratios | undefined;
+}
+
+/** One way of draining 1,000 jobs: medians over its runs. */
+export interface RotationSummary extends RotationCase {
+  readonly runs: number;
+  readonly jobs: number;
+  /** Every run rotated every job, left nothing queued and dead-lettered nothing. */
+  readonly allRotated: boolean;
+  readonly wallMs: number;
+  readonly rotationsPerSecond: number;
+  readonly p50Ms: number;
+  readonly p95Ms: number;
+  readonly p99Ms: number;
+  readonly invocationP50Ms: number;
+  /** The rotator's calls per job, by operation, and in all. */
+  readonly callsPerJob: Readonly<Record<string, number>>;
+  readonly totalCallsPerJob: number;
+  readonly retries: number;
+  /** The rotator process's CPU per job (the event-source loop included), and the sandbox's. */
+  readonly cpuMsPerJob: number;
+  readonly sandboxCpuMsPerJob: number;
+  readonly tokensDeleted: number;
+}
+
+/** One target of issue 8 and how the run measured against it. */
+export interface TargetCheck {
+  readonly target: string;
+  readonly measured: string;
+  readonly met: boolean;
+}
+
+/** Everything a run writes to bench/results.json. */
+export interface Results {
+  readonly mode: 'quick' | 'full';
+  readonly machine: Machine;
+  readonly seconds: number;
+  readonly targets: readonly TargetCheck[];
+  readonly scan: {
+    readonly points: readonly PointSummary[];
+    readonly previousTokens: PointSummary | undefined;
+  };
+  readonly rotation: readonly RotationSummary[];
+  readonly coldStart: ColdStart;
+  /** Every run's own figures, for anyone who wants more than the medians. */
+  readonly raw: {
+    readonly scan: readonly ScalePoint[];
+    readonly rotation: readonly Omit<MeasuredRotation, 'drained'>[];
+  };
+}
+
+const sumCalls = (calls: CallCounts, prefix = ''): number =>
+  Object.entries(calls)
+    .filter(([operation]) => operation.startsWith(prefix))
+    .reduce((sum, [, count]) => sum + count.calls, 0);
+
+const logical = (calls: CallCounts): Record<string, number> =>
+  Object.fromEntries(Object.entries(calls).map(([operation, count]) => [operation, count.calls]));
+
+const sameCalls = (a: Record<string, number>, b: Record<string, number>): boolean =>
+  JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
+
+function variant(
+  runs: readonly MeasuredScan[],
+  live: MeasuredScan | undefined,
+): VariantSummary | undefined {
+  const first = runs[0];
+  if (first === undefined) return undefined;
+  const mid = (pick: (run: MeasuredScan) => number): number => median(runs.map(pick));
+  const wall = mid((run) => run.wallMs);
+  const typical = runs.reduce((best, run) =>
+    Math.abs(run.wallMs - wall) < Math.abs(best.wallMs - wall) ? run : best,
+  );
+  const calls = logical(first.calls);
+  return {
+    runs: runs.length,
+    wallMs: round(wall),
+    cpuMs: round(mid((run) => run.cpuMs)),
+    sandboxCpuMs: round(mid((run) => run.sandboxCpuMs)),
+    peakRssMb: round(mid((run) => run.memory.peakRssBytes) / MB),
+    peakHeapMb: round(mid((run) => run.memory.peakHeapBytes) / MB),
+    peakHeapByQuarterMb: typical.memory.peakHeapByQuarter.map((bytes) => round(bytes / MB)),
+    heapBeforeMb: round(mid((run) => run.memory.heapBeforeBytes) / MB),
+    heapAfterMb: round(mid((run) => run.memory.heapAfterBytes) / MB),
+    peakLiveHeapMb: round((live?.memory.peakLiveHeapBytes ?? Number.NaN) / MB),
+    calls,
+    callsVary: runs.some((run) => !sameCalls(logical(run.calls), calls)),
+    retries: Math.max(...runs.map((run) => run.retries)),
+    sandboxAgrees: runs.every((run) =>
+      sameCalls(
+        Object.fromEntries(Object.entries(run.calls).map(([op, count]) => [op, count.attempts])),
+        run.sandboxCalls,
+      ),
+    ),
+    scanned: first.scanned,
+    due: first.due,
+    enqueued: first.enqueued,
+    revocationsEnqueued: first.revocationsEnqueued,
+  };
+}
+
+/** Medians per fleet size, and the naive baseline's ratios to the scanner. */
+export function summarisePoint(point: ScalePoint): PointSummary {
+  const scanner = variant(point.scanner, point.live.scanner);
+  if (scanner === undefined) throw new Error(`no scanner run at ${point.parameters}`);
+  const naive = variant(point.naive, point.live.naive);
+  const naiveCalls = point.naive[0]?.calls;
+  const scannerCalls = point.scanner[0]?.calls ?? {};
+  return {
+    parameters: point.parameters,
+    due: point.due,
+    previousTokens: point.previousTokens,
+    seedSeconds: round(point.seedSeconds),
+    scanner,
+    naive,
+    ratios:
+      naive === undefined || naiveCalls === undefined
+        ? undefined
+        : {
+            calls: round(sumCalls(naiveCalls) / sumCalls(scannerCalls)),
+            wall: round(naive.wallMs / scanner.wallMs),
+            cpu: round(naive.cpuMs / scanner.cpuMs),
+            sandboxCpu: round(naive.sandboxCpuMs / scanner.sandboxCpuMs),
+            peakHeap: round(naive.peakHeapMb / scanner.peakHeapMb),
+          },
+  };
+}
+
+const caseKey = (c: RotationCase): string => `${c.verify}/${c.pollers}/${c.previousTokens}`;
+
+/** Medians per rotation case. */
+export function summariseRotation(runs: readonly MeasuredRotation[]): RotationSummary[] {
+  const cases = new Map<string, MeasuredRotation[]>();
+  for (const run of runs) cases.set(caseKey(run), [...(cases.get(caseKey(run)) ?? []), run]);
+  return [...cases.values()].flatMap((group) => {
+    const first = group[0];
+    if (first === undefined) return [];
+    const mid = (pick: (run: MeasuredRotation) => number): number => median(group.map(pick));
+    const jobs = first.jobs;
+    const wall = mid((run) => run.wallMs);
+    const operations = [...new Set(group.flatMap((run) => Object.keys(run.calls)))];
+    const callsPerJob = Object.fromEntries(
+      operations.map((op) => [
+        op,
+        round(
+          mid((run) => (run.calls[op]?.calls ?? 0) / jobs),
+          2,
+        ),
+      ]),
+    );
+    return [
+      {
+        verify: first.verify,
+        pollers: first.pollers,
+        previousTokens: first.previousTokens,
+        runs: group.length,
+        jobs,
+        allRotated: group.every(
+          (run) =>
+            run.state.rotated === jobs && run.state.jobsLeft === 0 && run.state.deadLetters === 0,
+        ),
+        wallMs: round(wall),
+        rotationsPerSecond: round(jobs / (wall / 1000)),
+        p50Ms: round(
+          mid((run) => run.perJob.p50),
+          2,
+        ),
+        p95Ms: round(
+          mid((run) => run.perJob.p95),
+          2,
+        ),
+        p99Ms: round(
+          mid((run) => run.perJob.p99),
+          2,
+        ),
+        invocationP50Ms: round(mid((run) => run.perInvocation.p50)),
+        callsPerJob,
+        totalCallsPerJob: round(
+          mid((run) => sumCalls(run.calls) / jobs),
+          2,
+        ),
+        retries: group.reduce((sum, run) => sum + run.retries, 0),
+        cpuMsPerJob: round(
+          mid((run) => run.cpuMs / jobs),
+          2,
+        ),
+        sandboxCpuMsPerJob: round(
+          mid((run) => run.sandboxCpuMs / jobs),
+          2,
+        ),
+        tokensDeleted: Math.max(...group.map((run) => run.state.tokensDeleted)),
+      },
+    ];
+  });
+}
+
+const ceil = (n: number, per: number): number => Math.ceil(n / per);
+/** The 450 KB budget, in bytes (decimal kilobytes: the stricter reading). */
+export const BUNDLE_BUDGET_BYTES = 450_000;
+/** Init may be this much above the floor's. */
+export const INIT_MARGIN = 1.25;
+/** How far peak memory may rise from the smallest fleet to the largest. */
+export const MEMORY_BUDGET_MB = 20;
+
+/** Checks every target of issue 8 against the summaries. */
+export function checkTargets(
+  points: readonly PointSummary[],
+  rotation: readonly RotationSummary[],
+  coldStart: ColdStart,
+): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const describes = points.map((p) => ({
+    want: ceil(p.parameters, 50),
+    got: p.scanner.calls['ssm:DescribeParameters'] ?? 0,
+  }));
+  checks.push({
+    target: 'DescribeParameters calls = ⌈N/50⌉ (plus retries, reported)',
+    measured: `${describes.map((d) => `${d.got} of ${d.want}`).join(', ')}; retries ${points.map((p) => p.scanner.retries).join(', ')}`,
+    met: describes.every((d) => d.got === d.want) && points.every((p) => !p.scanner.callsVary),
+  });
+  const batches = points.map((p) => ({
+    want: ceil(p.due, 10),
+    got: p.scanner.calls['sqs:SendMessageBatch'] ?? 0,
+  }));
+  checks.push({
+    target: 'SendMessageBatch calls = ⌈due/10⌉ (plus retries, reported)',
+    measured: batches.map((b) => `${b.got} of ${b.want}`).join(', '),
+    met: batches.every((b) => b.got === b.want),
+  });
+  const tenThousand = points.find((p) => p.parameters === 10_000);
+  if (tenThousand !== undefined) {
+    checks.push({
+      target: '10,000 parameters scanned in under 2 s',
+      measured: `${(tenThousand.scanner.wallMs / 1000).toFixed(2)} s (median of ${tenThousand.scanner.runs})`,
+      met: tenThousand.scanner.wallMs < 2000,
+    });
+  }
+  const smallest = points[0];
+  const largest = points.at(-1);
+  if (smallest !== undefined && largest !== undefined && largest !== smallest) {
+    const span = `${smallest.parameters.toLocaleString('en')} → ${largest.parameters.toLocaleString('en')}`;
+    const rise = (pick: (v: VariantSummary) => number): number =>
+      round(pick(largest.scanner) - pick(smallest.scanner));
+    for (const [label, pick] of [
+      ['live heap (peak after forced GCs)', (v: VariantSummary) => v.peakLiveHeapMb],
+      ['peak heap (garbage included)', (v: VariantSummary) => v.peakHeapMb],
+      ['peak RSS', (v: VariantSummary) => v.peakRssMb],
+    ] as const) {
+      const delta = rise(pick);
+      checks.push({
+        target: `Memory flat within ${MEMORY_BUDGET_MB} MB, ${span}: ${label}`,
+        measured: `${pick(smallest.scanner)} → ${pick(largest.scanner)} MB (${delta >= 0 ? '+' : ''}${delta} MB)`,
+        met: delta <= MEMORY_BUDGET_MB,
+      });
+    }
+  }
+  const first = rotation.find((r) => !r.verify && !r.previousTokens && r.pollers === 1);
+  if (first !== undefined) {
+    checks.push({
+      target: '3 SDK calls per job without verification (first rotations)',
+      measured: `${first.totalCallsPerJob} (${Object.entries(first.callsPerJob)
+        .map(([op, n]) => `${op.split(':')[1]} ${n}`)
+        .join(', ')})`,
+      met: first.totalCallsPerJob === 3,
+    });
+  }
+  for (const bundle of coldStart.functions) {
+    checks.push({
+      target: `${bundle.name} bundle ≤ 450 KB minified (without its source map)`,
+      measured: `${(bundle.bundleBytes / 1000).toFixed(1)} KB`,
+      met: bundle.bundleBytes <= BUNDLE_BUDGET_BYTES,
+    });
+    const ratio = bundle.initMs / coldStart.floor.initMs;
+    checks.push({
+      target: `${bundle.name} init within 25% of the floor's`,
+      measured: `${bundle.initMs.toFixed(1)} ms vs ${coldStart.floor.initMs.toFixed(1)} ms (${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(0)}%)`,
+      met: ratio <= INIT_MARGIN,
+    });
+  }
+  return checks;
+}
+
+/** A label for a check's verdict. */
+export const verdict = (check: TargetCheck): string => (check.met ? 'met' : '**missed**');

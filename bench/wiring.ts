@@ -1,0 +1,64 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { LicenseManagerClient } from '@aws-sdk/client-license-manager';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import {
+  type ClientOptions,
+  licenseManagerClient,
+  sqsClient,
+  ssmClient,
+} from '../src/aws/clients.js';
+import { SANDBOX_CREDENTIALS } from '../src/local/clients.js';
+import type { CallLog } from './sdk-calls.js';
+
+/** Where the code under test finds AWS: the sandbox host's endpoint. */
+export interface Target {
+  readonly endpoint: string;
+  readonly region: string;
+}
+
+/** The production client factories (src/aws/clients.ts), pointed at the target, counted. */
+export interface CountedClients {
+  readonly ssm: SSMClient;
+  readonly sqs: SQSClient;
+  /** One License Manager client per region, as LicenseManagerTokens asks for them. */
+  readonly licenseManager: (region: string | undefined) => LicenseManagerClient;
+}
+
+/** Builds the clients the app builds, with the call log's middleware on each. */
+export function countedClients(target: Target, log: CallLog): CountedClients {
+  const options: ClientOptions = {
+    endpoint: target.endpoint,
+    region: target.region,
+    credentials: SANDBOX_CREDENTIALS,
+  };
+  return {
+    ssm: log.attach(ssmClient(options), 'ssm'),
+    sqs: log.attach(sqsClient(options), 'sqs'),
+    licenseManager: (region) =>
+      log.attach(
+        licenseManagerClient({ ...options, ...(region === undefined ? {} : { region }) }),
+        'license-manager',
+      ),
+  };
+}
+
+/**
+ * Wraps a plain function in the middleware chain src/handlers gives it on Lambda (Powertools'
+ * context injection and EMF flush), so what is measured is the deployed handler minus the module
+ * scope that reads the environment.
+ */
+export function asLambda<E, R>(
+  deps: { readonly logger: Logger; readonly metrics: Metrics },
+  run: (event: E, context: Context) => Promise<R>,
+): (event: E, context: Context) => Promise<R> {
+  return middy<E, R>()
+    .use(injectLambdaContext(deps.logger, { resetKeys: true }))
+    .use(logMetrics(deps.metrics, { captureColdStartMetric: true }))
+    .handler(run);
+}
