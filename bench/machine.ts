@@ -10,7 +10,7 @@ export interface Machine {
   readonly cores: number;
   readonly memoryGb: number;
   readonly os: string;
-  /** The commit the code under test was at, `+changes` when src/ or serverless.yml differed. */
+  /** The commit the code under test was at, and any uncommitted change to it. */
   readonly commit: string;
 }
 
@@ -24,7 +24,10 @@ const git = (args: readonly string[]): string => {
 
 /** Describes this machine and the code's revision. */
 export function describeMachine(): Machine {
-  const changed = git(['status', '--porcelain', '--', 'src', 'serverless.yml', 'package.json']);
+  const changed = git(['status', '--porcelain', '--', 'src', 'serverless.yml', 'package.json'])
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => line.slice(3));
   return {
     date: new Date().toISOString(),
     node: process.version,
@@ -32,6 +35,6 @@ export function describeMachine(): Machine {
     cores: availableParallelism(),
     memoryGb: Math.round(totalmem() / 1e9),
     os: `${type()} ${release()}`,
-    commit: `${git(['rev-parse', '--short', 'HEAD']) || 'unknown'}${changed === '' ? '' : '+changes'}`,
+    commit: `${git(['rev-parse', '--short', 'HEAD']) || 'unknown'}${changed.length === 0 ? '' : ` + uncommitted ${changed.join(', ')}`}`,
   };
 }

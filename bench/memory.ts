@@ -11,6 +11,8 @@ export interface MemoryUse {
    * plateau early and stays there, so the last quarters match the first ones whatever the size.
    */
   readonly peakHeapByQuarter: readonly number[];
+  /** The highest RSS in each quarter of the run, read every 10 ms. */
+  readonly peakRssByQuarter: readonly number[];
   /** Used heap after a full GC, before the work. */
   readonly heapBeforeBytes: number;
   /** Used heap after a full GC, after the work: what the work left behind. */
@@ -47,7 +49,7 @@ export async function measureMemory<T>(
   collect();
   const heapBeforeBytes = usedHeap();
   const started = performance.now();
-  const trace: { at: number; heap: number }[] = [];
+  const trace: { at: number; heap: number; rss: number }[] = [];
   let peakHeapBytes = heapBeforeBytes;
   // Peaks per 10 ms slot: bounded (a 100 s run keeps 10,000 numbers), enough for quarters.
   const slotMs = 10;
@@ -57,7 +59,7 @@ export async function measureMemory<T>(
     const at = Math.floor((performance.now() - started) / slotMs);
     const last = trace.at(-1);
     if (last !== undefined && last.at === at) last.heap = Math.max(last.heap, heap);
-    else trace.push({ at, heap });
+    else trace.push({ at, heap, rss: process.memoryUsage.rss() });
   };
   let peakLiveHeapBytes: number | undefined;
   const live = (): void => {
@@ -76,18 +78,20 @@ export async function measureMemory<T>(
     sample();
   }
   const slots = Math.max(1, Math.ceil((performance.now() - started) / slotMs));
-  const peakHeapByQuarter = [0, 1, 2, 3].map((quarter) =>
-    trace
-      .filter(({ at }) => Math.min(3, Math.floor((at * 4) / slots)) === quarter)
-      .reduce((peak, { heap }) => Math.max(peak, heap), 0),
-  );
+  const byQuarter = (pick: (slot: { heap: number; rss: number }) => number): number[] =>
+    [0, 1, 2, 3].map((quarter) =>
+      trace
+        .filter(({ at }) => Math.min(3, Math.floor((at * 4) / slots)) === quarter)
+        .reduce((peak, slot) => Math.max(peak, pick(slot)), 0),
+    );
   collect();
   return {
     result,
     memory: {
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
       peakHeapBytes,
-      peakHeapByQuarter,
+      peakHeapByQuarter: byQuarter((slot) => slot.heap),
+      peakRssByQuarter: byQuarter((slot) => slot.rss),
       heapBeforeBytes,
       heapAfterBytes: usedHeap(),
       peakLiveHeapBytes,

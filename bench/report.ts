@@ -36,9 +36,8 @@ function scanRows(points: readonly PointSummary[], which: 'scanner' | 'naive'): 
         ms(v.wallMs),
         ms(v.cpuMs),
         ms(v.sandboxCpuMs),
-        `${v.peakRssMb}`,
-        `${v.peakHeapMb}`,
-        v.peakHeapByQuarterMb.join(' / '),
+        `${v.peakRssMb} (${v.peakRssByQuarterMb.join(' / ')})`,
+        `${v.peakHeapMb} (${v.peakHeapByQuarterMb.join(' / ')})`,
         `${v.peakLiveHeapMb}`,
       ],
     ];
@@ -55,9 +54,8 @@ const SCAN_HEADER = [
   'wall',
   'CPU',
   'sandbox CPU',
-  'peak RSS MB',
-  'peak heap MB',
-  'peak heap by quarter MB',
+  'peak RSS MB (by quarter)',
+  'peak heap MB (by quarter)',
   'live heap MB',
 ];
 
@@ -66,7 +64,7 @@ function scanSection(results: Results): string {
   const runs = points[0]?.scanner.runs ?? 1;
   const parts = [
     '## 1. Scan scale',
-    `Fleets of managed parameters under \`/license-tokens/\`, 10% due (one in ten, aged 250–346 days of 365; the rest 0–199 days), none with a previous token, so the scan is DescribeParameters and SendMessageBatch alone (the scanner also calls ListTokens for previous tokens past their grace period: see the last table). Each scan runs in a fresh process of its own against the sandbox in another; ${runs === 1 ? 'one run each' : `medians of ${runs} runs each, the two scanners alternating`}. SDK calls are counted by middleware on the clients${points.every((p) => p.scanner.sandboxAgrees && (p.naive?.sandboxAgrees ?? true)) ? ', and the sandbox answered exactly as many' : ' (**the sandbox counted differently: see results.json**)'}. "Sandbox CPU" is the sandbox process's time answering. Peak RSS is the kernel's high-water mark for the scan's process (module loading included); peak heap is V8's used heap sampled every 5 ms, garbage awaiting collection included, also per quarter of the run; live heap is the most the heap held right after a forced full GC, every ${LIVE_HEAP_EVERY_MS} ms of one more run of each: the scan's working set.`,
+    `Fleets of managed parameters under \`/license-tokens/\`, 10% due (one in ten, aged 250–346 days of 365; the rest 0–199 days), none with a previous token, so the scan is DescribeParameters and SendMessageBatch alone (the scanner also calls ListTokens for previous tokens past their grace period: see the last table). Each scan runs in a fresh process of its own against the sandbox in another; ${runs === 1 ? 'one run each' : `medians of ${runs} runs each, the two scanners alternating`}. SDK calls are counted by middleware on the clients${points.every((p) => p.scanner.sandboxAgrees && (p.naive?.sandboxAgrees ?? true)) ? ', and the sandbox answered exactly as many' : ' (**the sandbox counted differently: see results.json**)'}. "Sandbox CPU" is the sandbox process's time answering. Peak RSS is the kernel's high-water mark for the scan's process (module loading included); peak heap is V8's used heap sampled every 5 ms, garbage awaiting collection included; both also per quarter of the run's duration; live heap is the most the heap held right after a forced full GC, every ${LIVE_HEAP_EVERY_MS} ms of one more run of each: the scan's working set.`,
     '**The scanner** (src/app, wrapped as the handler is): DescribeParameters 50 a page, SendMessageBatch 10 a call.',
     table(SCAN_HEADER, scanRows(points, 'scanner')),
     '**The naive baseline** (bench/naive-scan.ts): GetParametersByPath with decryption, 10 a page (the API maximum), the expiry read from each token, one SendMessage per job. It streams page by page too; it needs kms:Decrypt, and every token passes through the function\u2019s memory.',
@@ -124,7 +122,7 @@ function rotationSection(results: Results): string {
   const runs = results.rotation[0]?.runs ?? 1;
   return [
     '## 2. Rotation throughput',
-    `A backlog of ${n(results.rotation[0]?.jobs ?? 0)} due parameters, one job each in the FIFO jobs queue, drained through the rotator (src/app, wrapped as the handler is) by the local event source (src/local/event-source.ts \`drainQueue\`: batches of 10, delete on success), each poller with its own rotator and clients as a Lambda execution environment has; ${runs === 1 ? 'one run each' : `medians of ${runs} runs each`}. Per-job latency is the wall time of each job inside its batch (the FIFO processor runs a batch's jobs one after another), logging and metrics included; rotations per second count the whole drain, receives and deletes included. Afterwards the sandbox's state is checked: every parameter at version 2, the queue empty, no dead letters. Calls per job are the rotator's own (its clients); the event source's ReceiveMessage and DeleteMessageBatch are Lambda's, not counted.`,
+    `A backlog of ${n(results.rotation[0]?.jobs ?? 0)} due parameters, one job each in the FIFO jobs queue, drained through the rotator (src/app, wrapped as the handler is) by the local event source (src/local/event-source.ts \`drainQueue\`: batches of 10, delete on success), each poller with its own rotator and clients as a Lambda execution environment has; ${runs === 1 ? 'one run each' : `medians of ${runs} runs each`}. Per-job latency is the wall time of each job inside its batch (the FIFO processor runs a batch's jobs one after another), logging and metrics included; rotations per second count the whole drain, receives and deletes included. Afterwards the sandbox's state is checked: every parameter at version 2, the queue empty, no dead letters. Calls per job are the rotator's own (its clients); the event source's ReceiveMessage and DeleteMessageBatch are Lambda's, not counted.${results.machine.cores <= 2 ? ` On this ${results.machine.cores}-core machine the rotator's process and the sandbox's share the cores, so the drain is CPU-bound and a second poller adds little; on Lambda each environment has its own CPU and waits on AWS.` : ''}`,
     table(
       [
         'verification',
@@ -221,6 +219,7 @@ export function renderReport(results: Results): string {
       ['target', 'measured', ''],
       results.targets.map((t) => [t.target, t.measured, verdict(t)]),
     ),
+    'Reading the memory rows: the live heap (what the heap holds right after a full collection) is the scan\u2019s working set, and flat means it streams. Peak heap and peak RSS also count garbage V8 has not collected yet (and, for RSS, heap V8 keeps reserved and response buffers awaiting collection); they rise with a run\u2019s length as V8 sizes its heap to the allocation rate, which the per-quarter figures show. README, _Scale_, says what that means on Lambda.',
     scanSection(results),
     rotationSection(results),
     coldStartSection(results),

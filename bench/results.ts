@@ -17,6 +17,8 @@ export interface VariantSummary {
   readonly peakHeapMb: number;
   /** Peak used heap per quarter of the run, from the run with the median wall time. */
   readonly peakHeapByQuarterMb: readonly number[];
+  /** Peak RSS per quarter of the run, from the same run. */
+  readonly peakRssByQuarterMb: readonly number[];
   readonly heapBeforeMb: number;
   readonly heapAfterMb: number;
   /** The highest heap right after a forced full GC, in the separate live-heap run. */
@@ -133,6 +135,7 @@ function variant(
     peakRssMb: round(mid((run) => run.memory.peakRssBytes) / MB),
     peakHeapMb: round(mid((run) => run.memory.peakHeapBytes) / MB),
     peakHeapByQuarterMb: typical.memory.peakHeapByQuarter.map((bytes) => round(bytes / MB)),
+    peakRssByQuarterMb: typical.memory.peakRssByQuarter.map((bytes) => round(bytes / MB)),
     heapBeforeMb: round(mid((run) => run.memory.heapBeforeBytes) / MB),
     heapAfterMb: round(mid((run) => run.memory.heapAfterBytes) / MB),
     peakLiveHeapMb: round((live?.memory.peakLiveHeapBytes ?? Number.NaN) / MB),
