@@ -10,6 +10,7 @@ import {
   serviceConfig,
 } from './bundles.js';
 import { lambdaEnvironment, type Subject, type Timings, timeImports } from './init-time.js';
+import { median } from './stats.js';
 
 /** A bundle's size and module initialisation time. */
 export interface BundleFigures extends Omit<PackagedBundle, 'bundlePath'> {
@@ -17,6 +18,11 @@ export interface BundleFigures extends Omit<PackagedBundle, 'bundlePath'> {
   readonly initMs: number;
   /** The same without NODE_OPTIONS=--enable-source-maps (what the source maps cost at init). */
   readonly initWithoutSourceMapsMs: number;
+  /**
+   * Init over the floor's, paired round by round (each round runs every bundle back to back) and
+   * the median taken of the ratios: on a shared machine, drift cancels out of a pair.
+   */
+  readonly pairedRatioToFloor: number;
   readonly timings: Timings;
 }
 
@@ -78,12 +84,19 @@ export async function runColdStart(
       return found;
     };
     const baseline = find('node -e 0');
+    const floorTimes = find('floor');
     const figures = (label: string, bundle: Omit<PackagedBundle, 'bundlePath'>): BundleFigures => {
       const timed = find(label);
       return {
         ...bundle,
         initMs: timed.medianMs - baseline.medianMs,
         initWithoutSourceMapsMs: find(`${label} (no source maps)`).medianMs - baseline.medianMs,
+        pairedRatioToFloor: median(
+          timed.runs.map((ms, round) => {
+            const base = baseline.runs[round] ?? Number.NaN;
+            return (ms - base) / ((floorTimes.runs[round] ?? Number.NaN) - base);
+          }),
+        ),
         timings: timed,
       };
     };

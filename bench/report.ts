@@ -176,7 +176,7 @@ function coldStartSection(results: Results): string {
   const all = [...cold.functions, cold.floor];
   return [
     '## 3. Cold start and size',
-    `Each function's bundle as \`npm run package\` builds it (osls package with serverless.yml's esbuild settings: minified, ESM, source map beside it), unzipped; beside them the floor, bench/floor/clients.ts: the three SDK clients both functions need (SSM, SQS, License Manager), constructed by src/aws/clients.ts and nothing else, built with the same settings. Init time: the median of ${cold.runs} fresh \`node\` processes importing the bundle, cwd in the unzipped artifact (no node_modules) with the environment serverless.yml gives the function (NODE_OPTIONS=${cold.nodeOptions || '(none)'}), minus the median of \`node -e 0\` (${ms(cold.baseline.medianMs)}), round-robin so that drift falls on all alike. "import" is the \`import()\` alone, timed inside each process. The bench's own esbuild build of each entry, for the metafile, ${cold.functions.every((f) => f.metafileMatchesPackage) ? 'is byte-identical to the packaged bundle' : '**differs from the packaged bundle**'}.`,
+    `Each function's bundle as \`npm run package\` builds it (osls package with serverless.yml's esbuild settings: minified, ESM, source map beside it), unzipped; beside them the floor, bench/floor/clients.ts: the three SDK clients both functions need (SSM, SQS, License Manager), constructed by src/aws/clients.ts and nothing else, built with the same settings. Init time: the median of ${cold.runs} fresh \`node\` processes importing the bundle, cwd in the unzipped artifact (no node_modules) with the environment serverless.yml gives the function (NODE_OPTIONS=${cold.nodeOptions || '(none)'}), minus the median of \`node -e 0\` (${ms(cold.baseline.medianMs)}), round-robin so that drift falls on all alike. "import" is the \`import()\` alone, timed inside each process; "paired" is the median, over rounds, of each round's (bundle − \`node -e 0\`) ÷ (floor − \`node -e 0\`), which cancels the drift of a shared machine that a difference of medians keeps. The bench's own esbuild build of each entry, for the metafile, ${cold.functions.every((f) => f.metafileMatchesPackage) ? 'is byte-identical to the packaged bundle' : '**differs from the packaged bundle**'}.`,
     table(
       [
         'bundle',
@@ -187,6 +187,7 @@ function coldStartSection(results: Results): string {
         'import (in-process)',
         'init without source maps',
         'init vs floor',
+        'paired vs floor',
       ],
       all.map((b) => [
         b.name,
@@ -211,8 +212,19 @@ export function renderReport(results: Results): string {
     '# Benchmark results',
     `\`npm run bench${results.mode === 'quick' ? ' -- --quick' : ''}\` (${results.mode} run, ${Math.round(results.seconds)} s), written by bench/report.ts. Regenerate with the same command; the figures are this machine's, against the project's sandbox on 127.0.0.1, so they measure the code, not AWS's latency (see README, _Scale_, for what they mean on AWS).`,
     table(
-      ['date', 'Node', 'CPU', 'cores', 'memory', 'OS', 'commit'],
-      [[m.date, m.node, m.cpu, `${m.cores}`, `${m.memoryGb} GB`, m.os, m.commit]],
+      ['date', 'Node', 'CPU', 'cores', 'memory', 'OS', 'load at start', 'commit'],
+      [
+        [
+          m.date,
+          m.node,
+          m.cpu,
+          `${m.cores}`,
+          `${m.memoryGb} GB`,
+          m.os,
+          `${m.loadAverage}`,
+          m.commit,
+        ],
+      ],
     ),
     '## Targets (issue 8)',
     table(
