@@ -11,6 +11,10 @@ const times = (value: number): string => `${value.toFixed(1)}×`;
 
 /** A Markdown table; cells are already text. */
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const ragged = rows.find((row) => row.length !== header.length);
+  if (ragged !== undefined) {
+    throw new Error(`a row of ${ragged.length} cells under ${header.length} headers: ${ragged}`);
+  }
   const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
@@ -198,6 +202,7 @@ function coldStartSection(results: Results): string {
         ms(b.timings.importMedianMs),
         ms(b.initWithoutSourceMapsMs),
         b === cold.floor ? '–' : `${((b.initMs / cold.floor.initMs - 1) * 100).toFixed(0)}%`,
+        b === cold.floor ? '–' : `${((b.pairedRatioToFloor - 1) * 100).toFixed(0)}%`,
       ]),
     ),
     '**What each dependency costs** (bytes in the minified bundle, from esbuild\u2019s metafile):',
