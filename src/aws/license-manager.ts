@@ -108,7 +108,12 @@ export class LicenseManagerTokens implements LicenseTokens {
   ): Promise<{ output: T; redirectedTo?: string }> {
     const region = this.homeRegionOf(where);
     try {
-      return { output: await send(this.#client(region)) };
+      const output = await send(this.#client(region));
+      // A home region learnt from an earlier redirect is news to this caller too: it goes into
+      // the record, or the scanner's ListTokens would ask the default region and never revoke.
+      return region === undefined || region === where.homeRegion
+        ? { output }
+        : { output, redirectedTo: region };
     } catch (error) {
       if (!isRedirect(error)) throw toProjectError(operation, error);
       const target = regionFromLocation(error.Location);

@@ -142,6 +142,21 @@ describe('LicenseManagerTokens: RedirectException', () => {
     ]);
   });
 
+  it('reports the remembered home region on later calls too, so every record can name it', async () => {
+    const { tokens, seen } = scripted({
+      'us-east-1': [error('RedirectException', { Location: 'us-west-2' })],
+      'us-west-2': [minted(), minted()],
+    });
+    await tokens.createToken(request);
+    const second = await tokens.createToken({ ...request, clientToken: 'another-generation' });
+    expect(second.redirectedTo).toBe('us-west-2');
+    expect(seen).toEqual([
+      'us-east-1 CreateToken',
+      'us-west-2 CreateToken',
+      'us-west-2 CreateToken',
+    ]);
+  });
+
   it('refuses to follow a second redirect', async () => {
     const { tokens, seen } = scripted({
       'us-east-1': [error('RedirectException', { Location: 'us-west-2' })],
