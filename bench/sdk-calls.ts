@@ -52,6 +52,8 @@ export class CallLog {
   attach<C extends SSMClient | SQSClient | LicenseManagerClient>(client: C, service: string): C {
     const name = (commandName: string | undefined): string =>
       `${service}:${(commandName ?? 'Unknown').replace(/Command$/, '')}`;
+    // The three stacks differ only in their commands' input and output types, which these two
+    // middlewares never look at: one stack type serves for all three.
     const stack = client.middlewareStack as SSMClient['middlewareStack'];
     stack.add(
       (next, context) => async (args) => {
