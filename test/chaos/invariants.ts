@@ -583,8 +583,6 @@ export class InvariantChecker {
       const hostile = this.#hostile.get(message.body);
       if (hostile !== undefined) {
         hostile.seen++;
-        if (hostile.seen > hostile.sent) this.figures.deadLettersRepeated++;
-        else this.figures.deadLettersInvalid++;
         if (kind !== 'InvalidJob' || reason !== hostile.reason) {
           violations.push({
             round,
@@ -624,7 +622,11 @@ export class InvariantChecker {
         detail: `a job ended in the DLQ as ${kind ?? 'nothing'}/${reason}: ${excerpt(message.body)}`,
       });
     }
+    this.figures.deadLettersInvalid = 0;
+    this.figures.deadLettersRepeated = 0;
     for (const [body, hostile] of this.#hostile) {
+      this.figures.deadLettersInvalid += Math.min(hostile.seen, hostile.sent);
+      this.figures.deadLettersRepeated += Math.max(0, hostile.seen - hostile.sent);
       if (hostile.seen < hostile.sent) {
         violations.push({
           round,
