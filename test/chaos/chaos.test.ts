@@ -1,11 +1,11 @@
 import { writeSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadHostileJobs } from '../helpers/hostile-jobs.js';
-import { chaosSeed, runChaos } from './run.js';
+import { chaosDays, chaosSeed, runChaos } from './run.js';
 import { describeViolations, formatReport, replayCommand } from './summary.js';
 
 const SEED = chaosSeed();
-const DAYS = Number(process.env.CHAOS_DAYS ?? 1000);
+const DAYS = chaosDays(1000);
 
 describe(`the chaos suite (seed ${SEED})`, () => {
   it(`keeps every invariant through ${DAYS} simulated days of faults, duplicates and concurrency`, async () => {

@@ -123,7 +123,7 @@ export const UNMANAGED: readonly { name: string; description: string }[] = [
 ];
 
 /** A secret that is not a token and lives outside the token path. */
-export const OUTSIDE_PATH = '/app/database/password';
+const OUTSIDE_PATH = '/app/database/password';
 
 /** Days before expiry a token of the entry becomes due: its own window, else a third of its life. */
 const renewBefore = (entry: FleetEntry): number =>

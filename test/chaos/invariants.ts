@@ -31,7 +31,7 @@ export interface Violation {
 }
 
 /** Permanent failures the chaos run provokes on purpose; any other one in the DLQ is a finding. */
-export const PROVOKED_PERMANENT_FAILURES: ReadonlySet<string> = new Set(['AccessDeniedException']);
+const PROVOKED_PERMANENT_FAILURES: ReadonlySet<string> = new Set(['AccessDeniedException']);
 
 /** What a round did, as the runner saw it (never what the code under test said of itself). */
 export interface RoundFacts {

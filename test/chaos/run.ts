@@ -301,6 +301,17 @@ function extraDeliveries(
   return { messages, forced: unique };
 }
 
+/** How many simulated days to run: CHAOS_DAYS when set (a longer soak), otherwise `fallback`. */
+export function chaosDays(fallback: number, env: NodeJS.ProcessEnv = process.env): number {
+  const given = env.CHAOS_DAYS?.trim();
+  if (given === undefined || given === '') return fallback;
+  const days = Number(given);
+  if (!Number.isFinite(days) || days <= 0) {
+    throw new Error(`CHAOS_DAYS must be a number of days above 0, got "${given}"`);
+  }
+  return days;
+}
+
 /** The seed to run with: CHAOS_SEED when set (to replay a run), otherwise a fresh one. */
 export function chaosSeed(env: NodeJS.ProcessEnv = process.env): number {
   const given = env.CHAOS_SEED?.trim();

@@ -47,14 +47,12 @@ export interface Breakage {
 export class Tally {
   readonly #counts = new Map<string, number>();
 
+  /** Counts `amount` more of a kind. */
   add(kind: string, amount = 1): void {
     this.#counts.set(kind, (this.#counts.get(kind) ?? 0) + amount);
   }
 
-  get(kind: string): number {
-    return this.#counts.get(kind) ?? 0;
-  }
-
+  /** Every kind and its count, by name. */
   entries(): [string, number][] {
     return [...this.#counts].sort(([a], [b]) => a.localeCompare(b));
   }
@@ -205,7 +203,7 @@ export interface WorldOptions {
 }
 
 /** The jobs queue's visibility timeout, as deployed (serverless.yml). */
-export const VISIBILITY_TIMEOUT_S = 120;
+const VISIBILITY_TIMEOUT_S = 120;
 /** Rotator instances draining the queue at once. */
 const CONCURRENT_ROTATORS = 2;
 /** SDK attempts per call, the SDK's default. */
@@ -281,11 +279,6 @@ export class ChaosWorld {
   /** The jobs queue's messages (in-process; values of tokens never travel in them). */
   jobMessages(): readonly StoredMessage[] {
     return this.sandbox.sqs.queue('chaos-jobs.fifo')?.messages ?? [];
-  }
-
-  /** The dead-letter queue's messages, oldest first (nothing consumes it during a run). */
-  deadLetters(): readonly StoredMessage[] {
-    return this.sandbox.sqs.queue('chaos-dlq.fifo')?.messages ?? [];
   }
 
   /** One scheduled scan; resolves with its summary, or rejects as the Lambda invocation would. */
