@@ -47,7 +47,7 @@ export type RotationOutcome =
       /** True when GetAccessToken accepted the new token before it was stored. */
       readonly verified: boolean;
       /** The token that dropped out of the record (two generations back), and what became of it. */
-      readonly retired?: { readonly tokenId: string; readonly result: Revocation | 'failed' };
+      readonly retired?: Retired;
     }
   | {
       readonly kind: 'skipped';
@@ -56,23 +56,33 @@ export type RotationOutcome =
       readonly currentVersion?: number;
     };
 
+/** What became of the token a rotation pushed out of the record. */
+export type Retired =
+  | { readonly tokenId: string; readonly result: Revocation }
+  | { readonly tokenId: string; readonly result: 'failed'; readonly failure: string };
+
 /**
  * The record tracks one previous token. When a rotation pushes one out before its revoke job ran
- * (a second rotation inside the grace period, or a failed revoke), delete it now, after the new
- * token is stored, so no superseded token outlives two generations. Best effort: the rotation
- * has succeeded whatever this does, and a failure is reported, not retried.
+ * (a second rotation inside the grace period, or a failed revoke), it is deleted here: after the
+ * new token is minted and verified, just before the write that drops its id from the record, so
+ * that a rotation cut short after that write cannot leave it live with nothing naming it. Best
+ * effort: a failure is reported (and alarmed on), not retried, and the rotation goes on.
  */
 async function retire(
   deps: RotateDeps,
   record: RotationRecord,
   options: RotateOptions,
-): Promise<{ tokenId: string; result: Revocation | 'failed' } | undefined> {
+): Promise<Retired | undefined> {
   const tokenId = record.previousTokenId;
   if (tokenId === undefined || options.revokePreviousAfterHours <= 0) return undefined;
   try {
     return { tokenId, result: await deps.tokens.deleteToken(tokenId, record) };
-  } catch {
-    return { tokenId, result: 'failed' };
+  } catch (error) {
+    return {
+      tokenId,
+      result: 'failed',
+      failure: error instanceof Error ? error.message : String(error),
+    };
   }
 }
 
@@ -107,6 +117,7 @@ export async function rotate(
     options.verifyNewTokens,
   );
   const next = recordFor(settingsOf(record), minted, record.tokenId);
+  const retired = await retire(deps, record, options);
   const version = await deps.store.putToken({
     name: parameterName,
     token: minted.issued.token,
@@ -114,7 +125,6 @@ export async function rotate(
     kmsKeyId: options.kmsKeyId,
     overwrite: true,
   });
-  const retired = await retire(deps, record, options);
   return {
     kind: 'rotated',
     parameterName,

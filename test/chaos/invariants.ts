@@ -89,7 +89,10 @@ interface RecordFields {
 export type OrphanReason =
   /** Pushed out of the record by a second rotation inside the grace period; the delete failed (logged). */
   | 'retire-failed'
-  /** Pushed out by a rotation that stopped once its PutParameter took effect (nothing logs it). */
+  /**
+   * Pushed out by a rotation that stopped once its PutParameter took effect (nothing logs it).
+   * The rotator deletes that token before the write, so this needs the delete to have failed too.
+   */
   | 'not-deleted-after-write'
   /** Minted by an attempt of a job that then ended in the DLQ. */
   | 'dead-lettered'
@@ -538,9 +541,10 @@ export class InvariantChecker {
 
   /**
    * A rotation that stops once its PutParameter took effect (the rotator died, or lost the answer
-   * on every attempt, so its retry finds the version moved on and stands down) never runs the
-   * best-effort delete of the token it pushed out of the record, two generations back: that token
-   * stays AVAILABLE and nothing logs it. The written record names the token it replaced; the
+   * on every attempt, so its retry finds the version moved on and stands down) never logs what
+   * became of the token it pushed out of the record, two generations back. The rotator deletes
+   * that token just before the write; if that best-effort delete failed too, the token stays
+   * AVAILABLE and nothing logs it. The written record names the token it replaced; the
    * record that token was stored with names the one pushed out.
    */
   #noteIncompleteRotation(write: { name: string; version: number }): void {

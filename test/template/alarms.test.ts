@@ -110,6 +110,15 @@ const EXPECTED: Record<string, Expected> = {
     ...anyAtAll,
     missing: 'notBreaching',
   },
+  RevocationFailuresAlarm: {
+    namespace: NAMESPACE,
+    metric: MetricName.RevocationFailures,
+    dimensions: byService,
+    statistic: 'Sum',
+    ...fiveMinutes,
+    ...anyAtAll,
+    missing: 'notBreaching',
+  },
 };
 
 const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm');
@@ -117,7 +126,7 @@ const alarm = (id: string): Record<string, Json> =>
   evaluator.evaluate(resource(template, id).Properties) as Record<string, Json>;
 
 describe('alarms', () => {
-  it('are the seven of DESIGN.md section 7 plus verification failures', () => {
+  it('are the seven of DESIGN.md section 7 plus verification and revocation failures', () => {
     expect(alarms.map(([id]) => id).sort()).toEqual(Object.keys(EXPECTED).sort());
   });
 

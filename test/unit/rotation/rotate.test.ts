@@ -171,9 +171,15 @@ describe('rotate: home region and previous tokens', () => {
     expect(tokens.callsOf('verify')[0]?.where.homeRegion).toBe('ap-southeast-2');
   });
 
-  it('deletes the token that drops out of the record, after storing the new one', async () => {
+  it('deletes the token that drops out of the record, after verifying and before the write', async () => {
     tokens.status.set('grandparent', 'AVAILABLE');
     store.set(NAME, 3, aRecord({ daysLeft: 1, tokenId: 'parent', previousTokenId: 'grandparent' }));
+    const writesWhenDeleted: number[] = [];
+    const deleteToken = tokens.deleteToken.bind(tokens);
+    tokens.deleteToken = async (tokenId, where) => {
+      writesWhenDeleted.push(store.writes.length);
+      return deleteToken(tokenId, where);
+    };
     const outcome = await rotate(aJob(), deps(), options);
     expect(outcome).toMatchObject({
       previousTokenId: 'parent',
@@ -181,17 +187,33 @@ describe('rotate: home region and previous tokens', () => {
     });
     expect(parseRecord(store.writes[0]?.description).previousTokenId).toBe('parent');
     expect(tokens.calls.map((call) => call.op)).toEqual(['create', 'verify', 'delete']);
+    // A rotation cut short after its write can no longer leave the grandparent live, unnamed.
+    expect(writesWhenDeleted).toEqual([0]);
   });
 
-  it('still succeeds when that delete fails, and says so', async () => {
+  it('still rotates when that delete fails, and says why', async () => {
     store.set(NAME, 3, aRecord({ daysLeft: 1, previousTokenId: 'grandparent' }));
     tokens.deleteError = new PermanentError('DeleteToken', 'AccessDeniedException', 'no');
     const outcome = await rotate(aJob(), deps(), options);
     expect(outcome).toMatchObject({
       kind: 'rotated',
-      retired: { tokenId: 'grandparent', result: 'failed' },
+      retired: {
+        tokenId: 'grandparent',
+        result: 'failed',
+        failure: 'DeleteToken failed (AccessDeniedException): no',
+      },
     });
     expect(store.writes).toHaveLength(1);
+  });
+
+  it('does not delete the grandparent when minting fails', async () => {
+    tokens.status.set('grandparent', 'AVAILABLE');
+    store.set(NAME, 3, aRecord({ daysLeft: 1, previousTokenId: 'grandparent' }));
+    tokens.verifyError = rejected();
+    await expect(rotate(aJob(), deps(), options)).rejects.toMatchObject({
+      code: 'VerificationFailed',
+    });
+    expect(tokens.status.get('grandparent')).toBe('AVAILABLE');
   });
 
   it('deletes nothing when revocation is off', async () => {
