@@ -2,7 +2,12 @@ import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambd
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { type ClientOptions, licenseManagerClient, sqsClient, ssmClient } from '../aws/clients.js';
+import {
+  type ClientOptions,
+  licenseManagerClientFor,
+  sqsClient,
+  ssmClient,
+} from '../aws/clients.js';
 import { SqsQueue } from '../aws/job-queue.js';
 import { LicenseManagerTokens } from '../aws/license-manager.js';
 import { SsmParameterStore } from '../aws/parameter-store.js';
@@ -38,11 +43,7 @@ export function wireRotator(
     config,
     store: options.store ?? new SsmParameterStore(ssmClient(options.clients)),
     // One client per region: token calls go to each license's home region.
-    tokens:
-      options.tokens ??
-      new LicenseManagerTokens((region) =>
-        licenseManagerClient({ ...options.clients, ...(region && { region }) }),
-      ),
+    tokens: options.tokens ?? new LicenseManagerTokens(licenseManagerClientFor(options.clients)),
     deadLetters:
       options.deadLetters ?? new SqsQueue(config.deadLetterQueueUrl, sqsClient(options.clients)),
     logger: options.logger ?? createLogger(),

@@ -1,7 +1,12 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { ScheduledEvent } from 'aws-lambda';
-import { type ClientOptions, licenseManagerClient, sqsClient, ssmClient } from '../aws/clients.js';
+import {
+  type ClientOptions,
+  licenseManagerClientFor,
+  sqsClient,
+  ssmClient,
+} from '../aws/clients.js';
 import { SqsQueue } from '../aws/job-queue.js';
 import { LicenseManagerTokens } from '../aws/license-manager.js';
 import { SsmParameterStore } from '../aws/parameter-store.js';
@@ -33,11 +38,7 @@ export function wireScanner(
     config,
     store: options.store ?? new SsmParameterStore(ssmClient(options.clients)),
     queue: options.queue ?? new SqsQueue(config.jobQueueUrl, sqsClient(options.clients)),
-    tokens:
-      options.tokens ??
-      new LicenseManagerTokens((region) =>
-        licenseManagerClient({ ...options.clients, ...(region && { region }) }),
-      ),
+    tokens: options.tokens ?? new LicenseManagerTokens(licenseManagerClientFor(options.clients)),
     logger: options.logger ?? createLogger(),
     metrics: options.metrics ?? createMetrics(),
     clock: options.clock ?? (() => new Date()),

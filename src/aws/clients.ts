@@ -45,3 +45,12 @@ export const sqsClient = (options?: ClientOptions): SQSClient => new SQSClient(d
 /** A License Manager client (in the given region, or the default one). */
 export const licenseManagerClient = (options?: ClientOptions): LicenseManagerClient =>
   new LicenseManagerClient(defined(options));
+
+/**
+ * License Manager clients by region (undefined: the default one), for the token calls that must
+ * go to a license's home region.
+ */
+export const licenseManagerClientFor =
+  (options?: ClientOptions) =>
+  (region: string | undefined): LicenseManagerClient =>
+    licenseManagerClient(region === undefined ? options : { ...options, region });

@@ -1,11 +1,15 @@
-import { type ClientOptions, licenseManagerClient, sqsClient, ssmClient } from '../aws/clients.js';
+import {
+  type ClientOptions,
+  licenseManagerClientFor,
+  sqsClient,
+  ssmClient,
+} from '../aws/clients.js';
 import { SqsQueue } from '../aws/job-queue.js';
 import { LicenseManagerTokens } from '../aws/license-manager.js';
 import { SsmParameterStore } from '../aws/parameter-store.js';
 import { SsmTokenReader } from '../aws/token-reader.js';
 import { type OperatorConfig, readOperatorConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
-import { normaliseTokenPath } from '../rotation/parameter-name.js';
 import type { LicenseTokens, MessageQueue, ParameterStore } from '../rotation/ports.js';
 import { type Io, UsageError } from './io.js';
 import { type Style, styleFor } from './style.js';
@@ -103,10 +107,7 @@ export function createContext(options: GlobalOptions, io: Io): Context {
     style: styleFor(io.stdout, io.env),
     store: once(() => new SsmParameterStore(ssm())),
     tokens: once(
-      () =>
-        new LicenseManagerTokens((region) =>
-          licenseManagerClient({ ...clients('LICENSE_MANAGER'), ...(region && { region }) }),
-        ),
+      () => new LicenseManagerTokens(licenseManagerClientFor(clients('LICENSE_MANAGER'))),
     ),
     reader: once(() => new SsmTokenReader(ssm())),
     queue: once(() => {
@@ -119,7 +120,7 @@ export function createContext(options: GlobalOptions, io: Io): Context {
   };
 }
 
-/** A parameter name as typed: a full name, or one relative to the token path. */
+/** A parameter name as typed: a full name, or one relative to the (normalised) token path. */
 export function parameterName(name: string, tokenPath: string): string {
-  return name.startsWith('/') ? name : `${normaliseTokenPath(tokenPath)}${name}`;
+  return name.startsWith('/') ? name : `${tokenPath}${name}`;
 }

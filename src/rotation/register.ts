@@ -1,6 +1,6 @@
 import { InvalidInputError, InvalidRecordError } from '../errors.js';
 import { registrationClientTokenFor } from './client-token.js';
-import { assess } from './due.js';
+import { assess, DAY_MS } from './due.js';
 import { mint, recordFor, type TokenSettings } from './mint.js';
 import { nameProblem } from './parameter-name.js';
 import type { LicenseTokens, ParameterStore } from './ports.js';
@@ -45,17 +45,15 @@ const OPTION_FOR: Readonly<Record<string, string>> = {
 /** Checks the settings as a record would be checked, before anything is minted. */
 function checkedSettings(registration: Registration): TokenSettings {
   const { name: _name, force: _force, ...settings } = registration;
+  // A record as registration will write it, dated at the epoch: checked now, before minting.
   const draft: RotationRecord = {
     ...settings,
     tokenId: 'draft',
     issuedAt: new Date(0).toISOString(),
-    expiresAt: new Date(0).toISOString(),
+    expiresAt: new Date(settings.expirationInDays * DAY_MS).toISOString(),
   };
   try {
-    validateRecord({
-      ...draft,
-      expiresAt: new Date(settings.expirationInDays * 86_400_000).toISOString(),
-    });
+    validateRecord(draft);
     assertRoomToRotate(draft);
   } catch (error) {
     if (!(error instanceof InvalidRecordError)) throw error;
