@@ -22,8 +22,18 @@ export interface EventSourceOptions {
   readonly handler: SqsHandler;
   /** Messages per invocation, 1–10 (default 10, the most a FIFO event source allows). */
   readonly batchSize?: number;
-  /** Stop at this moment (epoch ms, real time) even if the queue is not empty (default: in 60 s). */
+  /**
+   * Stop at this moment (epoch ms, by `now`) even if the queue is not empty. Default: in 60 s,
+   * unless `maxPolls` bounds the drain instead.
+   */
   readonly deadline?: number;
+  /** The clock the deadline is read on (default: real time). */
+  readonly now?: () => number;
+  /**
+   * Stop after this many receive attempts even if the queue is not empty. Tests bound a drain this
+   * way: a count, unlike a deadline, does not depend on how fast the machine is.
+   */
+  readonly maxPolls?: number;
   /** The function name in the context handed to the handler. */
   readonly functionName?: string;
   /**
@@ -52,7 +62,7 @@ export interface DrainSummary {
   /** SQS calls of the poller itself that failed (it waits and carries on). */
   pollErrors: number;
   /** Why the loop stopped. */
-  stoppedBy: 'empty' | 'deadline';
+  stoppedBy: 'empty' | 'deadline' | 'poll-limit';
 }
 
 /** The queue's ARN and region, for the records' eventSourceARN and awsRegion. */
@@ -158,7 +168,7 @@ async function queueIsEmpty(sqs: SQSClient, queueUrl: string): Promise<boolean> 
  * Drives an SQS handler as Lambda's event source mapping does: receive up to ten messages, invoke
  * the handler with a real SQS event, delete what succeeded and leave the failures to their
  * visibility timeout (SQS's redrive takes them to the dead-letter queue in the end); until the
- * queue is empty or the deadline passes.
+ * queue is empty, the deadline passes or the polls run out.
  */
 export async function drainQueue(options: EventSourceOptions): Promise<DrainSummary> {
   const { sqs, queueUrl, handler } = options;
@@ -166,7 +176,11 @@ export async function drainQueue(options: EventSourceOptions): Promise<DrainSumm
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10) {
     throw new RangeError(`batchSize must be 1 to 10, got ${batchSize}`);
   }
-  const deadline = options.deadline ?? Date.now() + 60_000;
+  const now = options.now ?? Date.now;
+  const maxPolls = options.maxPolls ?? Number.POSITIVE_INFINITY;
+  const deadline =
+    options.deadline ??
+    (options.maxPolls === undefined ? now() + 60_000 : Number.POSITIVE_INFINITY);
   const functionName = options.functionName ?? 'local-rotator';
   let source: { arn: string; region: string } | undefined;
   for (let attempt = 1; source === undefined; attempt++) {
@@ -221,8 +235,15 @@ export async function drainQueue(options: EventSourceOptions): Promise<DrainSumm
     }
   };
 
-  const poll = async (): Promise<void> => {
-    while (Date.now() < deadline) {
+  let polls = 0;
+  const limit = (): DrainSummary['stoppedBy'] | undefined =>
+    polls >= maxPolls ? 'poll-limit' : now() >= deadline ? 'deadline' : undefined;
+
+  const poll = async (): Promise<DrainSummary['stoppedBy']> => {
+    for (;;) {
+      const stop = limit();
+      if (stop !== undefined) return stop;
+      polls++;
       try {
         const output = await sqs.send(
           new ReceiveMessageCommand({
@@ -238,7 +259,7 @@ export async function drainQueue(options: EventSourceOptions): Promise<DrainSumm
           await invoke(messages);
           continue;
         }
-        if (await queueIsEmpty(sqs, queueUrl)) return;
+        if (await queueIsEmpty(sqs, queueUrl)) return 'empty';
       } catch {
         // As Lambda's poller does, carry on; a batch whose delete failed will be delivered again.
         summary.pollErrors++;
@@ -249,7 +270,6 @@ export async function drainQueue(options: EventSourceOptions): Promise<DrainSumm
 
   // One poller, one handler instance: for concurrency, run one drain per instance, as Lambda
   // gives each concurrent batch its own execution environment.
-  await poll();
-  summary.stoppedBy = Date.now() < deadline ? 'empty' : 'deadline';
+  summary.stoppedBy = await poll();
   return summary;
 }

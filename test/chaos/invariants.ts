@@ -40,7 +40,7 @@ export interface RoundFacts {
   readonly scanAt: number;
   /** True when every scan of the round completed (the Lambda invocation did not fail). */
   readonly scansCompleted: boolean;
-  /** True when every drain ended with the queue empty, before its deadline. */
+  /** True when every drain ended with the queue empty, before its poll limit. */
   readonly drained: boolean;
   /** Parameters due at the scan (by the checker's own reading of the records), and their versions then. */
   readonly dueAtScan: ReadonlyMap<string, number>;
@@ -276,7 +276,7 @@ export class InvariantChecker {
       violations.push({
         round,
         invariant: Invariant.BadInputNeverBlocks,
-        detail: 'the jobs queue was not drained before the deadline',
+        detail: 'the jobs queue was not drained before the poll limit',
       });
     }
     if (clean) {

@@ -24,6 +24,7 @@ import type { Sandbox } from '../../src/sandbox/sandbox.js';
 import type { StoredMessage } from '../../src/sandbox/sqs/message.js';
 import { TOKEN_PATH } from '../helpers/factories.js';
 import { fastRetryStrategy } from '../helpers/fast-retry.js';
+import { DRAIN_MAX_POLLS } from '../helpers/harness.js';
 import { invoke, startTestSandbox, TEST_REGION } from '../helpers/sandbox.js';
 import { CHAOS_LICENSES } from './fleet.js';
 
@@ -361,7 +362,7 @@ export class ChaosWorld {
         }
       },
       batchSize,
-      deadline: Date.now() + 30_000,
+      maxPolls: DRAIN_MAX_POLLS,
       functionName: 'chaos-rotator',
       onIdle: () => {
         if (stopWhenIdle) throw new StopDraining();

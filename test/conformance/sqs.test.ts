@@ -275,15 +275,16 @@ againstSandboxAndMoto('SQS', (target) => {
 
   it('answers a long poll as soon as a message arrives', async () => {
     const url = await fifo('conf-long-poll');
+    // A 20 s poll answered well before its end: the margin is wide enough for a busy machine.
     const polled = target().sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 5 }),
+      new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 20 }),
     );
     await sleep(200);
     const started = Date.now();
     await send(url, 'late', 'g', 'late');
     const { Messages } = await polled;
     expect(Messages?.map((m) => m.Body)).toEqual(['late']);
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('empties a queue with PurgeQueue', async () => {

@@ -148,17 +148,35 @@ describe('the local event source', () => {
 
   it('stops at the deadline while messages keep failing', async () => {
     await send('stuck', 'g');
+    // A clock that moves one second per reading: the deadline passes on the fourth, whatever
+    // the machine's speed.
+    let nowMs = 0;
     const summary = await drainQueue({
       sqs: clients.sqs,
       queueUrl: queues.jobQueueUrl,
       handler: async (event) => ({
         batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })),
       }),
-      deadline: Date.now() + 300,
-      idleDelayMs: 20,
+      now: () => (nowMs += 1000),
+      deadline: 3500,
+      idleDelayMs: 1,
     });
-    expect(summary.stoppedBy).toBe('deadline');
-    expect(summary.deleted).toBe(0);
+    expect(summary).toMatchObject({ stoppedBy: 'deadline', deleted: 0, invocations: 1 });
+  });
+
+  it('stops after its polls run out while messages keep failing', async () => {
+    await send('stuck', 'g');
+    const summary = await drainQueue({
+      sqs: clients.sqs,
+      queueUrl: queues.jobQueueUrl,
+      handler: async (event) => ({
+        batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })),
+      }),
+      maxPolls: 4,
+      onIdle: advanceOnIdle,
+    });
+    // Each poll after an idle one receives the message again, once its visibility timeout ends.
+    expect(summary).toMatchObject({ stoppedBy: 'poll-limit', deleted: 0, invocations: 2 });
   });
 
   it('waits out its own SQS errors, as Lambda’s poller does', async () => {

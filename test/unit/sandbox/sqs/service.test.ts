@@ -267,12 +267,13 @@ describe('the sandbox SQS', () => {
   });
 
   it('answers a long poll as soon as a message arrives', async () => {
-    const polled = invoke(sqs, 'ReceiveMessage', { QueueUrl: url, WaitTimeSeconds: 5 });
+    // A 20 s poll answered well before its end: the margin is wide enough for a busy machine.
+    const polled = invoke(sqs, 'ReceiveMessage', { QueueUrl: url, WaitTimeSeconds: 20 });
     setTimeout(() => void send('late'), 30);
     const started = Date.now();
     const answer = await polled;
     expect((answer.Messages as Received[])[0]?.Body).toBe('late');
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('ends a long poll at once when the sandbox closes', async () => {
@@ -280,7 +281,7 @@ describe('the sandbox SQS', () => {
     const started = Date.now();
     setTimeout(() => sqs.close(), 20);
     expect(await polled).toEqual({});
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('uses the model status and legacy query code in its errors', async () => {
