@@ -1,6 +1,6 @@
 import { CreateTokenCommand } from '@aws-sdk/client-license-manager';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DAY_MS } from '../../src/rotation/due.js';
 import { aRecord, LICENSE_ARN, ROLE_ARN, TOKEN_PATH } from '../helpers/factories.js';
 import { type Harness, startHarness } from '../helpers/harness.js';
@@ -60,7 +60,9 @@ describe('hostile records: parameters under the token path whose Description is 
   /** The real token each hostile parameter holds, by name, so we can tell nothing revoked it. */
   const held = new Map<string, string>();
 
-  beforeAll(async () => {
+  // A fresh world per test (about 0.1 s): no test reads what another left behind.
+  beforeEach(async () => {
+    held.clear();
     h = await startHarness();
     for (const good of GOOD) await h.seed(good.name, { ageDays: good.ageDays });
     for (const [index, { name, description }] of HOSTILE.entries()) {
@@ -82,7 +84,7 @@ describe('hostile records: parameters under the token path whose Description is 
       );
     }
   });
-  afterAll(() => h.close());
+  afterEach(() => h.close());
 
   const hostileNames = () => HOSTILE.map(({ name }) => `${TOKEN_PATH}hostile/${name}`);
 
@@ -129,6 +131,9 @@ describe('hostile records: parameters under the token path whose Description is 
   });
 
   it('stay skipped and untouched when, a year on, every good token is due again', async () => {
+    // Today's rotations first, so that a year on the rotated ones also have a previous token.
+    await h.scan();
+    expect(await h.drain()).toMatchObject({ deleted: DUE.length, failed: 0 });
     h.sandbox.clock.advance(400 * DAY_MS);
     clearCapturedOutput();
     const summary = await h.scan();

@@ -1,5 +1,5 @@
 import { GetQueueAttributesCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { clientTokenFor } from '../../src/rotation/client-token.js';
 import { TOKEN_PATH } from '../helpers/factories.js';
 import { type Harness, startHarness } from '../helpers/harness.js';
@@ -9,11 +9,11 @@ const NAMES = ['dup/a', 'dup/b', 'dup/c', 'dup/d', 'dup/e', 'dup/f'];
 describe('duplicate jobs and concurrent rotators', () => {
   let h: Harness;
 
-  beforeAll(async () => {
+  // A fresh world per test, each seeding its own parameters.
+  beforeEach(async () => {
     h = await startHarness();
-    for (const name of NAMES) await h.seed(name, { ageDays: 300 });
   });
-  afterAll(() => h.close());
+  afterEach(() => h.close());
 
   const queued = async (): Promise<number> => {
     const { Attributes } = await h.clients.sqs.send(
@@ -26,6 +26,7 @@ describe('duplicate jobs and concurrent rotators', () => {
   };
 
   it('mints one token per parameter however many copies of its job two rotators consume', async () => {
+    for (const name of NAMES) await h.seed(name, { ageDays: 300 });
     // Two overlapping scans: SQS deduplicates the second one's jobs.
     await h.scan();
     await h.scan();

@@ -1,7 +1,7 @@
 import { CreateTokenCommand } from '@aws-sdk/client-license-manager';
 import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../../src/sandbox/sandbox.js';
 import { LICENSE_ARN } from '../../helpers/factories.js';
 import { clientsFor, startTestSandbox } from '../../helpers/sandbox.js';
@@ -29,12 +29,13 @@ describe('the sandbox server', () => {
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
 
-  beforeAll(async () => {
+  // A fresh sandbox per test: no test reads what another left behind.
+  beforeEach(async () => {
     sandbox = await startTestSandbox({
       licenses: [{ licenseArn: LICENSE_ARN }, { licenseArn: EU_LICENSE, homeRegion: 'eu-west-1' }],
     });
   });
-  afterAll(() => sandbox.close());
+  afterEach(() => sandbox.close());
 
   it('answers an unknown target or a body that is not JSON as AWS does', async () => {
     const unknown = await post('AmazonSSM.Frobnicate', '{}');
@@ -158,10 +159,14 @@ describe('the sandbox server', () => {
   });
 
   it('shows state without a single token value', async () => {
+    const minted = await clientsFor(sandbox).licenseManager.send(
+      new CreateTokenCommand({ LicenseArn: LICENSE_ARN, ClientToken: 'state-1' }),
+    );
+    expect(minted.Token).toMatch(/^eyJ/);
     const state = await admin('GET', 'state');
     const text = JSON.stringify(state.body);
     expect(state.body.tokens).toHaveLength(1);
     expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{4,}\./);
-    expect(state.body.calls).toMatchObject({ 'license-manager:CreateToken': 2 });
+    expect(state.body.calls).toMatchObject({ 'license-manager:CreateToken': 1 });
   });
 });
