@@ -1,6 +1,6 @@
 /**
  * Drains a queue of rotation jobs through the real rotator (src/app, wrapped as the handler is)
- * with the local event source (src/local/event-source.ts), one poller per execution environment,
+ * with the local event source (tools/local/event-source.ts), one poller per execution environment,
  * in a process of its own; reports throughput, per-job latency and the SDK calls per job.
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
@@ -9,8 +9,8 @@ import { SqsQueue } from '../src/aws/job-queue.js';
 import { LicenseManagerTokens } from '../src/aws/license-manager.js';
 import { SsmParameterStore } from '../src/aws/parameter-store.js';
 import { readRotatorConfig } from '../src/config.js';
-import { type DrainSummary, drainQueue, type SqsHandler } from '../src/local/event-source.js';
-import type { RotatorQueues } from '../src/local/queues.js';
+import { type DrainSummary, drainQueue, type SqsHandler } from '../tools/local/event-source.js';
+import type { RotatorQueues } from '../tools/local/queues.js';
 import { serve } from './child.js';
 import { addCounts, type CallCounts, CallLog } from './sdk-calls.js';
 import { mean, percentile } from './stats.js';

@@ -1,4 +1,4 @@
-import type { RotatorQueues } from '../src/local/queues.js';
+import type { RotatorQueues } from '../tools/local/queues.js';
 import { startChild } from './child.js';
 import type { Fleet } from './fleet.js';
 import type { DrainRequest, DrainRun } from './rotate-child.js';

@@ -3,10 +3,10 @@
  * and answers the code under test over HTTP, so none of its CPU or memory is counted against the
  * scanner or the rotator (its own CPU time is reported beside theirs).
  */
-import { sandboxClients } from '../src/local/clients.js';
-import { createRotatorQueues, type RotatorQueues } from '../src/local/queues.js';
-import { Input } from '../src/sandbox/input.js';
-import { startSandbox } from '../src/sandbox/sandbox.js';
+import { sandboxClients } from '../tools/local/clients.js';
+import { createRotatorQueues, type RotatorQueues } from '../tools/local/queues.js';
+import { Input } from '../tools/sandbox/input.js';
+import { startSandbox } from '../tools/sandbox/sandbox.js';
 import { serve } from './child.js';
 import { enqueueJobs, type Fleet, type FleetSpec, seedFleet } from './fleet.js';
 

@@ -9,7 +9,7 @@ import { SqsQueue } from '../src/aws/job-queue.js';
 import { LicenseManagerTokens } from '../src/aws/license-manager.js';
 import { SsmParameterStore } from '../src/aws/parameter-store.js';
 import { readScannerConfig } from '../src/config.js';
-import { lambdaContext } from '../src/local/lambda-context.js';
+import { lambdaContext } from '../tools/local/lambda-context.js';
 import { serve } from './child.js';
 import { type MemoryUse, measureMemory } from './memory.js';
 import { naiveScan } from './naive-scan.js';

@@ -13,7 +13,7 @@ import {
   sqsClient,
   ssmClient,
 } from '../src/aws/clients.js';
-import { SANDBOX_CREDENTIALS } from '../src/local/clients.js';
+import { SANDBOX_CREDENTIALS } from '../tools/local/clients.js';
 import type { CallLog } from './sdk-calls.js';
 
 /** Where the code under test finds AWS: the sandbox host's endpoint. */

@@ -1,10 +1,10 @@
 import { redactTokens } from '../../src/observability/redact.js';
 import { CLIENT_TOKEN_WINDOW_MS } from '../../src/rotation/client-token.js';
 import { DAY_MS } from '../../src/rotation/due.js';
-import type { MintedToken } from '../../src/sandbox/license-manager/service.js';
-import type { Sandbox } from '../../src/sandbox/sandbox.js';
-import type { StoredMessage } from '../../src/sandbox/sqs/message.js';
-import type { ParameterVersion } from '../../src/sandbox/ssm/parameter.js';
+import type { MintedToken } from '../../tools/sandbox/license-manager/service.js';
+import type { Sandbox } from '../../tools/sandbox/sandbox.js';
+import type { StoredMessage } from '../../tools/sandbox/sqs/message.js';
+import type { ParameterVersion } from '../../tools/sandbox/ssm/parameter.js';
 import { capturedOutput, clearCapturedOutput } from '../helpers/output.js';
 import type { TokenFinder } from '../helpers/token-finder.js';
 import type { FleetEntry } from './fleet.js';

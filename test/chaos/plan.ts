@@ -1,6 +1,6 @@
 import { DAY_MS } from '../../src/rotation/due.js';
-import type { FailRule, ThrottleRule } from '../../src/sandbox/faults.js';
-import type { SeededRandom } from '../../src/sandbox/random.js';
+import type { FailRule, ThrottleRule } from '../../tools/sandbox/faults.js';
+import type { SeededRandom } from '../../tools/sandbox/random.js';
 import type { CrashPoint, MidFlightOperation } from './world.js';
 
 /** Throttling on every call of the run, on top of each round's own faults. */

@@ -1,8 +1,8 @@
 import { DAY_MS } from '../../src/rotation/due.js';
 import { JobReason, messageGroupId, newJob, serialiseJob } from '../../src/rotation/job.js';
-import type { FailRule } from '../../src/sandbox/faults.js';
-import { SeededRandom } from '../../src/sandbox/random.js';
-import type { StoredMessage } from '../../src/sandbox/sqs/message.js';
+import type { FailRule } from '../../tools/sandbox/faults.js';
+import { SeededRandom } from '../../tools/sandbox/random.js';
+import type { StoredMessage } from '../../tools/sandbox/sqs/message.js';
 import type { HostileJob } from '../helpers/hostile-jobs.js';
 import { mintedTokens } from '../helpers/secrets.js';
 import { TokenFinder } from '../helpers/token-finder.js';

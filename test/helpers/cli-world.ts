@@ -1,9 +1,9 @@
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { afterAll, beforeEach } from 'vitest';
-import { type SandboxClients, sandboxClients } from '../../src/local/clients.js';
-import { createRotatorQueues, type RotatorQueues } from '../../src/local/queues.js';
-import { type SeededToken, seedToken, type TokenSeed } from '../../src/local/seed.js';
-import type { Sandbox } from '../../src/sandbox/sandbox.js';
+import { type SandboxClients, sandboxClients } from '../../tools/local/clients.js';
+import { createRotatorQueues, type RotatorQueues } from '../../tools/local/queues.js';
+import { type SeededToken, seedToken, type TokenSeed } from '../../tools/local/seed.js';
+import type { Sandbox } from '../../tools/sandbox/sandbox.js';
 import { LICENSE_ARN, TOKEN_PATH } from './factories.js';
 import { startTestSandbox, TEST_REGION } from './sandbox.js';
 

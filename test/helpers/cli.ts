@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli/main.js';
-import { SANDBOX_CREDENTIALS } from '../../src/local/clients.js';
-import type { Sandbox } from '../../src/sandbox/sandbox.js';
+import { SANDBOX_CREDENTIALS } from '../../tools/local/clients.js';
+import type { Sandbox } from '../../tools/sandbox/sandbox.js';
 import { TOKEN_PATH } from './factories.js';
 import { TEST_REGION } from './sandbox.js';
 

@@ -9,18 +9,18 @@ import { SqsQueue } from '../../src/aws/job-queue.js';
 import { LicenseManagerTokens } from '../../src/aws/license-manager.js';
 import { SsmParameterStore } from '../../src/aws/parameter-store.js';
 import { readRotatorConfig, readScannerConfig } from '../../src/config.js';
-import { SANDBOX_CREDENTIALS, type SandboxClients } from '../../src/local/clients.js';
+import type { ScanSummary } from '../../src/rotation/scan.js';
+import { SANDBOX_CREDENTIALS, type SandboxClients } from '../../tools/local/clients.js';
 import {
   type DrainSummary,
   drainQueue,
   type EventSourceOptions,
   type SqsHandler,
-} from '../../src/local/event-source.js';
-import { createRotatorQueues, type RotatorQueues } from '../../src/local/queues.js';
-import { type SeededToken, seedToken, type TokenSeed } from '../../src/local/seed.js';
-import type { ScanSummary } from '../../src/rotation/scan.js';
-import type { TokenCheck } from '../../src/sandbox/license-manager/service.js';
-import type { Sandbox, SandboxOptions } from '../../src/sandbox/sandbox.js';
+} from '../../tools/local/event-source.js';
+import { createRotatorQueues, type RotatorQueues } from '../../tools/local/queues.js';
+import { type SeededToken, seedToken, type TokenSeed } from '../../tools/local/seed.js';
+import type { TokenCheck } from '../../tools/sandbox/license-manager/service.js';
+import type { Sandbox, SandboxOptions } from '../../tools/sandbox/sandbox.js';
 import { LICENSE_ARN, TOKEN_PATH } from './factories.js';
 import { fastRetryStrategy } from './fast-retry.js';
 import { aContext } from './lambda.js';

@@ -4,7 +4,7 @@ import { toProjectError } from '../../src/aws/sdk-errors.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { REDACTED } from '../../src/observability/redact.js';
 import { Secret } from '../../src/rotation/secret.js';
-import type { Sandbox } from '../../src/sandbox/sandbox.js';
+import type { Sandbox } from '../../tools/sandbox/sandbox.js';
 import { Invariant } from '../chaos/invariants.js';
 import { runChaos } from '../chaos/run.js';
 import { LICENSE_ARN } from '../helpers/factories.js';

@@ -1,9 +1,9 @@
 import { GetAccessTokenCommand, ListTokensCommand } from '@aws-sdk/client-license-manager';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DrainSummary } from '../../src/local/event-source.js';
 import { parseRecord } from '../../src/rotation/record.js';
 import type { ScanSummary } from '../../src/rotation/scan.js';
+import type { DrainSummary } from '../../tools/local/event-source.js';
 import { LICENSE_ARN, TOKEN_PATH } from '../helpers/factories.js';
 import { type Harness, startHarness } from '../helpers/harness.js';
 

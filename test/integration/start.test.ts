@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { DescribeParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
-import { SANDBOX_CREDENTIALS } from '../../src/local/clients.js';
+import { SANDBOX_CREDENTIALS } from '../../tools/local/clients.js';
 import { runStart, spawnStart, waitForLine } from '../helpers/subprocess.js';
 
 // Anything shaped like a JWT: every token the sandbox mints is one.

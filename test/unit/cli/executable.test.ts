@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Sandbox } from '../../../src/sandbox/sandbox.js';
+import type { Sandbox } from '../../../tools/sandbox/sandbox.js';
 import { spawnCli } from '../../helpers/cli.js';
 import { LICENSE_ARN } from '../../helpers/factories.js';
 import { startTestSandbox } from '../../helpers/sandbox.js';

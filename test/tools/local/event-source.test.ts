@@ -1,10 +1,10 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { SandboxClients } from '../../../src/local/clients.js';
-import { drainQueue, type SqsHandler, successes } from '../../../src/local/event-source.js';
-import { createRotatorQueues, type RotatorQueues } from '../../../src/local/queues.js';
-import type { Sandbox } from '../../../src/sandbox/sandbox.js';
+import type { SandboxClients } from '../../../tools/local/clients.js';
+import { drainQueue, type SqsHandler, successes } from '../../../tools/local/event-source.js';
+import { createRotatorQueues, type RotatorQueues } from '../../../tools/local/queues.js';
+import type { Sandbox } from '../../../tools/sandbox/sandbox.js';
 import { clientsFor, startTestSandbox } from '../../helpers/sandbox.js';
 
 describe('the local event source', () => {

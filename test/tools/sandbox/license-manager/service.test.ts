@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { SandboxClock } from '../../../../src/sandbox/clock.js';
-import type { JsonObject } from '../../../../src/sandbox/input.js';
-import { LicenseManagerService } from '../../../../src/sandbox/license-manager/service.js';
-import { SeededRandom } from '../../../../src/sandbox/random.js';
+import { SandboxClock } from '../../../../tools/sandbox/clock.js';
+import type { JsonObject } from '../../../../tools/sandbox/input.js';
+import { LicenseManagerService } from '../../../../tools/sandbox/license-manager/service.js';
+import { SeededRandom } from '../../../../tools/sandbox/random.js';
 import { LICENSE_ARN, ROLE_ARN } from '../../../helpers/factories.js';
 import { invoke, refusal } from '../../../helpers/sandbox.js';
 import { mintedTokens } from '../../../helpers/secrets.js';

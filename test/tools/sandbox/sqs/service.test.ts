@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { SandboxClock } from '../../../../src/sandbox/clock.js';
-import type { JsonObject } from '../../../../src/sandbox/input.js';
-import { SeededRandom } from '../../../../src/sandbox/random.js';
-import { SqsService } from '../../../../src/sandbox/sqs/service.js';
+import { SandboxClock } from '../../../../tools/sandbox/clock.js';
+import type { JsonObject } from '../../../../tools/sandbox/input.js';
+import { SeededRandom } from '../../../../tools/sandbox/random.js';
+import { SqsService } from '../../../../tools/sandbox/sqs/service.js';
 import { invoke, refusal } from '../../../helpers/sandbox.js';
 
 const START = new Date('2026-11-27T12:00:00.000Z');

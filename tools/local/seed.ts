@@ -1,8 +1,8 @@
 import { CreateTokenCommand, type LicenseManagerClient } from '@aws-sdk/client-license-manager';
 import { PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { CLIENT_TOKEN_WINDOW_MS } from '../rotation/client-token.js';
-import { DAY_MS } from '../rotation/due.js';
-import { type RotationRecord, serialiseRecord } from '../rotation/record.js';
+import { CLIENT_TOKEN_WINDOW_MS } from '../../src/rotation/client-token.js';
+import { DAY_MS } from '../../src/rotation/due.js';
+import { type RotationRecord, serialiseRecord } from '../../src/rotation/record.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 
 /** One managed token to seed: a parameter under the token path holding a real sandbox token. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SandboxClock } from '../../../src/sandbox/clock.js';
+import { SandboxClock } from '../../../tools/sandbox/clock.js';
 
 const START = new Date('2026-11-27T12:00:00.000Z');
 

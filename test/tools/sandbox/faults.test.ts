@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Faults, matches } from '../../../src/sandbox/faults.js';
-import { SeededRandom } from '../../../src/sandbox/random.js';
+import { Faults, matches } from '../../../tools/sandbox/faults.js';
+import { SeededRandom } from '../../../tools/sandbox/random.js';
 
 describe('matches', () => {
   it('reads *, a whole service, a qualified operation, or a bare operation name', () => {

@@ -1,5 +1,5 @@
-import type { ParameterStore } from '../rotation/ports.js';
-import { inventory } from '../rotation/scan.js';
+import type { ParameterStore } from '../../src/rotation/ports.js';
+import { inventory } from '../../src/rotation/scan.js';
 
 /** One parameter under the token path, as the tables show it. */
 export interface StatusRow {

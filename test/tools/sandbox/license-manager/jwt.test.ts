@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { signJwt, verifyJwt } from '../../../../src/sandbox/license-manager/jwt.js';
+import { signJwt, verifyJwt } from '../../../../tools/sandbox/license-manager/jwt.js';
 
 describe('the sandbox JWTs', () => {
   const key = randomBytes(32);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { pageOf } from '../../../src/sandbox/paging.js';
-import { SeededRandom } from '../../../src/sandbox/random.js';
+import { pageOf } from '../../../tools/sandbox/paging.js';
+import { SeededRandom } from '../../../tools/sandbox/random.js';
 
 const invalidToken = () => new Error('bad token');
 const key = (item: string) => item;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { credentialScope } from '../../../src/sandbox/signature.js';
+import { credentialScope } from '../../../tools/sandbox/signature.js';
 
 describe('credentialScope', () => {
   it('reads key, date, region and service from a SigV4 Authorization header', () => {

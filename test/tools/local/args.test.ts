@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseStartArgs, UsageError } from '../../../src/local/args.js';
+import { parseStartArgs, UsageError } from '../../../tools/local/args.js';
 
 describe('parseStartArgs', () => {
   it('defaults to the demo on a free port in us-east-1, quietly', () => {

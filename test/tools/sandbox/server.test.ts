@@ -2,7 +2,7 @@ import { CreateTokenCommand } from '@aws-sdk/client-license-manager';
 import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Sandbox } from '../../../src/sandbox/sandbox.js';
+import type { Sandbox } from '../../../tools/sandbox/sandbox.js';
 import { LICENSE_ARN } from '../../helpers/factories.js';
 import { clientsFor, startTestSandbox } from '../../helpers/sandbox.js';
 import { thrown } from '../../helpers/thrown.js';

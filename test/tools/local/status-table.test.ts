@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { columns, renderStatus, type StatusRow } from '../../../src/local/status-table.js';
+import { columns, renderStatus, type StatusRow } from '../../../tools/local/status-table.js';
 
 describe('the status table', () => {
   it('aligns columns two spaces apart without trailing space', () => {

@@ -1,5 +1,5 @@
 import type { Context, ScheduledEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import type { ScanSummary } from '../rotation/scan.js';
+import type { ScanSummary } from '../../src/rotation/scan.js';
 import type { RotatorQueues } from './queues.js';
 
 /** The deployed handlers' entry points. */
@@ -56,8 +56,8 @@ export async function loadHandlers(setup: HandlerSetup): Promise<Handlers> {
   for (const name of OVERRIDES) delete process.env[name];
   Object.assign(process.env, handlerEnvironment(setup));
   const [scanner, rotator] = await Promise.all([
-    import('../handlers/scanner.js'),
-    import('../handlers/rotator.js'),
+    import('../../src/handlers/scanner.js'),
+    import('../../src/handlers/rotator.js'),
   ]);
   return {
     scanner: (event, context) => scanner.handler(event, context),

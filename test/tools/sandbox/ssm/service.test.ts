@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { SandboxClock } from '../../../../src/sandbox/clock.js';
-import { SeededRandom } from '../../../../src/sandbox/random.js';
-import { SsmService } from '../../../../src/sandbox/ssm/service.js';
+import { SandboxClock } from '../../../../tools/sandbox/clock.js';
+import { SeededRandom } from '../../../../tools/sandbox/random.js';
+import { SsmService } from '../../../../tools/sandbox/ssm/service.js';
 import { invoke, refusal } from '../../../helpers/sandbox.js';
 
 const START = new Date('2026-11-27T12:00:00.000Z');
