@@ -1,6 +1,6 @@
 import { CLIENT_TOKEN_WINDOW_MS } from '../src/rotation/client-token.js';
-import { DAY_MS } from '../src/rotation/due.js';
 import { type RotationRecord, serialiseRecord } from '../src/rotation/record.js';
+import { DAY_MS } from '../src/time.js';
 import { Input, type JsonObject } from '../tools/sandbox/input.js';
 import type { Sandbox } from '../tools/sandbox/sandbox.js';
 import type { AwsService } from '../tools/sandbox/service.js';

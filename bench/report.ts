@@ -231,7 +231,7 @@ export function renderReport(results: Results): string {
         ],
       ],
     ),
-    '## Targets (issue 8)',
+    '## Targets',
     table(
       ['target', 'measured', ''],
       results.targets.map((t) => [t.target, t.measured, verdict(t)]),

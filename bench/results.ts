@@ -78,7 +78,7 @@ export interface RotationSummary extends RotationCase {
   readonly tokensDeleted: number;
 }
 
-/** One target of issue 8 and how the run measured against it. */
+/** One target of the benchmark and how the run measured against it. */
 export interface TargetCheck {
   readonly target: string;
   readonly measured: string;
@@ -258,7 +258,7 @@ export const INIT_MARGIN = 1.25;
 /** How far peak memory may rise from the smallest fleet to the largest. */
 export const MEMORY_BUDGET_MB = 20;
 
-/** Checks every target of issue 8 against the summaries. */
+/** Checks every target of the benchmark against the summaries. */
 export function checkTargets(
   points: readonly PointSummary[],
   rotation: readonly RotationSummary[],

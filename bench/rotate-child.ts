@@ -5,8 +5,8 @@
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createRotator, wireRotator } from '../src/app/rotator.js';
-import { SqsQueue } from '../src/aws/job-queue.js';
 import { LicenseManagerTokens } from '../src/aws/license-manager.js';
+import { SqsMessageQueue } from '../src/aws/message-queue.js';
 import { SsmParameterStore } from '../src/aws/parameter-store.js';
 import { readRotatorConfig } from '../src/config.js';
 import { type DrainSummary, drainQueue, type SqsHandler } from '../tools/local/event-source.js';
@@ -91,7 +91,7 @@ async function drain(request: DrainRequest): Promise<DrainRun> {
     const deps = wireRotator(config, {
       store: new SsmParameterStore(clients.ssm),
       tokens: new LicenseManagerTokens(clients.licenseManager),
-      deadLetters: new SqsQueue(config.deadLetterQueueUrl, clients.sqs),
+      deadLetters: new SqsMessageQueue(config.deadLetterQueueUrl, clients.sqs),
     });
     const rotator = asLambda<SQSEvent, SQSBatchResponse>(deps, createRotator(deps));
     const invocations: Invocation[] = [];

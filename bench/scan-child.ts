@@ -5,8 +5,8 @@
 import type { ScheduledEvent } from 'aws-lambda';
 import scheduled from '../events/scheduled-event.json' with { type: 'json' };
 import { createScanner, wireScanner } from '../src/app/scanner.js';
-import { SqsQueue } from '../src/aws/job-queue.js';
 import { LicenseManagerTokens } from '../src/aws/license-manager.js';
+import { SqsMessageQueue } from '../src/aws/message-queue.js';
 import { SsmParameterStore } from '../src/aws/parameter-store.js';
 import { readScannerConfig } from '../src/config.js';
 import { lambdaContext } from '../tools/local/lambda-context.js';
@@ -54,7 +54,7 @@ async function scanOnce(request: ScanRequest): Promise<ScanRun> {
     });
     const deps = wireScanner(config, {
       store: new SsmParameterStore(clients.ssm),
-      queue: new SqsQueue(config.jobQueueUrl, clients.sqs),
+      queue: new SqsMessageQueue(config.jobQueueUrl, clients.sqs),
       tokens: new LicenseManagerTokens(clients.licenseManager),
     });
     const handler = asLambda(deps, createScanner(deps));

@@ -8,8 +8,8 @@ import {
   sqsClient,
   ssmClient,
 } from '../aws/clients.js';
-import { SqsQueue } from '../aws/job-queue.js';
 import { LicenseManagerTokens } from '../aws/license-manager.js';
+import { SqsMessageQueue } from '../aws/message-queue.js';
 import { SsmParameterStore } from '../aws/parameter-store.js';
 import type { RotatorConfig } from '../config.js';
 import { TransientError } from '../errors.js';
@@ -45,7 +45,8 @@ export function wireRotator(
     // One client per region: token calls go to each license's home region.
     tokens: options.tokens ?? new LicenseManagerTokens(licenseManagerClientFor(options.clients)),
     deadLetters:
-      options.deadLetters ?? new SqsQueue(config.deadLetterQueueUrl, sqsClient(options.clients)),
+      options.deadLetters ??
+      new SqsMessageQueue(config.deadLetterQueueUrl, sqsClient(options.clients)),
     logger: options.logger ?? createLogger(),
     metrics: options.metrics ?? createMetrics(),
     clock: options.clock ?? (() => new Date()),

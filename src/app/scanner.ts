@@ -7,8 +7,8 @@ import {
   sqsClient,
   ssmClient,
 } from '../aws/clients.js';
-import { SqsQueue } from '../aws/job-queue.js';
 import { LicenseManagerTokens } from '../aws/license-manager.js';
+import { SqsMessageQueue } from '../aws/message-queue.js';
 import { SsmParameterStore } from '../aws/parameter-store.js';
 import type { ScannerConfig } from '../config.js';
 import { ScanIncompleteError } from '../errors.js';
@@ -37,7 +37,7 @@ export function wireScanner(
   return {
     config,
     store: options.store ?? new SsmParameterStore(ssmClient(options.clients)),
-    queue: options.queue ?? new SqsQueue(config.jobQueueUrl, sqsClient(options.clients)),
+    queue: options.queue ?? new SqsMessageQueue(config.jobQueueUrl, sqsClient(options.clients)),
     tokens: options.tokens ?? new LicenseManagerTokens(licenseManagerClientFor(options.clients)),
     logger: options.logger ?? createLogger(),
     metrics: options.metrics ?? createMetrics(),

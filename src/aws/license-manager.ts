@@ -15,6 +15,7 @@ import type {
   TokenRequest,
 } from '../rotation/ports.js';
 import { Secret } from '../rotation/secret.js';
+import { isRegionName } from '../validate.js';
 import { call, toProjectError } from './sdk-errors.js';
 
 /**
@@ -39,20 +40,18 @@ export function retryRateLimits(client: LicenseManagerClient): LicenseManagerCli
   return client;
 }
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-
 /** The region a RedirectException's Location names: a bare region or a regional endpoint URL. */
 export function regionFromLocation(location: string | undefined): string | undefined {
   if (location === undefined) return undefined;
   const trimmed = location.trim();
-  if (REGION.test(trimmed)) return trimmed;
+  if (isRegionName(trimmed)) return trimmed;
   let host: string;
   try {
     host = new URL(trimmed).hostname;
   } catch {
     return undefined;
   }
-  return host.split('.').find((label) => REGION.test(label));
+  return host.split('.').find((label) => isRegionName(label));
 }
 
 const isRedirect = (error: unknown): error is RedirectException =>

@@ -4,8 +4,8 @@ import {
   sqsClient,
   ssmClient,
 } from '../aws/clients.js';
-import { SqsQueue } from '../aws/job-queue.js';
 import { LicenseManagerTokens } from '../aws/license-manager.js';
+import { SqsMessageQueue } from '../aws/message-queue.js';
 import { SsmParameterStore } from '../aws/parameter-store.js';
 import { SsmTokenReader } from '../aws/token-reader.js';
 import { type OperatorConfig, readOperatorConfig } from '../config.js';
@@ -115,7 +115,7 @@ export function createContext(options: GlobalOptions, io: Io): Context {
       if (url === undefined || url === '') {
         throw new UsageError('no jobs queue: pass --queue-url or set JOB_QUEUE_URL');
       }
-      return new SqsQueue(url, sqsClient(clients('SQS')));
+      return new SqsMessageQueue(url, sqsClient(clients('SQS')));
     }),
   };
 }

@@ -1,4 +1,5 @@
 import type { InventoryItem } from '../rotation/scan.js';
+import { DAY_MS } from '../time.js';
 import type { Style } from './style.js';
 
 /** `2026-11-27 12:00` in UTC, or `-`. */
@@ -23,7 +24,7 @@ export function lifeBar(item: InventoryItem, style: Style): string {
   if (item.state === 'unmanaged') return style.dim('?'.padEnd(10, ' '));
   const { record, assessment } = item;
   const lifetime = Date.parse(record.expiresAt) - Date.parse(record.issuedAt);
-  const left = Math.max(0, Math.min(1, (assessment.daysLeft * 86_400_000) / lifetime));
+  const left = Math.max(0, Math.min(1, (assessment.daysLeft * DAY_MS) / lifetime));
   const filled = Math.round(left * 10);
   const bar = '█'.repeat(filled) + '░'.repeat(10 - filled);
   return item.state === 'ok'

@@ -1,3 +1,5 @@
+import { isObject } from '../validate.js';
+
 /**
  * Last line of defence for invariant 3 (no secret leaks): anything shaped like a JWT is
  * replaced before it is written anywhere, so a future mistake cannot print a token.
@@ -12,19 +14,13 @@ const JWT_PATTERN = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
 /** Returns the text with every JWT-shaped substring replaced by `[REDACTED]`. */
 export const redactTokens = (text: string): string => text.replace(JWT_PATTERN, REDACTED);
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> => {
-  if (typeof value !== 'object' || value === null) return false;
-  const prototype: unknown = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
-};
-
 /**
  * A JSON replacer that redacts JWT-shaped strings wherever they sit in a log record: values, and
  * keys too (a replacer is never shown a key on its own, so objects keyed by a token are copied).
  */
 export const redactingReplacer = (_key: string, value: unknown): unknown => {
   if (typeof value === 'string') return redactTokens(value);
-  if (!isPlainObject(value)) return value;
+  if (!isObject(value)) return value;
   const keys = Object.keys(value);
   if (keys.every((key) => redactTokens(key) === key)) return value;
   return Object.fromEntries(keys.map((key) => [redactTokens(key), value[key]]));

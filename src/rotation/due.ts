@@ -1,3 +1,4 @@
+import { DAY_MS } from '../time.js';
 import type { RotationRecord } from './record.js';
 
 /** How a managed token stands at a given moment. */
@@ -26,9 +27,6 @@ export interface Assessment {
   /** Days from now to expiry; negative once expired. */
   readonly daysLeft: number;
 }
-
-/** Milliseconds in a day. */
-export const DAY_MS = 86_400_000;
 
 /**
  * cert-manager's rule: due when now ≥ expiresAt − renewBefore, where renewBefore is the record's

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { InvalidJobError } from '../errors.js';
+import { isObject, keyProblem, parseTimestamp } from '../validate.js';
 import { nameProblem } from './parameter-name.js';
-import { isObject, keyProblem, parseTimestamp } from './validate.js';
 
 /** Why a job was enqueued. */
 export const JobReason = {

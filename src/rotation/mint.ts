@@ -1,6 +1,6 @@
 import { PermanentError } from '../errors.js';
+import { DAY_MS } from '../time.js';
 import { CLIENT_TOKEN_WINDOW_MS } from './client-token.js';
-import { DAY_MS } from './due.js';
 import type { IssuedToken, LicenseLocation, LicenseTokens } from './ports.js';
 import type { RotationRecord } from './record.js';
 
@@ -61,22 +61,32 @@ export async function mint(
 }
 
 /**
- * The record for a freshly minted token. A replay of a ClientToken returns a token minted up to
- * one window earlier, and AWS gives no expiry: dating issue back one window keeps expiresAt at
- * or before the token's real expiry.
+ * The dates a record gives a token asked for at `requestedAt`. A replay of a ClientToken returns
+ * a token minted up to one window earlier, and AWS gives no expiry: dating issue back one window
+ * keeps expiresAt at or before the token's real expiry.
  */
+export function tokenDates(
+  requestedAt: Date,
+  expirationInDays: number,
+): { readonly issuedAt: string; readonly expiresAt: string } {
+  const issuedAt = requestedAt.getTime() - CLIENT_TOKEN_WINDOW_MS;
+  return {
+    issuedAt: new Date(issuedAt).toISOString(),
+    expiresAt: new Date(issuedAt + expirationInDays * DAY_MS).toISOString(),
+  };
+}
+
+/** The record for a freshly minted token, dated by `tokenDates`. */
 export function recordFor(
   settings: TokenSettings,
   minted: Minted,
   previousTokenId?: string,
 ): RotationRecord {
-  const issuedAt = minted.requestedAt.getTime() - CLIENT_TOKEN_WINDOW_MS;
   return {
     ...settings,
     ...minted.where,
     tokenId: minted.issued.tokenId,
-    issuedAt: new Date(issuedAt).toISOString(),
-    expiresAt: new Date(issuedAt + settings.expirationInDays * DAY_MS).toISOString(),
+    ...tokenDates(minted.requestedAt, settings.expirationInDays),
     ...(previousTokenId === undefined
       ? {}
       : { previousTokenId, rotatedAt: minted.requestedAt.toISOString() }),

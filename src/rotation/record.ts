@@ -1,5 +1,6 @@
 import { InvalidRecordError } from '../errors.js';
-import { isObject, keyProblem, parseTimestamp } from './validate.js';
+import { DAY_MS } from '../time.js';
+import { isObject, isRegionName, keyProblem, parseTimestamp } from '../validate.js';
 
 /**
  * The rotation record: what the rotator needs to mint the next token, kept as compact JSON in
@@ -27,12 +28,10 @@ export const MAX_TOKEN_PROPERTIES = 3;
 /** CreateToken's limit on an ARN's length. */
 export const MAX_ARN_LENGTH = 2048;
 
-const DAY_MS = 86_400_000;
 const LICENSE_ARN =
   /^arn:aws(-[a-z]+)*:license-manager:[a-z0-9-]*:\d{0,12}:license[:/][A-Za-z0-9._/-]+$/;
 const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 const TOKEN_ID = /^[A-Za-z0-9_.:-]{1,256}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const KEYS = ['v', 'licenseArn', 'roleArns', 'tokenProperties', 'expirationInDays'] as const;
 const STATE_KEYS = ['tokenId', 'issuedAt', 'expiresAt'] as const;
 const OPTIONAL_KEYS = ['renewBeforeDays', 'homeRegion', 'previousTokenId', 'rotatedAt'] as const;
@@ -65,7 +64,11 @@ function positiveNumber(value: unknown, field: string, integer: boolean): number
   return value as number;
 }
 
-function optionalString(value: unknown, field: string, pattern: RegExp): string | undefined {
+function optionalString(
+  value: unknown,
+  field: string,
+  pattern: { test(text: string): boolean },
+): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !pattern.test(value)) fail(field, 'is malformed');
   return value as string;
@@ -120,7 +123,10 @@ export function validateRecord(value: unknown): RotationRecord {
     tokenProperties,
     expirationInDays,
     ...(renewBeforeDays === undefined ? {} : { renewBeforeDays }),
-    ...optionalField('homeRegion', optionalString(value.homeRegion, 'homeRegion', REGION)),
+    ...optionalField(
+      'homeRegion',
+      optionalString(value.homeRegion, 'homeRegion', { test: isRegionName }),
+    ),
     tokenId,
     issuedAt,
     expiresAt,

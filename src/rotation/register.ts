@@ -1,6 +1,7 @@
 import { InvalidInputError, InvalidRecordError } from '../errors.js';
+import { DAY_MS } from '../time.js';
 import { registrationClientTokenFor } from './client-token.js';
-import { assess, DAY_MS } from './due.js';
+import { assess } from './due.js';
 import { mint, recordFor, type TokenSettings } from './mint.js';
 import { nameProblem } from './parameter-name.js';
 import type { LicenseTokens, ParameterStore } from './ports.js';

@@ -1,10 +1,8 @@
-import { DAY_MS } from './due.js';
+import { HOUR_MS } from '../time.js';
 import type { RotationJob } from './job.js';
 import type { LicenseTokens, ParameterStore, Revocation } from './ports.js';
 import type { RotationRecord } from './record.js';
-import { readRecord } from './stored-record.js';
-
-const HOUR_MS = DAY_MS / 24;
+import { rotatableRecord } from './rotatable-record.js';
 
 /**
  * When the record's previous token may be deleted: its grace period after it was superseded
@@ -47,7 +45,7 @@ export async function revokePrevious(
   const { parameterName } = job;
   const current = await deps.store.describe(parameterName);
   if (current === undefined) return { kind: 'skipped', parameterName, why: 'gone' };
-  const record = readRecord(parameterName, current.description);
+  const record = rotatableRecord(parameterName, current.description);
   const dueAt = revocationDueAt(record, options.revokePreviousAfterHours);
   if (record.previousTokenId === undefined || dueAt === undefined) {
     return { kind: 'skipped', parameterName, why: 'nothing-to-revoke' };

@@ -4,7 +4,7 @@ import { JobReason, type RotationJob } from './job.js';
 import { mint, recordFor, settingsOf } from './mint.js';
 import type { LicenseTokens, ParameterStore, Revocation } from './ports.js';
 import { type RotationRecord, serialiseRecord } from './record.js';
-import { readRecord } from './stored-record.js';
+import { rotatableRecord } from './rotatable-record.js';
 
 /** What rotation talks to. */
 export interface RotateDeps {
@@ -87,7 +87,7 @@ async function retire(
 }
 
 /**
- * Rotates one parameter (DESIGN.md §5): reads the current version and record, mints a token with
+ * Rotates one parameter (docs/design.md, "Rotating one token"): reads the current version and record, mints a token with
  * the generation's ClientToken, verifies it, then writes token and new record in one PutParameter.
  * A failure at any step leaves the old token in place; a retry of the generation replays the token.
  */
@@ -99,7 +99,7 @@ export async function rotate(
   const { parameterName } = job;
   const current = await deps.store.describe(parameterName);
   if (current === undefined) return { kind: 'skipped', parameterName, why: SkipReason.Gone };
-  const record = readRecord(parameterName, current.description);
+  const record = rotatableRecord(parameterName, current.description);
   const moved = current.version !== job.observedVersion;
   const wanted =
     job.reason === JobReason.Forced

@@ -1,6 +1,6 @@
 import { redactTokens } from '../../src/observability/redact.js';
 import { CLIENT_TOKEN_WINDOW_MS } from '../../src/rotation/client-token.js';
-import { DAY_MS } from '../../src/rotation/due.js';
+import { DAY_MS } from '../../src/time.js';
 import type { MintedToken } from '../../tools/sandbox/license-manager/service.js';
 import type { Sandbox } from '../../tools/sandbox/sandbox.js';
 import type { StoredMessage } from '../../tools/sandbox/sqs/message.js';
@@ -9,7 +9,7 @@ import { capturedOutput, clearCapturedOutput } from '../helpers/output.js';
 import type { TokenFinder } from '../helpers/token-finder.js';
 import type { FleetEntry } from './fleet.js';
 
-/** The invariants of DESIGN.md §6, and the token lifecycle of the README. */
+/** The invariants of docs/design.md, and the token lifecycle it describes. */
 export const Invariant = {
   NoLostToken: '1 no lost token',
   OneTokenPerGeneration: '2 one token per generation',
@@ -108,7 +108,7 @@ const RETIRE_FAILED = 'Could not delete the token that dropped out of the record
 const sameList = (a: readonly string[], b: readonly string[]): boolean =>
   a.length === b.length && a.every((item, index) => item === b[index]);
 
-const readRecord = (description: string | undefined): RecordFields => {
+const rotatableRecord = (description: string | undefined): RecordFields => {
   try {
     const value: unknown = JSON.parse(description ?? '');
     return typeof value === 'object' && value !== null ? (value as RecordFields) : {};
@@ -204,7 +204,7 @@ export class InvariantChecker {
     for (const [name] of this.#byName) {
       const current = this.sandbox.ssm.parameter(name);
       this.#versionSeen.set(name, current?.version ?? 0);
-      const tokenId = text(readRecord(current?.description).tokenId);
+      const tokenId = text(rotatableRecord(current?.description).tokenId);
       if (tokenId !== undefined) this.#storedIds(name).add(tokenId);
     }
     this.#checkParameters(0, violations);
@@ -218,7 +218,7 @@ export class InvariantChecker {
     const due = new Map<string, number>();
     for (const [name] of this.#byName) {
       const current = this.sandbox.ssm.parameter(name);
-      const record = readRecord(current?.description);
+      const record = rotatableRecord(current?.description);
       const issuedAt = Date.parse(text(record.issuedAt) ?? '');
       const expiresAt = Date.parse(text(record.expiresAt) ?? '');
       const renewBefore =
@@ -385,7 +385,9 @@ export class InvariantChecker {
       const current = this.sandbox.ssm.parameter(name);
       if (current === undefined || current.version === seen) continue;
       const history = this.sandbox.ssm.history(name);
-      let previous = text(readRecord(history.find((v) => v.version === seen)?.description).tokenId);
+      let previous = text(
+        rotatableRecord(history.find((v) => v.version === seen)?.description).tokenId,
+      );
       for (const version of history.filter((v) => v.version > seen)) {
         this.figures.versionsWritten++;
         const tokenId = this.#checkVersion(round, name, version, violations);
@@ -428,7 +430,7 @@ export class InvariantChecker {
     if (token.deletedAt !== undefined && token.deletedAt < version.lastModified) {
       fail(Invariant.NoLostToken, 'was written with a token that had been deleted');
     }
-    const record = readRecord(version.description);
+    const record = rotatableRecord(version.description);
     if (record.tokenId !== token.tokenId) {
       fail(
         Invariant.NoLostToken,
@@ -550,12 +552,13 @@ export class InvariantChecker {
   #noteIncompleteRotation(write: { name: string; version: number }): void {
     const history = this.sandbox.ssm.history(write.name);
     const replaced = text(
-      readRecord(history.find((v) => v.version === write.version)?.description).previousTokenId,
+      rotatableRecord(history.find((v) => v.version === write.version)?.description)
+        .previousTokenId,
     );
     const read = history.filter(
-      (v) => v.version < write.version && readRecord(v.description).tokenId === replaced,
+      (v) => v.version < write.version && rotatableRecord(v.description).tokenId === replaced,
     );
-    const pushedOut = text(readRecord(read.at(-1)?.description).previousTokenId);
+    const pushedOut = text(rotatableRecord(read.at(-1)?.description).previousTokenId);
     if (pushedOut !== undefined) this.#orphan(pushedOut, 'not-deleted-after-write');
   }
 
@@ -695,7 +698,7 @@ export class InvariantChecker {
     }
     const extras: { name: string; id: string; why: ExtraReason }[] = [];
     for (const [name, ids] of live) {
-      const record = readRecord(this.sandbox.ssm.parameter(name)?.description);
+      const record = rotatableRecord(this.sandbox.ssm.parameter(name)?.description);
       const previous = text(record.previousTokenId);
       const supersededAt = Date.parse(text(record.rotatedAt) ?? text(record.issuedAt) ?? '');
       // The previous token may live until a clean scan after its grace period has run.

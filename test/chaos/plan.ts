@@ -1,4 +1,4 @@
-import { DAY_MS } from '../../src/rotation/due.js';
+import { DAY_MS } from '../../src/time.js';
 import type { FailRule, ThrottleRule } from '../../tools/sandbox/faults.js';
 import type { SeededRandom } from '../../tools/sandbox/random.js';
 import type { CrashPoint, MidFlightOperation } from './world.js';

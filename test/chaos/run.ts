@@ -1,5 +1,5 @@
-import { DAY_MS } from '../../src/rotation/due.js';
 import { JobReason, messageGroupId, newJob, serialiseJob } from '../../src/rotation/job.js';
+import { DAY_MS } from '../../src/time.js';
 import type { FailRule } from '../../tools/sandbox/faults.js';
 import { SeededRandom } from '../../tools/sandbox/random.js';
 import type { StoredMessage } from '../../tools/sandbox/sqs/message.js';

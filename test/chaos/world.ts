@@ -9,8 +9,8 @@ import type { ScheduledEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import scheduled from '../../events/scheduled-event.json' with { type: 'json' };
 import { createRotator, wireRotator } from '../../src/app/rotator.js';
 import { createScanner, wireScanner } from '../../src/app/scanner.js';
-import { SqsQueue } from '../../src/aws/job-queue.js';
 import { LicenseManagerTokens } from '../../src/aws/license-manager.js';
+import { SqsMessageQueue } from '../../src/aws/message-queue.js';
 import { SsmParameterStore } from '../../src/aws/parameter-store.js';
 import { readRotatorConfig, readScannerConfig } from '../../src/config.js';
 import { createLogger } from '../../src/observability/logger.js';
@@ -264,7 +264,7 @@ export class ChaosWorld {
     const config = readScannerConfig(environment(queues));
     const deps = wireScanner(config, {
       store: new SsmParameterStore(new SSMClient(clientConfig(sandbox))),
-      queue: new SqsQueue(queues.jobQueueUrl, new SQSClient(clientConfig(sandbox))),
+      queue: new SqsMessageQueue(queues.jobQueueUrl, new SQSClient(clientConfig(sandbox))),
       tokens: licenseTokens(sandbox),
       clock: () => sandbox.clock.now(),
     });
@@ -418,7 +418,7 @@ export class ChaosWorld {
         },
       },
       tokens: licenseTokens(this.sandbox),
-      deadLetters: new SqsQueue(
+      deadLetters: new SqsMessageQueue(
         this.queues.deadLetterQueueUrl,
         new SQSClient(clientConfig(this.sandbox)),
       ),

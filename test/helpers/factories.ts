@@ -3,6 +3,7 @@ import batch from '../../events/sqs-rotation-batch.json' with { type: 'json' };
 import { JobReason, type RotationJob, serialiseJob } from '../../src/rotation/job.js';
 import type { ParameterSummary } from '../../src/rotation/ports.js';
 import { type RotationRecord, serialiseRecord } from '../../src/rotation/record.js';
+import { DAY_MS } from '../../src/time.js';
 
 /** The fixed "now" of the unit tests. */
 export const NOW = new Date('2026-11-27T12:00:00.000Z');
@@ -13,8 +14,6 @@ export const LICENSE_ARN =
   'arn:aws:license-manager::294406891311:license:l-0123456789abcdef0123456789abcdef';
 /** A role the token may assume. */
 export const ROLE_ARN = 'arn:aws:iam::123456789012:role/LicenseConsumer';
-
-const DAY_MS = 86_400_000;
 
 /** Days from NOW as a timestamp. */
 export const daysFromNow = (days: number): string =>

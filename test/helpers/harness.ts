@@ -5,8 +5,8 @@ import type { ScheduledEvent } from 'aws-lambda';
 import scheduled from '../../events/scheduled-event.json' with { type: 'json' };
 import { createRotator, wireRotator } from '../../src/app/rotator.js';
 import { createScanner, wireScanner } from '../../src/app/scanner.js';
-import { SqsQueue } from '../../src/aws/job-queue.js';
 import { LicenseManagerTokens } from '../../src/aws/license-manager.js';
+import { SqsMessageQueue } from '../../src/aws/message-queue.js';
 import { SsmParameterStore } from '../../src/aws/parameter-store.js';
 import { readRotatorConfig, readScannerConfig } from '../../src/config.js';
 import type { ScanSummary } from '../../src/rotation/scan.js';
@@ -114,7 +114,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const scanner = createScanner(
     wireScanner(readScannerConfig(env), {
       ...wiring(),
-      ...(fast && { queue: new SqsQueue(queues.jobQueueUrl, new SQSClient(config)) }),
+      ...(fast && { queue: new SqsMessageQueue(queues.jobQueueUrl, new SQSClient(config)) }),
     }),
   );
   const newRotator = (): SqsHandler => {
@@ -122,7 +122,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       wireRotator(readRotatorConfig(env), {
         ...wiring(),
         ...(fast && {
-          deadLetters: new SqsQueue(queues.deadLetterQueueUrl, new SQSClient(config)),
+          deadLetters: new SqsMessageQueue(queues.deadLetterQueueUrl, new SQSClient(config)),
         }),
       }),
     );

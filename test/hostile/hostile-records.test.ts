@@ -1,7 +1,7 @@
 import { CreateTokenCommand } from '@aws-sdk/client-license-manager';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DAY_MS } from '../../src/rotation/due.js';
+import { DAY_MS } from '../../src/time.js';
 import { aRecord, LICENSE_ARN, ROLE_ARN, TOKEN_PATH } from '../helpers/factories.js';
 import { type Harness, startHarness } from '../helpers/harness.js';
 import { capturedLogs, clearCapturedOutput } from '../helpers/output.js';

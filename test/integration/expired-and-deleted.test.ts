@@ -1,7 +1,7 @@
 import { DeleteParameterCommand } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DAY_MS } from '../../src/rotation/due.js';
 import { parseRecord } from '../../src/rotation/record.js';
+import { DAY_MS } from '../../src/time.js';
 import { TOKEN_PATH } from '../helpers/factories.js';
 import { type Harness, startHarness } from '../helpers/harness.js';
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DAY_MS } from '../../src/rotation/due.js';
 import { parseRecord } from '../../src/rotation/record.js';
+import { DAY_MS } from '../../src/time.js';
 import type { TokenSeed } from '../../tools/local/seed.js';
 import { TOKEN_PATH } from '../helpers/factories.js';
 import { type Harness, startHarness } from '../helpers/harness.js';

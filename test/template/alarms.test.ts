@@ -126,7 +126,7 @@ const alarm = (id: string): Record<string, Json> =>
   evaluator.evaluate(resource(template, id).Properties) as Record<string, Json>;
 
 describe('alarms', () => {
-  it('are the seven of DESIGN.md section 7 plus verification and revocation failures', () => {
+  it('are exactly the ones the runbook documents, no more and no fewer', () => {
     expect(alarms.map(([id]) => id).sort()).toEqual(Object.keys(EXPECTED).sort());
   });
 

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { isRegionName } from '../../src/validate.js';
 import type { FaultRules } from '../sandbox/faults.js';
 
 /** What `npm start` was asked to do. */
@@ -89,7 +90,7 @@ export function parseStartArgs(argv: readonly string[]): StartOptions {
     return { operation, ms: value };
   });
   const region = values.region ?? 'us-east-1';
-  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region))
+  if (!isRegionName(region))
     throw new UsageError(`--region got "${region}", which is not a region`);
   return {
     help: values.help ?? false,

@@ -1,5 +1,5 @@
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
-import { DAY_MS } from '../../src/rotation/due.js';
+import { DAY_MS } from '../../src/time.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import { type SeedClients, seedToken } from './seed.js';
 

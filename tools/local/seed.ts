@@ -1,8 +1,8 @@
 import { CreateTokenCommand, type LicenseManagerClient } from '@aws-sdk/client-license-manager';
 import { PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { CLIENT_TOKEN_WINDOW_MS } from '../../src/rotation/client-token.js';
-import { DAY_MS } from '../../src/rotation/due.js';
+import { tokenDates } from '../../src/rotation/mint.js';
 import { type RotationRecord, serialiseRecord } from '../../src/rotation/record.js';
+import { DAY_MS } from '../../src/time.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 
 /** One managed token to seed: a parameter under the token path holding a real sandbox token. */
@@ -57,8 +57,6 @@ export async function seedToken(
         ClientToken: `seed-${seed.name.replaceAll('/', '-')}-${requestedAt}`,
       }),
     );
-    // Dated back like the rotator does, so the record never promises more than the token has.
-    const issuedAt = requestedAt - CLIENT_TOKEN_WINDOW_MS;
     const record: RotationRecord = {
       v: 1,
       licenseArn: seed.licenseArn,
@@ -68,8 +66,8 @@ export async function seedToken(
       ...(seed.renewBeforeDays === undefined ? {} : { renewBeforeDays: seed.renewBeforeDays }),
       ...(seed.homeRegion === undefined ? {} : { homeRegion: seed.homeRegion }),
       tokenId: minted.TokenId ?? '',
-      issuedAt: new Date(issuedAt).toISOString(),
-      expiresAt: new Date(issuedAt + expirationInDays * DAY_MS).toISOString(),
+      // Dated as the rotator dates a token, so the record never promises more than it has.
+      ...tokenDates(new Date(requestedAt), expirationInDays),
     };
     const put = await clients.ssm.send(
       new PutParameterCommand({

@@ -1,3 +1,5 @@
+import { DAY_MS } from '../../src/time.js';
+import { isObject } from '../../src/validate.js';
 import type { FaultRules } from './faults.js';
 import type { Sandbox } from './sandbox.js';
 
@@ -6,11 +8,6 @@ export interface AdminAnswer {
   readonly status: number;
   readonly body: unknown;
 }
-
-const DAY_MS = 86_400_000;
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const bad = (message: string): AdminAnswer => ({ status: 400, body: { error: message } });
 

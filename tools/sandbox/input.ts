@@ -1,3 +1,4 @@
+import { isObject } from '../../src/validate.js';
 import { AwsError, constraintError } from './aws-error.js';
 
 /** A request body as the JSON protocols carry it. */
@@ -11,9 +12,6 @@ export const coralProblem: InputProblem = (member, problem) =>
   problem === 'missing'
     ? constraintError(member, null, 'Member must not be null')
     : new AwsError('SerializationException', `Unexpected type for member ${member}`);
-
-const isObject = (value: unknown): value is JsonObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Typed access to a request body; a member that is missing or of the wrong type is an AwsError. */
 export class Input {

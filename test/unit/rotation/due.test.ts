@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { assess, DAY_MS, TokenState } from '../../../src/rotation/due.js';
+import { assess, TokenState } from '../../../src/rotation/due.js';
+import { DAY_MS } from '../../../src/time.js';
 import { aRecord, NOW } from '../../helpers/factories.js';
 
 const at = (record: ReturnType<typeof aRecord>, offsetMs: number): Date =>

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { DAY_MS } from '../../../src/time.js';
 import { AwsError, constraintError } from '../aws-error.js';
 import type { SandboxClock } from '../clock.js';
 import type { FaultOutcome } from '../faults.js';
@@ -59,7 +60,6 @@ export type TokenCheck =
 export const CLIENT_TOKEN_WINDOW_MS = 10 * 60_000;
 /** How long an access token from GetAccessToken lives. */
 export const ACCESS_TOKEN_LIFETIME_MS = 60 * 60_000;
-const DAY_MS = 86_400_000;
 const ARN =
   /^arn:aws[a-zA-Z-]*:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,1023}$/;
 const ARN_CONSTRAINT = `Member must satisfy regular expression pattern: ${ARN.source}`;

@@ -5,7 +5,7 @@ import { assertRoomToRotate, parseRecord, type RotationRecord } from './record.j
  * The record of a parameter a job names. A record that is invalid, or would not fit once rotated,
  * makes the job fail permanently, and is found before anything is minted or deleted.
  */
-export function readRecord(name: string, description: string | undefined): RotationRecord {
+export function rotatableRecord(name: string, description: string | undefined): RotationRecord {
   try {
     const record = parseRecord(description);
     assertRoomToRotate(record);

@@ -20,7 +20,7 @@ const toAttributes = (
       );
 
 /** A FIFO SQS queue: the jobs queue for the scanner, the dead-letter queue for the rotator. */
-export class SqsQueue implements MessageQueue {
+export class SqsMessageQueue implements MessageQueue {
   readonly #client: SQSClient;
   readonly #url: string;
 

@@ -1,8 +1,19 @@
-/** Small shape checks shared by the record and job parsers; each returns a problem or undefined. */
+/** Small shape checks shared by every parser of untrusted input: records, jobs, requests. */
 
-/** A plain JSON object (not null, not an array). */
-export const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+/**
+ * A plain object, as JSON.parse makes of `{…}`: not null, not an array, not a class instance
+ * (a Date or an Error is not one; redaction must not copy those into plain objects).
+ */
+export const isObject = (value: unknown): value is Record<string, unknown> => {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+};
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+/** True when the text is an AWS region name, like `eu-west-1` or `us-gov-west-1`. */
+export const isRegionName = (value: string): boolean => REGION.test(value);
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
 

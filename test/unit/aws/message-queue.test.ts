@@ -1,11 +1,11 @@
 import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { SqsQueue } from '../../../src/aws/job-queue.js';
+import { SqsMessageQueue } from '../../../src/aws/message-queue.js';
 
 const sqs = mockClient(SQSClient);
 const URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/jobs.fifo';
-const queue = new SqsQueue(URL, new SQSClient({}));
+const queue = new SqsMessageQueue(URL, new SQSClient({}));
 const message = (n: number) => ({
   body: `body-${n}`,
   groupId: `group-${n}`,
@@ -14,7 +14,7 @@ const message = (n: number) => ({
 
 beforeEach(() => sqs.reset());
 
-describe('SqsQueue', () => {
+describe('SqsMessageQueue', () => {
   it('sends a batch with index ids and maps the failures back to indexes', async () => {
     sqs.on(SendMessageBatchCommand).resolves({
       Successful: [],
