@@ -4,8 +4,21 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { PermanentError } from '../errors.js';
 import type { FailedSend, MessageQueue, QueueMessage } from '../rotation/ports.js';
 import { call } from './sdk-errors.js';
+
+/** The longest attribute value this adapter sends: enough for a reason, short for a console. */
+export const MAX_ATTRIBUTE_LENGTH = 256;
+
+// SQS accepts only XML characters in attribute values, and no empty ones; hostile input may
+// carry anything, so each value is made to fit rather than refused.
+const sqsSafe = (text: string): string => {
+  const clean = text
+    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD]/gu, '?')
+    .slice(0, MAX_ATTRIBUTE_LENGTH);
+  return clean === '' ? '-' : clean;
+};
 
 const toAttributes = (
   attributes: QueueMessage['attributes'],
@@ -15,7 +28,7 @@ const toAttributes = (
     : Object.fromEntries(
         Object.entries(attributes).map(([name, value]) => [
           name,
-          { DataType: 'String', StringValue: value },
+          { DataType: 'String', StringValue: sqsSafe(value) },
         ]),
       );
 
@@ -52,8 +65,20 @@ export class SqsMessageQueue implements MessageQueue {
     }));
   }
 
-  /** SendMessage of one message. */
+  /**
+   * SendMessage of one message. Attributes count towards SQS's message size: a body at the limit
+   * leaves them no room, so a refused message with attributes is sent again without them.
+   */
   async send(message: QueueMessage): Promise<void> {
+    try {
+      await this.#sendOne(message);
+    } catch (error) {
+      if (!(error instanceof PermanentError) || message.attributes === undefined) throw error;
+      await this.#sendOne({ ...message, attributes: undefined });
+    }
+  }
+
+  async #sendOne(message: QueueMessage): Promise<void> {
     await call('SendMessage', () =>
       this.#client.send(
         new SendMessageCommand({

@@ -38,6 +38,10 @@ export interface QueueMessage {
   readonly body: string;
   readonly groupId: string;
   readonly deduplicationId: string;
+  /**
+   * Text attributes, best effort: the queue makes each fit its own rules, and sends the body
+   * without them when they leave it no room. The body is never changed.
+   */
   readonly attributes?: Readonly<Record<string, string>>;
 }
 

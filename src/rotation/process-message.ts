@@ -35,16 +35,6 @@ export const DeadLetterAttribute = {
   SourceMessageId: 'SourceMessageId',
 } as const;
 
-const MAX_ATTRIBUTE_LENGTH = 256;
-
-// SQS accepts only XML characters in attribute values; hostile input may carry anything else.
-const sqsSafe = (text: string): string => {
-  const clean = redactTokens(text)
-    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD]/gu, '?')
-    .slice(0, MAX_ATTRIBUTE_LENGTH);
-  return clean === '' ? '-' : clean;
-};
-
 async function deadLetter(
   queue: MessageQueue,
   message: JobMessage,
@@ -56,19 +46,14 @@ async function deadLetter(
     // The source message id keeps a resend of the same message from landing twice.
     deduplicationId: message.messageId,
   };
+  // The failure's text may echo hostile input, a token included: redacted before it leaves.
   const attributes = {
     [DeadLetterAttribute.Kind]: outcome.invalid ? 'InvalidJob' : 'PermanentFailure',
-    [DeadLetterAttribute.Reason]: sqsSafe(outcome.reason),
-    [DeadLetterAttribute.Message]: sqsSafe(outcome.message),
-    [DeadLetterAttribute.SourceMessageId]: sqsSafe(message.messageId),
+    [DeadLetterAttribute.Reason]: redactTokens(outcome.reason),
+    [DeadLetterAttribute.Message]: redactTokens(outcome.message),
+    [DeadLetterAttribute.SourceMessageId]: redactTokens(message.messageId),
   };
-  try {
-    await queue.send({ ...base, attributes });
-  } catch (error) {
-    // A body at the size limit has no room for attributes; the body alone always fits.
-    if (!(error instanceof PermanentError)) throw error;
-    await queue.send(base);
-  }
+  await queue.send({ ...base, attributes });
   return { kind: 'dead-lettered', ...outcome };
 }
 

@@ -1,16 +1,10 @@
-import { TransientError } from '../errors.js';
 import { type Assessment, assess, TokenState } from './due.js';
-import { deduplicationId, JobReason, messageGroupId, newJob, serialiseJob } from './job.js';
+import { JobReason } from './job.js';
+import { JobBatcher, jobMessage } from './job-batcher.js';
 import { nameProblem } from './parameter-name.js';
-import type {
-  FailedSend,
-  LicenseTokens,
-  Log,
-  MessageQueue,
-  ParameterStore,
-  QueueMessage,
-} from './ports.js';
+import type { LicenseTokens, Log, MessageQueue, ParameterStore } from './ports.js';
 import { parseRecord, type RotationRecord } from './record.js';
+import { type RevocationCandidate, RevocationCandidates } from './revocation-candidates.js';
 import { revocationDueAt } from './revoke.js';
 
 /** A parameter under the token path whose Description is not a valid record: never touched. */
@@ -69,11 +63,6 @@ export interface ScanSummary {
   minDaysToExpiry: number | undefined;
 }
 
-/** SQS's limit on a SendMessageBatch. */
-export const MAX_BATCH_SIZE = 10;
-/** How many token ids one ListTokens call is asked about. */
-export const MAX_TOKEN_IDS_PER_CHECK = 100;
-
 /** Classifies one parameter: unmanaged (with the reason), or ok, due or expired. */
 export function classify(
   parameter: { name: string; version: number; description: string | undefined },
@@ -103,22 +92,47 @@ export async function* inventory(
   }
 }
 
-interface PendingJob {
-  readonly name: string;
-  readonly message: QueueMessage;
+/** What one scan counts. */
+const emptySummary = (): ScanSummary => ({
+  scanned: 0,
+  ok: 0,
+  due: 0,
+  expired: 0,
+  unmanaged: 0,
+  critical: 0,
+  enqueued: 0,
+  enqueueFailures: 0,
+  revocationsEnqueued: 0,
+  revocationCheckFailures: 0,
+  minDaysToExpiry: undefined,
+});
+
+/** The record's previous token, when its grace period is over and it may be deleted. */
+function revocationCandidate(
+  item: ManagedParameter,
+  options: Pick<ScanOptions, 'now' | 'revokePreviousAfterHours'>,
+): RevocationCandidate | undefined {
+  const { record } = item;
+  const revokeAt = revocationDueAt(record, options.revokePreviousAfterHours);
+  if (record.previousTokenId === undefined || revokeAt === undefined || revokeAt > options.now) {
+    return undefined;
+  }
+  return {
+    name: item.name,
+    version: item.version,
+    tokenId: record.previousTokenId,
+    homeRegion: record.homeRegion,
+  };
 }
 
-const toMessage = (name: string, version: number, reason: JobReason, now: Date): PendingJob => {
-  const job = newJob(name, version, reason, now);
-  return {
-    name,
-    message: {
-      body: serialiseJob(job),
-      groupId: messageGroupId(name),
-      deduplicationId: deduplicationId(job),
-    },
-  };
-};
+/** Counts how close the token is to expiry, and warns when it is critical. */
+function noteExpiry(summary: ScanSummary, item: ManagedParameter, criticalDays: number, log: Log) {
+  const { daysLeft } = item.assessment;
+  summary.minDaysToExpiry = Math.min(summary.minDaysToExpiry ?? daysLeft, daysLeft);
+  if (daysLeft >= criticalDays) return;
+  summary.critical++;
+  log.warn('Token is close to expiry', { parameterName: item.name, daysLeft, state: item.state });
+}
 
 /**
  * The scanner's work: classify every parameter, enqueue one job per due or expired token, and one
@@ -126,84 +140,14 @@ const toMessage = (name: string, version: number, reason: JobReason, now: Date):
  * AVAILABLE. Streams: memory holds one page, one batch and one ListTokens batch per region.
  */
 export async function scan(deps: ScanDeps, options: ScanOptions): Promise<ScanSummary> {
-  const { queue, tokens, log } = deps;
-  const summary: ScanSummary = {
-    scanned: 0,
-    ok: 0,
-    due: 0,
-    expired: 0,
-    unmanaged: 0,
-    critical: 0,
-    enqueued: 0,
-    enqueueFailures: 0,
-    revocationsEnqueued: 0,
-    revocationCheckFailures: 0,
-    minDaysToExpiry: undefined,
-  };
-  const maxAttempts = options.maxSendAttempts ?? 3;
-  let pending: PendingJob[] = [];
-  // Previous tokens to ask License Manager about, per home region ('' = the default region).
-  const candidates = new Map<string, { name: string; version: number; tokenId: string }[]>();
-
-  const flush = async (): Promise<void> => {
-    let batch = pending;
-    pending = [];
-    for (let attempt = 1; batch.length > 0; attempt++) {
-      let failed: readonly FailedSend[];
-      try {
-        failed = await queue.sendBatch(batch.map((entry) => entry.message));
-      } catch (error) {
-        // A permanent failure (no queue, no permission) would fail every batch: stop the scan.
-        if (!(error instanceof TransientError)) throw error;
-        failed = batch.map((_, index) => ({ index, code: error.code, senderFault: false }));
-      }
-      summary.enqueued += batch.length - failed.length;
-      const retry: PendingJob[] = [];
-      for (const failure of failed) {
-        const entry = batch[failure.index];
-        if (entry === undefined) continue;
-        if (!failure.senderFault && attempt < maxAttempts) {
-          retry.push(entry);
-        } else {
-          summary.enqueueFailures++;
-          log.warn('Could not enqueue job', {
-            parameterName: entry.name,
-            code: failure.code,
-            attempt,
-          });
-        }
-      }
-      batch = retry;
-    }
-  };
-
-  const enqueue = async (job: PendingJob): Promise<void> => {
-    pending.push(job);
-    if (pending.length === MAX_BATCH_SIZE) await flush();
-  };
-
-  const checkRevocations = async (region: string): Promise<void> => {
-    const batch = candidates.get(region) ?? [];
-    candidates.delete(region);
-    if (batch.length === 0) return;
-    let available: ReadonlySet<string>;
-    try {
-      available = await tokens.availableTokenIds(
-        batch.map((candidate) => candidate.tokenId),
-        region || undefined,
-      );
-    } catch (error) {
-      // Rotation matters more than revocation: note it, fail the scan at the end, carry on.
-      summary.revocationCheckFailures += batch.length;
-      log.warn('Could not check previous tokens', { region: region || 'default', error });
-      return;
-    }
-    for (const candidate of batch) {
-      if (!available.has(candidate.tokenId)) continue;
+  const { log } = deps;
+  const summary = emptySummary();
+  const jobs = new JobBatcher(deps.queue, log, summary, options.maxSendAttempts);
+  const candidates = new RevocationCandidates(deps.tokens, log, summary);
+  const revoke = async (live: readonly RevocationCandidate[]): Promise<void> => {
+    for (const { name, version } of live) {
       summary.revocationsEnqueued++;
-      await enqueue(
-        toMessage(candidate.name, candidate.version, JobReason.RevokePrevious, options.now),
-      );
+      await jobs.add(jobMessage(name, version, JobReason.RevokePrevious, options.now));
     }
   };
 
@@ -214,33 +158,15 @@ export async function scan(deps: ScanDeps, options: ScanOptions): Promise<ScanSu
       log.warn('Skipping unmanaged parameter', { parameterName: item.name, problem: item.problem });
       continue;
     }
-    const { record } = item;
-    const revokeAt = revocationDueAt(record, options.revokePreviousAfterHours);
-    if (record.previousTokenId !== undefined && revokeAt !== undefined && revokeAt <= options.now) {
-      const region = record.homeRegion ?? '';
-      const list = candidates.get(region) ?? [];
-      list.push({ name: item.name, version: item.version, tokenId: record.previousTokenId });
-      candidates.set(region, list);
-      if (list.length === MAX_TOKEN_IDS_PER_CHECK) await checkRevocations(region);
-    }
-    const { daysLeft } = item.assessment;
-    summary.minDaysToExpiry = Math.min(summary.minDaysToExpiry ?? daysLeft, daysLeft);
-    if (daysLeft < options.criticalDays) {
-      summary.critical++;
-      log.warn('Token is close to expiry', {
-        parameterName: item.name,
-        daysLeft,
-        state: item.state,
-      });
-    }
-    if (item.state === TokenState.Ok) {
-      summary.ok++;
-      continue;
-    }
+    const candidate = revocationCandidate(item, options);
+    if (candidate !== undefined) await revoke(await candidates.add(candidate));
+    noteExpiry(summary, item, options.criticalDays, log);
     summary[item.state]++;
-    await enqueue(toMessage(item.name, item.version, JobReason.Expiring, options.now));
+    if (item.state === TokenState.Ok) continue;
+    await jobs.add(jobMessage(item.name, item.version, JobReason.Expiring, options.now));
   }
-  for (const region of [...candidates.keys()]) await checkRevocations(region);
-  await flush();
+  // Rotation jobs first: every due token is enqueued before the last revocations are checked.
+  await revoke(await candidates.flush());
+  await jobs.flush();
   return summary;
 }

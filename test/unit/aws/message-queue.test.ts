@@ -1,7 +1,10 @@
 import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { SqsMessageQueue } from '../../../src/aws/message-queue.js';
+import { MAX_ATTRIBUTE_LENGTH, SqsMessageQueue } from '../../../src/aws/message-queue.js';
+import { PermanentError, TransientError } from '../../../src/errors.js';
+import { awsError } from '../../helpers/errors.js';
+import { thrown } from '../../helpers/thrown.js';
 
 const sqs = mockClient(SQSClient);
 const URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/jobs.fifo';
@@ -47,5 +50,41 @@ describe('SqsMessageQueue', () => {
       QueueUrl: URL,
       MessageAttributes: { FailureReason: { DataType: 'String', StringValue: 'NotJson' } },
     });
+  });
+
+  it('makes attribute values fit SQS: XML characters only, never empty, at most 256 characters', async () => {
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm' });
+    await queue.send({
+      ...message(0),
+      attributes: { Control: 'a\u0000b\u001bc\uFFFEd', Empty: '', Long: 'x'.repeat(1000) },
+    });
+    const sent = sqs.commandCalls(SendMessageCommand)[0]?.args[0].input.MessageAttributes;
+    expect(sent?.Control?.StringValue).toBe('a?b?c?d');
+    expect(sent?.Empty?.StringValue).toBe('-');
+    expect(sent?.Long?.StringValue).toBe('x'.repeat(MAX_ATTRIBUTE_LENGTH));
+  });
+
+  it('sends the body alone when SQS refuses it with its attributes (no room left)', async () => {
+    sqs
+      .on(SendMessageCommand)
+      .rejectsOnce(awsError('InvalidParameterValue', 400, 'message too long'))
+      .resolves({ MessageId: 'm' });
+    await queue.send({ ...message(0), attributes: { FailureReason: 'TooLarge' } });
+    const calls = sqs.commandCalls(SendMessageCommand).map((c) => c.args[0].input);
+    expect(calls.map((input) => [input.MessageBody, input.MessageAttributes])).toEqual([
+      ['body-0', { FailureReason: { DataType: 'String', StringValue: 'TooLarge' } }],
+      ['body-0', undefined],
+    ]);
+  });
+
+  it('does not resend without attributes after a transient failure, or when there were none', async () => {
+    sqs.on(SendMessageCommand).rejects(awsError('InternalError', 500));
+    expect(await thrown(queue.send({ ...message(0), attributes: { A: 'a' } }))).toBeInstanceOf(
+      TransientError,
+    );
+    sqs.reset();
+    sqs.on(SendMessageCommand).rejects(awsError('InvalidParameterValue', 400));
+    expect(await thrown(queue.send(message(1)))).toBeInstanceOf(PermanentError);
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(1);
   });
 });

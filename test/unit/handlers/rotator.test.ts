@@ -15,6 +15,7 @@ import { handler } from '../../../src/handlers/rotator.js';
 import { clientTokenFor } from '../../../src/rotation/client-token.js';
 import { parseRecord, serialiseRecord } from '../../../src/rotation/record.js';
 import { freezeDateAtNow } from '../../helpers/clock.js';
+import { awsError } from '../../helpers/errors.js';
 import {
   aJob,
   anSqsEvent,
@@ -44,13 +45,6 @@ const seed = (name: string, version: number, record = dueRecord): string => {
   ssm.parameters.set(name, { value, description: serialiseRecord(record), version });
   return value;
 };
-
-const awsError = (name: string, status: number, message = name) =>
-  Object.assign(new Error(message), {
-    name,
-    $fault: status >= 500 ? 'server' : 'client',
-    $metadata: { httpStatusCode: status },
-  });
 
 const deadLetters = () => sqs.commandCalls(SendMessageCommand).map((call) => call.args[0].input);
 const invoke = (event: SQSEvent) => handler(event, aContext('rotator'));
