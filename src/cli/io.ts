@@ -14,7 +14,7 @@ export interface Io {
   readonly clock: () => Date;
 }
 
-/** Exit codes, as documented in the README. */
+/** Exit codes, as documented in docs/operate.md. */
 export const ExitCode = {
   Ok: 0,
   /** The command failed (AWS refused, a token was rejected, …). */

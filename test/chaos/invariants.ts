@@ -495,7 +495,7 @@ export class InvariantChecker {
   /**
    * A token minted this round that no version of its parameter stored is a second token for one
    * generation, unless License Manager refused it (deleted, never stored), or its ClientToken was
-   * minted again after the 10-minute window (the orphan the README's queue numbers describe).
+   * minted again after the 10-minute window (the orphan docs/design.md's queue numbers describe).
    * A ClientToken minted again after its first token was stored was reused by a later generation.
    */
   #checkNeverStored(

@@ -113,7 +113,7 @@ describe('a hostile job mixed into a batch of good jobs, through the real rotato
     const [letter, ...more] = deadLetters().slice(before.deadLetters);
     expect(more).toEqual([]);
     expect(letter?.body === body).toBe(true);
-    // The documented exception (README, design notes): the body alone fills the message.
+    // The documented exception (docs/design.md): the body alone fills the message.
     expect(letter?.attributes).toEqual({});
     expect(h.sandbox.ssm.writes()).toHaveLength(before.writes);
     expect(capturedLogs()).toContainEqual(
