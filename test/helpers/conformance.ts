@@ -2,8 +2,8 @@ import { writeSync } from 'node:fs';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { SANDBOX_CREDENTIALS } from '../../tools/local/clients.js';
 import { SandboxClock } from '../../tools/sandbox/clock.js';
+import { SANDBOX_CREDENTIALS } from '../../tools/sandbox/credentials.js';
 import { type MotoServer, motoExecutable, startMoto } from './moto.js';
 import { startTestSandbox, TEST_REGION } from './sandbox.js';
 
