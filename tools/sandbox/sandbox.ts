@@ -2,9 +2,10 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SandboxClock } from './clock.js';
 import { type FaultRules, Faults } from './faults.js';
+import type { BeforeCall, CallRecord, SandboxHost } from './host.js';
 import { LicenseManagerService, type LicenseSeed } from './license-manager/service.js';
 import { SeededRandom } from './random.js';
-import { type CallRecord, createSandboxServer } from './server.js';
+import { createSandboxServer } from './server.js';
 import type { AwsService } from './service.js';
 import { SqsService } from './sqs/service.js';
 import { SsmService } from './ssm/service.js';
@@ -44,7 +45,7 @@ export interface SandboxOptions {
  * clients reach through `endpoint` (or `AWS_ENDPOINT_URL`), with an injectable clock, fault
  * injection, and in-process access to every service's state for tests.
  */
-export class Sandbox {
+export class Sandbox implements SandboxHost {
   readonly seed: number;
   readonly accountId: string;
   readonly defaultRegion: string;
@@ -61,9 +62,7 @@ export class Sandbox {
    * test can act mid-flight: move the clock past a visibility timeout while a handler is busy,
    * delete a parameter between a read and a write. The call waits for the hook.
    */
-  beforeCall:
-    | ((call: { service: string; operation: string; region: string }) => void | Promise<void>)
-    | undefined;
+  beforeCall: BeforeCall | undefined;
   readonly #server: Server;
   readonly #calls: CallRecord[] = [];
   readonly #onInternalError: (error: unknown) => void;
