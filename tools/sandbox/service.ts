@@ -14,7 +14,7 @@ export interface RequestContext {
 }
 
 /** The services the sandbox speaks, by their SigV4 signing names. */
-export type ServiceName = 'ssm' | 'sqs' | 'license-manager';
+export type ServiceName = 'ssm' | 'sqs' | 'license-manager' | 'events' | 'sts';
 
 /** One operation: reads its input, acts on the service's state, answers or throws AwsError. */
 export type Operation<State> = (
@@ -29,13 +29,9 @@ export type OperationTable<State> = Readonly<Record<string, Operation<State>>>;
 /** An injected failure the service answers (a dropped connection never reaches it). */
 export type AnsweredFault = Exclude<FaultOutcome, { kind: 'reset' }>;
 
-/** One AWS service behind the sandbox's endpoint. */
-export interface AwsService {
+/** What every service behind the sandbox's endpoint has, whatever its protocol. */
+interface ServiceBase {
   readonly name: ServiceName;
-  /** The X-Amz-Target prefix, e.g. `AmazonSSM`. */
-  readonly targetPrefix: string;
-  /** `application/x-amz-json-1.0` or `-1.1`. */
-  readonly contentType: string;
   /** How this service reports a missing or mistyped member. */
   readonly inputProblem: InputProblem;
   /** The operations it serves. */
@@ -48,9 +44,30 @@ export interface AwsService {
   ): JsonObject | Promise<JsonObject>;
   /** The error this service answers an injected fault with. */
   faultError(fault: AnsweredFault): AwsError;
+}
+
+/** A service of the AWS JSON protocol: POST with X-Amz-Target, JSON in and out. */
+export interface JsonService extends ServiceBase {
+  readonly protocol: 'json';
+  /** The X-Amz-Target prefix, e.g. `AmazonSSM`. */
+  readonly targetPrefix: string;
+  /** `application/x-amz-json-1.0` or `-1.1`. */
+  readonly contentType: string;
   /** The headers and body of an error answer, in this service's protocol. */
   errorResponse(error: AwsError): { headers: Record<string, string>; body: JsonObject };
 }
+
+/** A service of the awsQuery protocol: a form-encoded POST naming its Action, XML out. */
+export interface QueryService extends ServiceBase {
+  readonly protocol: 'query';
+  /** The API version requests name, e.g. `2011-06-15`. */
+  readonly version: string;
+  /** The namespace of its XML answers. */
+  readonly xmlNamespace: string;
+}
+
+/** One AWS service behind the sandbox's endpoint. */
+export type AwsService = JsonService | QueryService;
 
 /** The names in an operation table, for `AwsService.operations`. */
 export const operationNames = (table: OperationTable<never>): ReadonlySet<string> =>

@@ -2,8 +2,8 @@ import { AwsError } from '../aws-error.js';
 import { coralProblem, type Input, type JsonObject } from '../input.js';
 import {
   type AnsweredFault,
-  type AwsService,
   dispatch,
+  type JsonService,
   type OperationTable,
   operationNames,
   type RequestContext,
@@ -30,7 +30,8 @@ const OPERATIONS: OperationTable<LicenseManagerState> = {
  * Tokens are HS256 JWTs signed by the sandbox: aud = LicenseArn, amr = TokenProperties,
  * roles = RoleArns, exp, jti = TokenId.
  */
-export class LicenseManagerService extends LicenseManagerState implements AwsService {
+export class LicenseManagerService extends LicenseManagerState implements JsonService {
+  readonly protocol = 'json' as const;
   readonly name = 'license-manager' as const;
   readonly targetPrefix = 'AWSLicenseManager';
   readonly contentType = 'application/x-amz-json-1.1';

@@ -2,8 +2,8 @@ import { AwsError } from '../aws-error.js';
 import type { Input, JsonObject } from '../input.js';
 import {
   type AnsweredFault,
-  type AwsService,
   dispatch,
+  type JsonService,
   type OperationTable,
   operationNames,
   type RequestContext,
@@ -40,7 +40,8 @@ const OPERATIONS: OperationTable<SqsState> = {
  * Amazon SQS with the semantics this project relies on: FIFO groups and deduplication, visibility
  * timeouts, long polling, redrive to a dead-letter queue, batch limits, retention.
  */
-export class SqsService extends SqsState implements AwsService {
+export class SqsService extends SqsState implements JsonService {
+  readonly protocol = 'json' as const;
   readonly name = 'sqs' as const;
   readonly targetPrefix = 'AmazonSQS';
   readonly contentType = 'application/x-amz-json-1.0';

@@ -1,9 +1,8 @@
-import { AwsError } from '../aws-error.js';
-import { coralProblem, type Input, type JsonObject } from '../input.js';
+import { coralErrorResponse, coralFaultError } from '../coral.js';
+import { coralProblem, type Input } from '../input.js';
 import {
-  type AnsweredFault,
-  type AwsService,
   dispatch,
+  type JsonService,
   type OperationTable,
   operationNames,
   type RequestContext,
@@ -38,27 +37,17 @@ const OPERATIONS: OperationTable<SsmState> = {
  * SSM Parameter Store, as far as this project and its tests use it, with AWS's rules: versions
  * (100 kept), SecureString, Description, labels, tags, hierarchy and paging limits.
  */
-export class SsmService extends SsmState implements AwsService {
+export class SsmService extends SsmState implements JsonService {
+  readonly protocol = 'json' as const;
   readonly name = 'ssm' as const;
   readonly targetPrefix = 'AmazonSSM';
   readonly contentType = 'application/x-amz-json-1.1';
   readonly inputProblem = coralProblem;
   readonly operations = operationNames(OPERATIONS);
+  readonly faultError = coralFaultError;
+  readonly errorResponse = coralErrorResponse;
 
   handle(operation: string, input: Input, context: RequestContext) {
     return dispatch(OPERATIONS, this, operation, input, context);
-  }
-
-  faultError(fault: AnsweredFault): AwsError {
-    if (fault.kind === 'throttle') return new AwsError('ThrottlingException', 'Rate exceeded');
-    const status = fault.status ?? (/Internal|Unavailable/.test(fault.code) ? 500 : 400);
-    return new AwsError(fault.code, fault.message ?? `Injected ${fault.code}`, { status });
-  }
-
-  errorResponse(error: AwsError): { headers: Record<string, string>; body: JsonObject } {
-    return {
-      headers: { 'x-amzn-ErrorType': error.code },
-      body: { __type: error.code, message: error.message, ...error.fields },
-    };
   }
 }
