@@ -52,6 +52,37 @@ export type TokenCheck =
         | 'license-gone';
     };
 
+/** What an access token says, once its signature is checked. */
+export interface AccessTokenClaims {
+  /** The issuer: `https://license-manager.REGION.amazonaws.com`. */
+  readonly iss: string;
+  /** The account the token was traded in. */
+  readonly sub: string;
+  /** The license. */
+  readonly aud: string;
+  /** The role ARNs of the refresh token it was traded for. */
+  readonly roles: readonly string[];
+  /** Expiry, in epoch seconds. */
+  readonly exp: number;
+}
+
+/** Whether an access token is one this License Manager issued and still good, and why not. */
+export type AccessTokenCheck =
+  | { readonly ok: true; readonly claims: AccessTokenClaims }
+  | { readonly ok: false; readonly reason: 'malformed' | 'bad-signature' | 'not-access' }
+  | { readonly ok: false; readonly reason: 'expired'; readonly expiresAt: number };
+
+const isStringList = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.every((item) => typeof item === 'string');
+
+/** The claims of a verified access token, or undefined when a claim is missing or mistyped. */
+function accessClaims(claims: Claims): AccessTokenClaims | undefined {
+  const { iss, sub, aud, roles, exp } = claims;
+  if (typeof iss !== 'string' || typeof sub !== 'string' || typeof aud !== 'string') return;
+  if (!isStringList(roles) || typeof exp !== 'number') return;
+  return { iss, sub, aud, roles, exp };
+}
+
 /** Options of the sandbox's License Manager. */
 export interface LicenseManagerOptions {
   readonly defaultRegion: string;
@@ -152,6 +183,22 @@ export class LicenseManagerState {
     if (this.#licenses.get(minted.licenseArn)?.gone !== false)
       return { ok: false, reason: 'license-gone' };
     return { ok: true, token: minted };
+  }
+
+  /**
+   * Checks an access token as STS checks a web identity token from this License Manager: its
+   * signature, that it is an access token (not a refresh token) and that it has not expired.
+   */
+  verifyAccessToken(token: string): AccessTokenCheck {
+    const verified = verifyJwt(token, this.#key);
+    if ('problem' in verified) return { ok: false, reason: verified.problem };
+    if (verified.claims.token_use !== 'access') return { ok: false, reason: 'not-access' };
+    const claims = accessClaims(verified.claims);
+    if (claims === undefined) return { ok: false, reason: 'malformed' };
+    if (claims.exp * 1000 <= this.clock.nowMs()) {
+      return { ok: false, reason: 'expired', expiresAt: claims.exp };
+    }
+    return { ok: true, claims };
   }
 
   /** The earlier mint of a ClientToken, with when it happened. */
