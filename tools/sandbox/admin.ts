@@ -2,6 +2,7 @@ import { DAY_MS } from '../../src/time.js';
 import { isObject } from '../../src/validate.js';
 import type { FaultRules } from './faults.js';
 import type { SandboxHost } from './host.js';
+import { redact } from './redact.js';
 
 /** An admin answer: a status and a JSON body. */
 export interface AdminAnswer {
@@ -64,10 +65,50 @@ function licenses(host: SandboxHost, method: string, body: unknown): AdminAnswer
   return ok({ licenses: host.licenseManager.licenses() });
 }
 
-/** What the sandbox holds, without any secret: names, versions, counts, token ids. */
+function buses(host: SandboxHost, method: string, body: unknown): AdminAnswer {
+  if (method === 'POST') {
+    if (!isObject(body) || typeof body.name !== 'string') return bad('expected {name: string}');
+    try {
+      host.events.addBus(body.name);
+    } catch (error) {
+      return bad((error as Error).message);
+    }
+  }
+  return ok({ buses: host.events.buses() });
+}
+
+/** Every event put, as a test in another process reads it back. */
+const events = (host: SandboxHost) =>
+  host.events.put().map((e) => ({
+    id: e.id,
+    time: e.time.toISOString(),
+    region: e.region,
+    bus: e.bus,
+    source: e.source,
+    detailType: e.detailType,
+    detail: e.detail,
+    resources: e.resources,
+  }));
+
+/** The role sessions STS issued: key ids, roles, licenses, expiry; never a secret or session token. */
+const sessions = (host: SandboxHost) =>
+  host.sts.issued().map((c) => ({
+    accessKeyId: c.accessKeyId,
+    roleArn: c.roleArn,
+    roleSessionName: c.roleSessionName,
+    licenseArn: c.licenseArn,
+    region: c.region,
+    issuedAt: c.issuedAt.toISOString(),
+    expiresAt: c.expiresAt.toISOString(),
+  }));
+
+/**
+ * What the sandbox holds, without any secret: names, versions, counts, token ids, events and role
+ * sessions. Event details are the callers' own JSON, so whatever they carry is redacted of tokens.
+ */
 function state(host: SandboxHost): AdminAnswer {
   const now = host.clock.nowMs();
-  return ok({
+  const snapshot = {
     now: new Date(now).toISOString(),
     parameters: host.ssm.parameters().map((p) => ({
       name: p.name,
@@ -89,9 +130,13 @@ function state(host: SandboxHost): AdminAnswer {
       expiresAt: t.expiresAt.toISOString(),
       status: t.status,
     })),
+    buses: host.events.buses(),
+    events: events(host),
+    sessions: sessions(host),
     calls: Object.fromEntries(host.callCounts()),
     faultsInjected: Object.fromEntries(host.faults.injected),
-  });
+  };
+  return ok(redact(snapshot, (text) => host.sts.isSecret(text)));
 }
 
 /** The admin routes, by path under `/_sandbox/`, then by method. */
@@ -100,12 +145,13 @@ const ROUTES: Readonly<Record<string, Readonly<Record<string, Route>>>> = {
   clock: { GET: clock, POST: clock },
   faults: { GET: faults, POST: faults, DELETE: faults },
   licenses: { GET: licenses, POST: licenses },
+  buses: { GET: buses, POST: buses },
   state: { GET: state },
 };
 
 /**
  * The admin API under `/_sandbox/`, for `npm start -- --serve` users and tests in another
- * process: clock, faults, licenses, state, health. It never returns a token value.
+ * process: clock, faults, licenses, buses, state, health. It never returns a token value.
  */
 export function admin(host: SandboxHost, method: string, path: string, body: unknown): AdminAnswer {
   const name = path.replace(/^\/_sandbox\/?/, '').replace(/\/$/, '');

@@ -1,9 +1,11 @@
 import type { SandboxClock } from './clock.js';
+import type { EventsService } from './events/service.js';
 import type { Faults } from './faults.js';
 import type { LicenseManagerService } from './license-manager/service.js';
 import type { AwsService } from './service.js';
 import type { SqsService } from './sqs/service.js';
 import type { SsmService } from './ssm/service.js';
+import type { StsService } from './sts/service.js';
 
 /** One call the sandbox answered, for tests and the admin state. */
 export interface CallRecord {
@@ -37,7 +39,9 @@ export interface SandboxHost {
   readonly ssm: SsmService;
   readonly sqs: SqsService;
   readonly licenseManager: LicenseManagerService;
-  /** The services, for dispatch on X-Amz-Target. */
+  readonly events: EventsService;
+  readonly sts: StsService;
+  /** The services, for dispatch on X-Amz-Target or a form's Action. */
   readonly services: readonly AwsService[];
   /** The port it listens on (0 before it listens). */
   readonly port: number;

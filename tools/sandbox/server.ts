@@ -7,7 +7,8 @@ import { AwsError } from './aws-error.js';
 import { type FaultOutcome, faultLabel } from './faults.js';
 import type { SandboxHost } from './host.js';
 import { Input, type JsonObject } from './input.js';
-import type { AwsService, RequestContext } from './service.js';
+import { FORM_CONTENT_TYPE, parseForm, XML_CONTENT_TYPE, xmlError, xmlResult } from './query.js';
+import type { AwsService, JsonService, RequestContext } from './service.js';
 import { credentialScope } from './signature.js';
 
 /** A request body larger than this is refused (SQS's largest batch is 1 MiB). */
@@ -27,29 +28,64 @@ async function readBody(request: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+function sendText(
+  response: ServerResponse,
+  status: number,
+  text: string,
+  headers: Record<string, string>,
+  requestId: string = randomUUID(),
+): void {
+  response.writeHead(status, {
+    'content-length': Buffer.byteLength(text),
+    'x-amzn-RequestId': requestId,
+    ...headers,
+  });
+  response.end(text);
+}
+
 function send(
   response: ServerResponse,
   status: number,
   body: unknown,
   headers: Record<string, string> = {},
 ): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
+  sendText(response, status, JSON.stringify(body), {
     'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-    'x-amzn-RequestId': randomUUID(),
     ...headers,
   });
-  response.end(text);
 }
 
+/** Answers an error in the service's protocol. */
 function sendError(response: ServerResponse, service: AwsService, error: AwsError): void {
+  if (service.protocol === 'query') {
+    const requestId = randomUUID();
+    const text = xmlError(service.xmlNamespace, error, requestId);
+    const headers = { 'content-type': XML_CONTENT_TYPE, ...error.headers };
+    sendText(response, error.status, text, headers, requestId);
+    return;
+  }
   const { headers, body } = service.errorResponse(error);
   send(response, error.status, body, {
     'content-type': service.contentType,
     ...headers,
     ...error.headers,
   });
+}
+
+/** Answers a result in the service's protocol. */
+function sendResult(
+  response: ServerResponse,
+  service: AwsService,
+  operation: string,
+  result: JsonObject,
+): void {
+  if (service.protocol === 'query') {
+    const requestId = randomUUID();
+    const text = xmlResult(service, operation, result, requestId);
+    sendText(response, 200, text, { 'content-type': XML_CONTENT_TYPE }, requestId);
+    return;
+  }
+  send(response, 200, result, { 'content-type': service.contentType });
 }
 
 /** One AWS call, addressed and parsed: which service, which operation, with what. */
@@ -73,6 +109,28 @@ function contextOf(host: SandboxHost, request: IncomingMessage): RequestContext 
   };
 }
 
+/** A call to a service's operation, recording its answer under the request's region. */
+function callOf(
+  host: SandboxHost,
+  request: IncomingMessage,
+  service: AwsService,
+  operation: string,
+  body: JsonObject,
+): Call {
+  const context = contextOf(host, request);
+  const record = (status: number, code?: string, fault?: string): void =>
+    host.record({
+      service: service.name,
+      operation,
+      region: context.region,
+      status,
+      at: host.clock.now(),
+      ...(code === undefined ? {} : { code }),
+      ...(fault === undefined ? {} : { fault }),
+    });
+  return { service, operation, body, context, record };
+}
+
 /**
  * Finds the service and operation an X-Amz-Target names and parses the JSON body; answers the
  * request itself (and returns undefined) when either is wrong, as AWS does.
@@ -86,7 +144,9 @@ function routeJson(
 ): Call | undefined {
   const dot = target.lastIndexOf('.');
   const [prefix, operation] = [target.slice(0, dot), target.slice(dot + 1)];
-  const service = host.services.find((s) => s.targetPrefix === prefix);
+  const service = host.services.find(
+    (s): s is JsonService => s.protocol === 'json' && s.targetPrefix === prefix,
+  );
   if (service === undefined || !service.operations.has(operation)) {
     send(response, 400, {
       __type: 'com.amazon.coral.service#UnknownOperationException',
@@ -94,27 +154,49 @@ function routeJson(
     });
     return undefined;
   }
-  const context = contextOf(host, request);
-  const record = (status: number, code?: string, fault?: string): void =>
-    host.record({
-      service: service.name,
-      operation,
-      region: context.region,
-      status,
-      at: host.clock.now(),
-      ...(code === undefined ? {} : { code }),
-      ...(fault === undefined ? {} : { fault }),
-    });
   const body = parseJson(text);
+  const call = callOf(host, request, service, operation, body ?? {});
   if (body === undefined) {
     send(response, 400, {
       __type: 'SerializationException',
       message: 'Start of structure or map found where not expected.',
     });
-    record(400, 'SerializationException');
+    call.record(400, 'SerializationException');
     return undefined;
   }
-  return { service, operation, body, context, record };
+  return call;
+}
+
+/**
+ * Finds the service whose API version has the form's Action; answers InvalidAction itself (and
+ * returns undefined) when none has.
+ */
+function routeQuery(
+  host: SandboxHost,
+  request: IncomingMessage,
+  response: ServerResponse,
+  text: string,
+): Call | undefined {
+  const body = parseForm(text);
+  const { Action: action, Version: version } = body;
+  const service = host.services.find(
+    (s) =>
+      s.protocol === 'query' &&
+      s.version === version &&
+      typeof action === 'string' &&
+      s.operations.has(action),
+  );
+  if (service === undefined || typeof action !== 'string') {
+    const error = new AwsError(
+      'InvalidAction',
+      `Could not find operation ${String(action)} for version ${String(version ?? 'NO_VERSION_SPECIFIED')}`,
+    );
+    sendText(response, 400, xmlError(undefined, error, randomUUID()), {
+      'content-type': XML_CONTENT_TYPE,
+    });
+    return undefined;
+  }
+  return callOf(host, request, service, action, body);
 }
 
 /** A JSON-protocol body: an object (an empty body is one); undefined for anything else. */
@@ -169,7 +251,7 @@ async function serveCall(
       answerFault(call, request, response, decision.after);
       return;
     }
-    send(response, 200, result, { 'content-type': service.contentType });
+    sendResult(response, service, operation, result);
     call.record(200);
   } catch (error) {
     if (!(error instanceof AwsError)) host.reportInternalError(error);
@@ -223,19 +305,31 @@ async function serve(
     serveAdmin(host, request, response, url.pathname, text);
     return;
   }
-  const target = request.headers['x-amz-target'];
-  if (request.method !== 'POST' || typeof target !== 'string') {
-    send(response, 404, {
-      message:
-        'This is the license-token-rotator sandbox: AWS JSON calls (POST with X-Amz-Target) and /_sandbox/ admin routes.',
-    });
-    return;
-  }
-  const call = routeJson(host, request, response, target, text);
+  const call = route(host, request, response, text);
   if (call !== undefined) await serveCall(host, call, request, response);
 }
 
-/** The sandbox's HTTP server: AWS JSON calls on POST /, the admin API under /_sandbox/. */
+/** Routes an AWS call by its protocol: X-Amz-Target for JSON, a form-encoded Action for awsQuery. */
+function route(
+  host: SandboxHost,
+  request: IncomingMessage,
+  response: ServerResponse,
+  text: string,
+): Call | undefined {
+  const target = request.headers['x-amz-target'];
+  const form = request.headers['content-type']?.startsWith(FORM_CONTENT_TYPE) === true;
+  if (request.method === 'POST' && typeof target === 'string') {
+    return routeJson(host, request, response, target, text);
+  }
+  if (request.method === 'POST' && form) return routeQuery(host, request, response, text);
+  send(response, 404, {
+    message:
+      'This is the license-token-rotator sandbox: AWS JSON calls (POST with X-Amz-Target), awsQuery calls (a form-encoded POST with Action and Version) and /_sandbox/ admin routes.',
+  });
+  return undefined;
+}
+
+/** The sandbox's HTTP server: AWS calls on POST /, the admin API under /_sandbox/. */
 export function createSandboxServer(host: SandboxHost): Server {
   return createServer((request, response) => {
     void serve(host, request, response);
