@@ -1,6 +1,9 @@
 import { LicenseManagerClient } from '@aws-sdk/client-license-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { SANDBOX_CREDENTIALS } from '../sandbox/credentials.js';
+
+export { SANDBOX_CREDENTIALS };
 
 /** SDK clients pointed at the sandbox, as a user's script would build them. */
 export interface SandboxClients {
@@ -8,12 +11,6 @@ export interface SandboxClients {
   readonly sqs: SQSClient;
   readonly licenseManager: LicenseManagerClient;
 }
-
-/** Dummy credentials: the sandbox reads the region from the signature, never checks the key. */
-export const SANDBOX_CREDENTIALS = {
-  accessKeyId: 'AKIALOCALSANDBOX',
-  secretAccessKey: 'local-sandbox-secret',
-} as const;
 
 /** Builds the three SDK clients for an endpoint and region (`maxAttempts` 1: no SDK retries). */
 export function sandboxClients(

@@ -2,8 +2,8 @@ import type { SeededRandom } from './random.js';
 
 /**
  * Which calls a rule applies to: `*` (every call), `ssm:*` (a whole service), `ssm:PutParameter`
- * or just `PutParameter` (that operation in whichever service has it). Services are `ssm`, `sqs`
- * and `license-manager`.
+ * or just `PutParameter` (that operation in whichever service has it). Services are `ssm`, `sqs`,
+ * `license-manager`, `events` and `sts`.
  */
 export type OperationPattern = string;
 

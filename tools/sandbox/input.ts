@@ -60,6 +60,11 @@ export class Input {
     return this.#required(name, this.optInteger(name));
   }
 
+  /** An optional number member (a timestamp, in epoch seconds, is one). */
+  optNumber(name: string): number | undefined {
+    return this.#optional(name, (v): v is number => typeof v === 'number' && Number.isFinite(v));
+  }
+
   /** An optional boolean member. */
   optBoolean(name: string): boolean | undefined {
     return this.#optional(name, (v): v is boolean => typeof v === 'boolean');

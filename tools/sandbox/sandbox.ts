@@ -1,13 +1,16 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SandboxClock } from './clock.js';
+import { EventsService } from './events/service.js';
 import { type FaultRules, Faults } from './faults.js';
+import type { BeforeCall, CallRecord, SandboxHost } from './host.js';
 import { LicenseManagerService, type LicenseSeed } from './license-manager/service.js';
 import { SeededRandom } from './random.js';
-import { type CallRecord, createSandboxServer } from './server.js';
+import { createSandboxServer } from './server.js';
 import type { AwsService } from './service.js';
 import { SqsService } from './sqs/service.js';
 import { SsmService } from './ssm/service.js';
+import { StsService } from './sts/service.js';
 
 /** How to start a sandbox; every option has a default. */
 export interface SandboxOptions {
@@ -29,7 +32,12 @@ export interface SandboxOptions {
   readonly faults?: FaultRules;
   /** Probability that a filtered SSM listing page comes back short, as AWS allows (default 0). */
   readonly shortPages?: number;
-  /** Called with every token and access token License Manager mints (for leak checks). */
+  /** EventBridge buses besides `default` (PutEvents to any other bus fails its entries). */
+  readonly buses?: readonly string[];
+  /**
+   * Called with every secret the sandbox hands out (for leak checks): each token and access token
+   * License Manager mints, each secret key and session token STS issues.
+   */
   readonly onSecret?: (value: string) => void;
   /** What RedirectException's Location holds for a home region (default: the region name). */
   readonly redirectLocation?: (homeRegion: string) => string;
@@ -40,11 +48,12 @@ export interface SandboxOptions {
 }
 
 /**
- * A local, AWS-compatible endpoint for SSM, SQS and License Manager: one HTTP server the real SDK
+ * A local, AWS-compatible endpoint for SSM, SQS, License Manager, EventBridge's PutEvents and
+ * STS's AssumeRoleWithWebIdentity: one HTTP server the real SDK
  * clients reach through `endpoint` (or `AWS_ENDPOINT_URL`), with an injectable clock, fault
  * injection, and in-process access to every service's state for tests.
  */
-export class Sandbox {
+export class Sandbox implements SandboxHost {
   readonly seed: number;
   readonly accountId: string;
   readonly defaultRegion: string;
@@ -54,16 +63,16 @@ export class Sandbox {
   readonly ssm: SsmService;
   readonly sqs: SqsService;
   readonly licenseManager: LicenseManagerService;
-  /** The services, for dispatch on X-Amz-Target. */
+  readonly events: EventsService;
+  readonly sts: StsService;
+  /** The services, for dispatch on X-Amz-Target or a form's Action. */
   readonly services: readonly AwsService[];
   /**
    * Called before each AWS call runs (after its latency, unless a fault fails it first), so a
    * test can act mid-flight: move the clock past a visibility timeout while a handler is busy,
    * delete a parameter between a read and a write. The call waits for the hook.
    */
-  beforeCall:
-    | ((call: { service: string; operation: string; region: string }) => void | Promise<void>)
-    | undefined;
+  beforeCall: BeforeCall | undefined;
   readonly #server: Server;
   readonly #calls: CallRecord[] = [];
   readonly #onInternalError: (error: unknown) => void;
@@ -90,7 +99,12 @@ export class Sandbox {
         : { maxActiveTokensPerLicense: options.maxActiveTokensPerLicense }),
     });
     for (const license of options.licenses ?? []) this.licenseManager.addLicense(license);
-    this.services = [this.ssm, this.sqs, this.licenseManager];
+    this.events = new EventsService(this.clock, this.random, options.buses);
+    this.sts = new StsService(this.clock, this.random, {
+      verifyAccessToken: (token) => this.licenseManager.verifyAccessToken(token),
+      ...(options.onSecret === undefined ? {} : { onSecret: options.onSecret }),
+    });
+    this.services = [this.ssm, this.sqs, this.licenseManager, this.events, this.sts];
     this.beforeCall = undefined;
     this.#onInternalError =
       options.onInternalError ??

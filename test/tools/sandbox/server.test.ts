@@ -1,9 +1,12 @@
-import { CreateTokenCommand } from '@aws-sdk/client-license-manager';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateTokenCommand, GetAccessTokenCommand } from '@aws-sdk/client-license-manager';
 import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
+import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SANDBOX_CREDENTIALS } from '../../../tools/sandbox/credentials.js';
 import type { Sandbox } from '../../../tools/sandbox/sandbox.js';
-import { LICENSE_ARN } from '../../helpers/factories.js';
+import { LICENSE_ARN, ROLE_ARN } from '../../helpers/factories.js';
 import { clientsFor, startTestSandbox } from '../../helpers/sandbox.js';
 import { thrown } from '../../helpers/thrown.js';
 
@@ -168,5 +171,69 @@ describe('the sandbox server', () => {
     expect(state.body.tokens).toHaveLength(1);
     expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{4,}\./);
     expect(state.body.calls).toMatchObject({ 'license-manager:CreateToken': 1 });
+  });
+
+  it('adds event buses through the admin API', async () => {
+    expect((await admin('POST', 'buses', { name: 'rotations' })).body.buses).toEqual([
+      'default',
+      'rotations',
+    ]);
+    expect((await admin('POST', 'buses', { name: 'no spaces' })).status).toBe(400);
+    expect((await admin('POST', 'buses', {})).status).toBe(400);
+    expect(sandbox.events.hasBus('rotations')).toBe(true);
+  });
+
+  it('shows events and role sessions in the state, never a token, secret key or session token', async () => {
+    const { licenseManager } = clientsFor(sandbox);
+    const { Token } = await licenseManager.send(
+      new CreateTokenCommand({ LicenseArn: LICENSE_ARN, RoleArns: [ROLE_ARN], ClientToken: 's-2' }),
+    );
+    const { AccessToken } = await licenseManager.send(new GetAccessTokenCommand({ Token }));
+    const { Credentials } = await new STSClient({
+      endpoint: sandbox.endpoint,
+      region: 'us-east-1',
+    }).send(
+      new AssumeRoleWithWebIdentityCommand({
+        RoleArn: ROLE_ARN,
+        RoleSessionName: 'host-1',
+        WebIdentityToken: AccessToken,
+      }),
+    );
+    // A careless publisher puts every secret it holds into an event's detail.
+    const secrets = [Token, AccessToken, Credentials?.SecretAccessKey, Credentials?.SessionToken];
+    await new EventBridgeClient({
+      endpoint: sandbox.endpoint,
+      region: 'us-east-1',
+      credentials: SANDBOX_CREDENTIALS,
+    }).send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            Source: 'license-token-rotator',
+            DetailType: 'Token rotated',
+            Detail: JSON.stringify({ secrets, note: `token ${Token} inline` }),
+          },
+        ],
+      }),
+    );
+    const state = await admin('GET', 'state');
+    const text = JSON.stringify(state.body);
+    for (const secret of secrets) {
+      expect(secret).toBeDefined();
+      expect(text).not.toContain(secret);
+    }
+    expect(state.body.events).toMatchObject([
+      {
+        source: 'license-token-rotator',
+        detail: { secrets: ['[redacted]', '[redacted]', '[redacted]', '[redacted]'] },
+      },
+    ]);
+    expect(state.body.sessions).toEqual([
+      expect.objectContaining({
+        accessKeyId: Credentials?.AccessKeyId,
+        roleArn: ROLE_ARN,
+        licenseArn: LICENSE_ARN,
+      }),
+    ]);
   });
 });

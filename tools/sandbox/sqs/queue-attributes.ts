@@ -114,7 +114,7 @@ export function parseRedrivePolicy(value: string): RedrivePolicy | undefined {
 }
 
 /**
- * Checks attributes given to CreateQueue or SetQueueAttributes. `findFifo` says whether the queue
+ * Checks attributes given to CreateQueue. `findFifo` says whether the queue
  * an ARN names exists and is FIFO (undefined when it does not exist).
  */
 export function checkAttributes(

@@ -1,6 +1,6 @@
 import { AwsError, constraintMessage } from '../aws-error.js';
 import type { Input } from '../input.js';
-import { PARAMETER_TYPES, type ParameterVersion } from './parameter.js';
+import { PARAMETER_TYPES, type ParameterVersion, TIERS } from './parameter.js';
 
 /** One ParameterStringFilter of DescribeParameters or GetParametersByPath. */
 export interface ParameterFilter {
@@ -10,7 +10,6 @@ export interface ParameterFilter {
 }
 
 const KEY_PATTERN = 'tag:.+|Name|Type|KeyId|Path|Label|Tier|DataType';
-const TIERS = ['Standard', 'Advanced', 'Intelligent-Tiering'];
 const NEEDS_VALUES = new Set(['Name', 'Type', 'Path', 'Tier', 'KeyId', 'DataType']);
 const INVALID_PATH =
   'The parameter doesn\'t meet the parameter name requirements. The parameter name must begin with a forward slash "/". It can\'t be prefixed with "aws" or "ssm" (case-insensitive). It must use only letters, numbers, or the following symbols: . (period), - (hyphen), _ (underscore). Special characters are not allowed. All sub-paths, if specified, must use the forward slash symbol "/". Valid example: /get/parameters2-/by1./path0_.';
@@ -79,7 +78,7 @@ function checkOne(filter: ParameterFilter, index: number, mode: 'describe' | 'by
     }
   }
   if (key === 'Tier') {
-    const bad = values.find((value) => !TIERS.includes(value));
+    const bad = values.find((value) => !(TIERS as readonly string[]).includes(value));
     if (bad !== undefined) {
       throw new AwsError(
         'InvalidFilterOption',

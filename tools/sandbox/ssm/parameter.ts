@@ -6,6 +6,9 @@ export const PARAMETER_TYPES = ['String', 'StringList', 'SecureString'] as const
 /** One of SSM's parameter types. */
 export type ParameterType = (typeof PARAMETER_TYPES)[number];
 
+/** SSM's parameter tiers, as a request may name them. */
+export const TIERS = ['Standard', 'Advanced', 'Intelligent-Tiering'] as const;
+
 /** One stored version of a parameter. */
 export interface ParameterVersion {
   readonly name: string;

@@ -238,4 +238,29 @@ describe('the sandbox License Manager', () => {
       status: 500,
     });
   });
+
+  it('gives an access token the role ARNs of its refresh token, and verifies it for STS', async () => {
+    const { Token } = await create();
+    const { AccessToken } = await invoke(lm, 'GetAccessToken', { Token });
+    const access = String(AccessToken);
+    expect(claims(access)).toMatchObject({ roles: [ROLE_ARN], token_use: 'access' });
+    expect(lm.verifyAccessToken(access)).toEqual({
+      ok: true,
+      claims: {
+        iss: 'https://license-manager.us-east-1.amazonaws.com',
+        sub: '123456789012',
+        aud: LICENSE_ARN,
+        roles: [ROLE_ARN],
+        exp: (START.getTime() + 3_600_000) / 1000,
+      },
+    });
+    expect(lm.verifyAccessToken(String(Token))).toEqual({ ok: false, reason: 'not-access' });
+    expect(lm.verifyAccessToken('abc')).toEqual({ ok: false, reason: 'malformed' });
+    clock.advance(3_600_000);
+    expect(lm.verifyAccessToken(access)).toEqual({
+      ok: false,
+      reason: 'expired',
+      expiresAt: (START.getTime() + 3_600_000) / 1000,
+    });
+  });
 });

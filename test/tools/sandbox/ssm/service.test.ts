@@ -345,14 +345,6 @@ describe('the sandbox SSM', () => {
         'ParameterNotFound',
       );
     });
-
-    it('deletes several at once, naming the ones it did not find', async () => {
-      await put('/del/a');
-      expect(await invoke(ssm, 'DeleteParameters', { Names: ['/del/a', '/del/b'] })).toEqual({
-        DeletedParameters: ['/del/a'],
-        InvalidParameters: ['/del/b'],
-      });
-    });
   });
 
   it('answers faults in SSM shapes: ThrottlingException for throttling, 500 for internal errors', () => {
