@@ -26,6 +26,9 @@ export default defineConfig({
       DEAD_LETTER_QUEUE_URL:
         'https://sqs.us-east-1.amazonaws.com/123456789012/license-token-rotator-test-dlq.fifo',
       POWERTOOLS_SERVICE_NAME: 'license-token-rotator',
+      // The allow-lists of tools/local/handlers.ts (LOCAL_ALLOW_LISTS): the tests' licenses and roles.
+      LICENSE_ARNS: 'arn:aws:license-manager::294406891311:license:*',
+      ROLE_ARNS: 'arn:aws:iam::123456789012:role/*',
     },
   },
 });

@@ -3,6 +3,7 @@
  * with the local event source (tools/local/event-source.ts), one poller per execution environment,
  * in a process of its own; reports throughput, per-job latency and the SDK calls per job.
  */
+
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createRotator, wireRotator } from '../src/app/rotator.js';
 import { LicenseManagerTokens } from '../src/aws/license-manager.js';
@@ -10,6 +11,7 @@ import { SqsMessageQueue } from '../src/aws/message-queue.js';
 import { SsmParameterStore } from '../src/aws/parameter-store.js';
 import { readRotatorConfig } from '../src/config.js';
 import { type DrainSummary, drainQueue, type SqsHandler } from '../tools/local/event-source.js';
+import { LOCAL_ALLOW_LISTS } from '../tools/local/handlers.js';
 import type { RotatorQueues } from '../tools/local/queues.js';
 import { serve } from './child.js';
 import { addCounts, type CallCounts, CallLog } from './sdk-calls.js';
@@ -82,6 +84,7 @@ async function drain(request: DrainRequest): Promise<DrainRun> {
   const config = readRotatorConfig({
     TOKEN_PATH: request.tokenPath,
     DEAD_LETTER_QUEUE_URL: request.queues.deadLetterQueueUrl,
+    ...LOCAL_ALLOW_LISTS,
     VERIFY_NEW_TOKENS: String(request.verify),
   });
   const sourceLog = new CallLog();

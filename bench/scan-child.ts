@@ -2,6 +2,7 @@
  * One scan in a process of its own, so its peak RSS and heap are the scan's: the real scanner
  * (src/app, as the handler wires it) or the naive baseline, against the sandbox host's endpoint.
  */
+
 import type { ScheduledEvent } from 'aws-lambda';
 import scheduled from '../events/scheduled-event.json' with { type: 'json' };
 import { createScanner, wireScanner } from '../src/app/scanner.js';
@@ -9,6 +10,7 @@ import { LicenseManagerTokens } from '../src/aws/license-manager.js';
 import { SqsMessageQueue } from '../src/aws/message-queue.js';
 import { SsmParameterStore } from '../src/aws/parameter-store.js';
 import { readScannerConfig } from '../src/config.js';
+import { LOCAL_ALLOW_LISTS } from '../tools/local/handlers.js';
 import { lambdaContext } from '../tools/local/lambda-context.js';
 import { serve } from './child.js';
 import { type MemoryUse, measureMemory } from './memory.js';
@@ -51,6 +53,7 @@ async function scanOnce(request: ScanRequest): Promise<ScanRun> {
     const config = readScannerConfig({
       TOKEN_PATH: request.tokenPath,
       JOB_QUEUE_URL: request.queueUrl,
+      ...LOCAL_ALLOW_LISTS,
     });
     const deps = wireScanner(config, {
       store: new SsmParameterStore(clients.ssm),

@@ -8,6 +8,7 @@ import {
   sqsClient,
   ssmClient,
 } from '../aws/clients.js';
+import { withDeadline } from '../aws/deadline.js';
 import { LicenseManagerTokens } from '../aws/license-manager.js';
 import { SqsMessageQueue } from '../aws/message-queue.js';
 import { SsmParameterStore } from '../aws/parameter-store.js';
@@ -22,6 +23,7 @@ import {
   type MessageOutcome,
   processMessage,
 } from '../rotation/process-message.js';
+import type { Attempt } from '../rotation/rotate.js';
 
 /** Everything the rotator uses, so tests, the CLI and the local runner can hand in their own. */
 export interface RotatorDeps {
@@ -55,9 +57,9 @@ export function wireRotator(
 
 function failureMetric(outcome: DeadLettered): string {
   if (outcome.invalid) return MetricName.InvalidJobs;
-  return outcome.jobReason === JobReason.RevokePrevious
-    ? MetricName.RevocationFailures
-    : MetricName.RotationFailures;
+  const revocation =
+    outcome.jobReason === JobReason.RevokePrevious || outcome.jobReason === JobReason.RevokeOrphans;
+  return revocation ? MetricName.RevocationFailures : MetricName.RotationFailures;
 }
 
 function report(deps: RotatorDeps, messageId: string, outcome: MessageOutcome): void {
@@ -69,6 +71,11 @@ function report(deps: RotatorDeps, messageId: string, outcome: MessageOutcome): 
     case 'rotated':
       count(MetricName.Rotated);
       if (outcome.verified) count(MetricName.Verified);
+      if (outcome.version !== outcome.previousVersion + 1) {
+        // Another writer got in between the check and the write: a human should know who.
+        count(MetricName.UnexpectedVersions);
+        logger.error('The write produced an unexpected version', { messageId, ...outcome });
+      }
       if (outcome.retired?.result === 'revoked') count(MetricName.Revoked);
       if (outcome.retired?.result === 'failed') {
         count(MetricName.RevocationFailures);
@@ -82,6 +89,10 @@ function report(deps: RotatorDeps, messageId: string, outcome: MessageOutcome): 
     case 'revoked':
       if (outcome.result === 'revoked') count(MetricName.Revoked);
       logger.info('Previous token revoked', { messageId, ...outcome });
+      return;
+    case 'orphans-revoked':
+      metrics.addMetric(MetricName.OrphansRevoked, MetricUnit.Count, outcome.tokenIds.length);
+      logger.info('Tokens of a late-retried rotation revoked', { messageId, ...outcome });
       return;
     case 'skipped':
       count(MetricName.Skipped);
@@ -102,36 +113,66 @@ function report(deps: RotatorDeps, messageId: string, outcome: MessageOutcome): 
   }
 }
 
+/**
+ * The time a job is given: it starts only with at least this much left before the function's
+ * timeout. A job takes well under a second; this leaves room for throttled calls and back-off.
+ */
+export const JOB_START_BUDGET_MS = 5_000;
+/** Kept back from every job's deadline for reporting and the batch response. */
+export const RESPONSE_RESERVE_MS = 1_500;
+
+/** A job the rotator did not start for lack of time; it comes back with the batch's failures. */
+class NotStartedError extends TransientError {
+  constructor(remainingMs: number) {
+    super('Rotator', 'NotStarted', `${remainingMs} ms left, too little to start a job`);
+  }
+}
+
+/** The delivery a record is, from SQS's own attributes. */
+function attemptOf(record: SQSRecord): Attempt {
+  const first = Number(record.attributes.ApproximateFirstReceiveTimestamp);
+  return {
+    receiveCount: Number(record.attributes.ApproximateReceiveCount) || 1,
+    firstReceivedAt: Number.isFinite(first) && first > 0 ? new Date(first) : undefined,
+  };
+}
+
 /** Builds the plain rotator function: a partial batch response over the FIFO processor. */
 export function createRotator(
   deps: RotatorDeps,
 ): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
   const { config, logger, metrics } = deps;
   const processor = new SqsFifoPartialProcessorAsync();
-  const handleRecord = async (record: SQSRecord): Promise<void> => {
+  const runJob = async (record: SQSRecord, context: Context): Promise<void> => {
+    const remaining = context.getRemainingTimeInMillis();
+    if (remaining < JOB_START_BUDGET_MS) throw new NotStartedError(remaining);
+    const message = {
+      messageId: record.messageId,
+      body: record.body,
+      groupId: record.attributes.MessageGroupId,
+      attempt: attemptOf(record),
+    };
+    const deadline = AbortSignal.timeout(remaining - RESPONSE_RESERVE_MS);
+    const outcome = await withDeadline(deadline, () => processMessage(message, deps, config));
+    report(deps, record.messageId, outcome);
+  };
+  const handleRecord = async (record: SQSRecord, context: Context): Promise<void> => {
     try {
-      const outcome = await processMessage(
-        {
-          messageId: record.messageId,
-          body: record.body,
-          groupId: record.attributes.MessageGroupId,
-        },
-        deps,
-        config,
-      );
-      report(deps, record.messageId, outcome);
+      await runJob(record, context);
     } catch (error) {
-      metrics.addMetric(MetricName.RotationRetries, MetricUnit.Count, 1);
-      const expected = error instanceof TransientError;
-      logger[expected ? 'warn' : 'error']('Job failed; it will be retried', {
-        messageId: record.messageId,
-        error,
-      });
+      const deferred = error instanceof NotStartedError;
+      metrics.addMetric(
+        deferred ? MetricName.JobsDeferred : MetricName.RotationRetries,
+        MetricUnit.Count,
+        1,
+      );
+      const level = deferred ? 'info' : error instanceof TransientError ? 'warn' : 'error';
+      logger[level]('Job failed; it will be retried', { messageId: record.messageId, error });
       throw error;
     }
   };
   return (event, context) =>
-    processPartialResponse(event, handleRecord, processor, {
+    processPartialResponse(event, (record: SQSRecord) => handleRecord(record, context), processor, {
       context,
       // Fail only the rest of the failing message's group; other parameters carry on.
       skipGroupOnError: true,

@@ -22,8 +22,8 @@ export interface ScannerDeps {
   readonly config: ScannerConfig;
   readonly store: ParameterStore;
   readonly queue: MessageQueue;
-  /** Only ListTokens: the scanner asks which previous tokens are still AVAILABLE. */
-  readonly tokens: Pick<LicenseTokens, 'availableTokenIds'>;
+  /** Only ListTokens: the scanner holds each managed license's tokens against the records. */
+  readonly tokens: Pick<LicenseTokens, 'licenseTokens'>;
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly clock: () => Date;
@@ -55,6 +55,11 @@ function publish(metrics: Metrics, summary: ScanSummary): void {
   metrics.addMetric(MetricName.Enqueued, Count, summary.enqueued);
   metrics.addMetric(MetricName.EnqueueFailures, Count, summary.enqueueFailures);
   metrics.addMetric(MetricName.RevokesEnqueued, Count, summary.revocationsEnqueued);
+  metrics.addMetric(MetricName.OrphanRevokesEnqueued, Count, summary.orphanRevocationsEnqueued);
+  metrics.addMetric(MetricName.Damaged, Count, summary.damaged);
+  metrics.addMetric(MetricName.OptedOut, Count, summary.optedOut);
+  metrics.addMetric(MetricName.NotAllowed, Count, summary.notAllowed);
+  metrics.addMetric(MetricName.Unrecorded, Count, summary.unrecordedTokens);
   if (summary.minDaysToExpiry !== undefined) {
     metrics.addMetric(MetricName.MinDaysToExpiry, MetricUnit.NoUnit, summary.minDaysToExpiry);
   }
@@ -76,10 +81,8 @@ export const createScanner =
       ...(summary.enqueueFailures > 0
         ? [`${summary.enqueueFailures} job(s) could not be enqueued`]
         : []),
-      ...(summary.revocationCheckFailures > 0
-        ? [
-            `${summary.revocationCheckFailures} previous token(s) could not be checked for revocation`,
-          ]
+      ...(summary.licenseCheckFailures > 0
+        ? [`the tokens of ${summary.licenseCheckFailures} license(s) could not be listed`]
         : []),
     ];
     if (problems.length > 0) throw new ScanIncompleteError(problems);

@@ -17,6 +17,7 @@ const toSummary = (parameter: ParameterMetadata): ParameterSummary | undefined =
     ? undefined
     : {
         name: parameter.Name,
+        arn: parameter.ARN,
         version: parameter.Version,
         description: parameter.Description,
         lastModified: parameter.LastModifiedDate,
@@ -77,6 +78,9 @@ export class SsmParameterStore implements ParameterStore {
           Name: write.name,
           Value: write.token.reveal(),
           Type: 'SecureString',
+          // Pinned: an account whose default tier is Advanced would otherwise need
+          // kms:GenerateDataKey, and charge for every parameter.
+          Tier: 'Standard',
           KeyId: write.kmsKeyId,
           Description: write.description,
           Overwrite: write.overwrite,

@@ -24,6 +24,14 @@ export const MetricName = {
   Revoked: 'PreviousTokensRevoked',
   RevocationFailures: 'RevocationFailures',
   RevokesEnqueued: 'RevocationsEnqueued',
+  OrphanRevokesEnqueued: 'OrphanRevocationsEnqueued',
+  Damaged: 'DamagedRecords',
+  OptedOut: 'ParametersOptedOut',
+  NotAllowed: 'RecordsNotAllowed',
+  Unrecorded: 'UnrecordedTokens',
+  UnexpectedVersions: 'UnexpectedVersions',
+  JobsDeferred: 'JobsDeferred',
+  OrphansRevoked: 'OrphanTokensRevoked',
 } as const;
 
 /** Powertools metrics in Embedded Metric Format, namespace LicenseTokenRotator. */

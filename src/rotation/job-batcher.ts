@@ -17,8 +17,9 @@ export function jobMessage(
   version: number,
   reason: JobReason,
   now: Date,
+  tokenIds?: readonly string[],
 ): PendingJob {
-  const job = newJob(name, version, reason, now);
+  const job = newJob(name, version, reason, now, tokenIds);
   return {
     name,
     message: {

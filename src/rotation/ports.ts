@@ -8,6 +8,8 @@ import type { Secret } from './secret.js';
 /** A parameter's metadata as DescribeParameters returns it: never its value. */
 export interface ParameterSummary {
   readonly name: string;
+  /** The parameter's ARN (account, region, name), when the service gives it. */
+  readonly arn?: string | undefined;
   readonly version: number;
   readonly description: string | undefined;
   readonly lastModified: Date | undefined;
@@ -29,7 +31,7 @@ export interface ParameterStore {
   pages(path: string): AsyncIterable<readonly ParameterSummary[]>;
   /** One parameter's metadata, or undefined when it does not exist. */
   describe(name: string): Promise<ParameterSummary | undefined>;
-  /** Writes the token as a SecureString with its record; returns the new version. */
+  /** Writes the token as a Standard-tier SecureString with its record; returns the new version. */
   putToken(write: TokenWrite): Promise<number>;
 }
 
@@ -87,6 +89,17 @@ export interface IssuedToken {
 /** How a DeleteToken ended; a token that was already gone counts as done. */
 export type Revocation = 'revoked' | 'already-revoked';
 
+/** A token as ListTokens describes it: who it is for, never its value. */
+export interface TokenInfo {
+  readonly tokenId: string;
+  readonly licenseArn: string;
+  /** `AVAILABLE`, or `DELETED` once revoked. */
+  readonly status: string;
+  readonly roleArns: readonly string[];
+  readonly tokenProperties: readonly string[];
+  readonly expiresAt: Date | undefined;
+}
+
 /** License Manager's token API, each call made in the license's home region. */
 export interface LicenseTokens {
   /** CreateToken; replays the same token for the same ClientToken within its window. */
@@ -100,10 +113,15 @@ export interface LicenseTokens {
     tokenProperties: readonly string[],
     where: LicenseLocation,
   ): Promise<void>;
-  /** DeleteToken. */
+  /** DeleteToken. Call it through `deleteProvenToken`, which checks the target first. */
   deleteToken(tokenId: string, where: LicenseLocation): Promise<Revocation>;
-  /** Of the given token ids (at most 100), those License Manager still lists as AVAILABLE. */
-  availableTokenIds(tokenIds: readonly string[], homeRegion?: string): Promise<ReadonlySet<string>>;
+  /** ListTokens by id (at most 100), in a home region: the ones License Manager lists, by id. */
+  describeTokens(
+    tokenIds: readonly string[],
+    homeRegion?: string,
+  ): Promise<ReadonlyMap<string, TokenInfo>>;
+  /** ListTokens of one license, every status, a page at a time. */
+  licenseTokens(licenseArn: string, homeRegion?: string): AsyncIterable<readonly TokenInfo[]>;
 }
 
 /** The structured logger the logic reports through (Powertools' Logger fits). */

@@ -1,15 +1,23 @@
 import { InvalidJobError, PermanentError } from '../errors.js';
 import { redactTokens } from '../observability/redact.js';
-import { JobReason, parseJob } from './job.js';
+import { InvalidJobReason, JobReason, messageGroupId, parseJob, type RotationJob } from './job.js';
 import type { MessageQueue } from './ports.js';
-import { type RevocationOutcome, revokePrevious } from './revoke.js';
-import { type RotateDeps, type RotateOptions, type RotationOutcome, rotate } from './rotate.js';
+import { type RevocationOutcome, revokeOrphans, revokePrevious } from './revoke.js';
+import {
+  type Attempt,
+  type RotateDeps,
+  type RotateOptions,
+  type RotationOutcome,
+  rotate,
+} from './rotate.js';
 
 /** A job message as it came off the queue. */
 export interface JobMessage {
   readonly messageId: string;
   readonly body: string;
   readonly groupId: string | undefined;
+  /** Which delivery this is; a retry past the ClientToken window is handled apart. */
+  readonly attempt?: Attempt;
 }
 
 /** A message that went to the dead-letter queue instead of being retried. */
@@ -58,6 +66,39 @@ async function deadLetter(
 }
 
 /**
+ * The job a message carries, checked: its body (parseJob) and its FIFO group, which must be its
+ * parameter's own. A job sent in another group could run beside its parameter's other jobs and
+ * break the rule of one writer per parameter.
+ */
+function jobOf(message: JobMessage, tokenPath: string): RotationJob {
+  const job = parseJob(message.body, tokenPath);
+  if (message.groupId !== messageGroupId(job.parameterName)) {
+    throw new InvalidJobError(
+      InvalidJobReason.WrongGroup,
+      `the job for ${job.parameterName} came in another group than its parameter's`,
+    );
+  }
+  return job;
+}
+
+/** Runs a valid job: a rotation, or one of the two revocations. */
+function run(
+  job: RotationJob,
+  message: JobMessage,
+  deps: RotateDeps,
+  options: RotateOptions,
+): Promise<RotationOutcome | RevocationOutcome> {
+  switch (job.reason) {
+    case JobReason.RevokePrevious:
+      return revokePrevious(job, deps, options);
+    case JobReason.RevokeOrphans:
+      return revokeOrphans(job, deps, options);
+    default:
+      return rotate(job, deps, options, message.attempt);
+  }
+}
+
+/**
  * Handles one job message: a malformed job, or a valid one that failed permanently, goes to the
  * dead-letter queue intact and is acknowledged; a transient failure is thrown so it is retried.
  */
@@ -66,9 +107,9 @@ export async function processMessage(
   deps: RotateDeps & { readonly deadLetters: MessageQueue },
   options: RotateOptions & { readonly tokenPath: string },
 ): Promise<MessageOutcome> {
-  let job: ReturnType<typeof parseJob>;
+  let job: RotationJob;
   try {
-    job = parseJob(message.body, options.tokenPath);
+    job = jobOf(message, options.tokenPath);
   } catch (error) {
     if (!(error instanceof InvalidJobError)) throw error;
     return deadLetter(deps.deadLetters, message, {
@@ -78,9 +119,7 @@ export async function processMessage(
     });
   }
   try {
-    return job.reason === JobReason.RevokePrevious
-      ? await revokePrevious(job, deps, options)
-      : await rotate(job, deps, options);
+    return await run(job, message, deps, options);
   } catch (error) {
     if (!(error instanceof PermanentError)) throw error;
     return deadLetter(deps.deadLetters, message, {

@@ -1,5 +1,5 @@
 import { InvalidRecordError } from '../errors.js';
-import { DAY_MS } from '../time.js';
+import { DAY_MS, MINUTE_MS } from '../time.js';
 import { isObject, isRegionName, keyProblem, parseTimestamp } from '../validate.js';
 
 /**
@@ -19,6 +19,11 @@ export interface RotationRecord {
   readonly expiresAt: string;
   readonly previousTokenId?: string;
   readonly rotatedAt?: string;
+  /**
+   * Set when the rotation that stored this token was retried after License Manager's ClientToken
+   * window: its earlier attempts, since this moment, may have minted tokens that nothing stores.
+   */
+  readonly lateRetryFrom?: string;
 }
 
 /** SSM's limit on a Description, and so on a serialised record. */
@@ -32,9 +37,25 @@ const LICENSE_ARN =
   /^arn:aws(-[a-z]+)*:license-manager:[a-z0-9-]*:\d{0,12}:license[:/][A-Za-z0-9._/-]+$/;
 const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 const TOKEN_ID = /^[A-Za-z0-9_.:-]{1,256}$/;
+
+/** True when the text has the shape of a License Manager token id. */
+export const isTokenId = (value: string): boolean => TOKEN_ID.test(value);
 const KEYS = ['v', 'licenseArn', 'roleArns', 'tokenProperties', 'expirationInDays'] as const;
 const STATE_KEYS = ['tokenId', 'issuedAt', 'expiresAt'] as const;
-const OPTIONAL_KEYS = ['renewBeforeDays', 'homeRegion', 'previousTokenId', 'rotatedAt'] as const;
+const OPTIONAL_KEYS = [
+  'renewBeforeDays',
+  'homeRegion',
+  'previousTokenId',
+  'rotatedAt',
+  'lateRetryFrom',
+] as const;
+
+/**
+ * How far a record's dates may lie ahead of the reader's clock. A record dated later than that
+ * was not written by the rotator (which dates issue back ten minutes); believing it would put off
+ * the token's renewal past its real expiry.
+ */
+export const MAX_CLOCK_SKEW_MS = 5 * MINUTE_MS;
 
 /** True when the text is a License Manager license ARN. */
 export const isLicenseArn = (value: string): boolean =>
@@ -80,8 +101,21 @@ function timestamp(value: unknown, field: string): string {
   return value as string;
 }
 
-/** Checks a record object field by field; throws InvalidRecordError naming the first bad one. */
-export function validateRecord(value: unknown): RotationRecord {
+/** A timestamp of something that has happened: not later than `now`, give or take the skew. */
+function pastTimestamp(value: unknown, field: string, now: Date): string {
+  const text = timestamp(value, field);
+  if (Date.parse(text) > now.getTime() + MAX_CLOCK_SKEW_MS) fail(field, 'is in the future');
+  return text;
+}
+
+const optionalPastTimestamp = (value: unknown, field: string, now: Date): string | undefined =>
+  value === undefined ? undefined : pastTimestamp(value, field, now);
+
+/**
+ * Checks a record object field by field, as of `now`; throws InvalidRecordError naming the first
+ * bad one.
+ */
+export function validateRecord(value: unknown, now: Date): RotationRecord {
   if (!isObject(value)) return fail('description', 'is not a JSON object');
   const keys = keyProblem(value, [...KEYS, ...STATE_KEYS], OPTIONAL_KEYS);
   if (keys?.kind === 'unknown') fail(keys.key, 'is not a record field');
@@ -106,7 +140,7 @@ export function validateRecord(value: unknown): RotationRecord {
   }
   const tokenId =
     optionalString(value.tokenId, 'tokenId', TOKEN_ID) ?? fail('tokenId', 'is required');
-  const issuedAt = timestamp(value.issuedAt, 'issuedAt');
+  const issuedAt = pastTimestamp(value.issuedAt, 'issuedAt', now);
   const expiresAt = timestamp(value.expiresAt, 'expiresAt');
   const lifetime = Date.parse(expiresAt) - Date.parse(issuedAt);
   if (lifetime <= 0) fail('expiresAt', 'must be after issuedAt');
@@ -114,8 +148,13 @@ export function validateRecord(value: unknown): RotationRecord {
     // A record must never promise more than the token can have: that is how tokens lapse.
     fail('expiresAt', 'is later than issuedAt + expirationInDays');
   }
-  const rotatedAt =
-    value.rotatedAt === undefined ? undefined : timestamp(value.rotatedAt, 'rotatedAt');
+  const rotatedAt = optionalPastTimestamp(value.rotatedAt, 'rotatedAt', now);
+  const lateRetryFrom = optionalPastTimestamp(value.lateRetryFrom, 'lateRetryFrom', now);
+  const previousTokenId = optionalString(value.previousTokenId, 'previousTokenId', TOKEN_ID);
+  if (previousTokenId === tokenId) {
+    // Revoking the "previous" token would then delete the only one the parameter holds.
+    fail('previousTokenId', 'is the token the parameter holds');
+  }
   return {
     v: 1,
     licenseArn: value.licenseArn as string,
@@ -130,19 +169,20 @@ export function validateRecord(value: unknown): RotationRecord {
     tokenId,
     issuedAt,
     expiresAt,
-    ...optionalField(
-      'previousTokenId',
-      optionalString(value.previousTokenId, 'previousTokenId', TOKEN_ID),
-    ),
+    ...optionalField('previousTokenId', previousTokenId),
     ...optionalField('rotatedAt', rotatedAt),
+    ...optionalField('lateRetryFrom', lateRetryFrom),
   };
 }
 
 const optionalField = <K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> =>
   value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 
-/** Parses a parameter Description into a record; throws InvalidRecordError when it is not one. */
-export function parseRecord(description: string | undefined): RotationRecord {
+/**
+ * Parses a parameter Description into a record, as of `now`; throws InvalidRecordError when it is
+ * not one.
+ */
+export function parseRecord(description: string | undefined, now: Date): RotationRecord {
   if (description === undefined || description === '') return fail('description', 'is empty');
   if (description.length > MAX_RECORD_LENGTH) {
     return fail('description', `is longer than ${MAX_RECORD_LENGTH} characters`);
@@ -153,7 +193,7 @@ export function parseRecord(description: string | undefined): RotationRecord {
   } catch {
     return fail('description', 'is not JSON');
   }
-  return validateRecord(json);
+  return validateRecord(json, now);
 }
 
 /** Serialises a record in its canonical field order; throws when it exceeds 1024 characters. */
@@ -171,6 +211,7 @@ export function serialiseRecord(record: RotationRecord): string {
     expiresAt: record.expiresAt,
     previousTokenId: record.previousTokenId,
     rotatedAt: record.rotatedAt,
+    lateRetryFrom: record.lateRetryFrom,
   };
   const text = JSON.stringify(ordered);
   if (text.length > MAX_RECORD_LENGTH) {
@@ -183,14 +224,16 @@ export function serialiseRecord(record: RotationRecord): string {
 const HEADROOM_TOKEN_ID = 'x'.repeat(64);
 
 /**
- * Throws unless the record still fits after a rotation adds `previousTokenId` and `rotatedAt`,
- * so a token registered today can always be rotated tomorrow.
+ * Throws unless the record still fits after a rotation adds `previousTokenId`, `rotatedAt` and
+ * `lateRetryFrom`, so a token registered today can always be rotated tomorrow.
  */
 export function assertRoomToRotate(record: RotationRecord): void {
+  const date = new Date(0).toISOString();
   serialiseRecord({
     ...record,
     tokenId: HEADROOM_TOKEN_ID,
     previousTokenId: HEADROOM_TOKEN_ID,
-    rotatedAt: new Date(0).toISOString(),
+    rotatedAt: date,
+    lateRetryFrom: date,
   });
 }

@@ -1,8 +1,9 @@
-import { HOUR_MS } from '../time.js';
+import { PermanentError } from '../errors.js';
+import { DAY_MS, HOUR_MS } from '../time.js';
 import type { RotationJob } from './job.js';
-import type { LicenseTokens, ParameterStore, Revocation } from './ports.js';
-import type { RotationRecord } from './record.js';
-import { rotatableRecord } from './rotatable-record.js';
+import type { LicenseTokens, ParameterStore, Revocation, TokenInfo } from './ports.js';
+import { MAX_CLOCK_SKEW_MS, type RotationRecord } from './record.js';
+import { type RecordRules, rotatableRecord } from './rotatable-record.js';
 
 /**
  * When the record's previous token may be deleted: its grace period after it was superseded
@@ -15,6 +16,38 @@ export function revocationDueAt(record: RotationRecord, graceHours: number): Dat
   return new Date(supersededAt + graceHours * HOUR_MS);
 }
 
+/** Why a delete was refused: its target failed the checks. */
+export const RefusalReason = {
+  /** The token is the one the parameter holds now. */
+  TokenInUse: 'TokenInUse',
+  /** License Manager says the token belongs to another license, or was minted otherwise. */
+  TokenNotOwned: 'TokenNotOwned',
+} as const;
+
+const refuse = (code: keyof typeof RefusalReason, message: string): never => {
+  throw new PermanentError('Revocation', RefusalReason[code], message);
+};
+
+/**
+ * DeleteToken, only once License Manager confirms (ListTokens by id, in the license's home
+ * region) that the token belongs to the record's license and is not the token the parameter
+ * holds. A token it does not list, or lists as deleted, is already gone: nothing is called.
+ */
+export async function deleteProvenToken(
+  tokens: LicenseTokens,
+  tokenId: string,
+  owner: Pick<RotationRecord, 'licenseArn' | 'homeRegion' | 'tokenId'>,
+): Promise<Revocation> {
+  if (tokenId === owner.tokenId)
+    refuse('TokenInUse', `${tokenId} is the token the parameter holds`);
+  const listed = (await tokens.describeTokens([tokenId], owner.homeRegion)).get(tokenId);
+  if (listed === undefined || listed.status !== 'AVAILABLE') return 'already-revoked';
+  if (listed.licenseArn !== owner.licenseArn) {
+    refuse('TokenNotOwned', `${tokenId} belongs to ${listed.licenseArn}, not ${owner.licenseArn}`);
+  }
+  return tokens.deleteToken(tokenId, owner);
+}
+
 /** How a revoke job ended. */
 export type RevocationOutcome =
   | {
@@ -24,10 +57,22 @@ export type RevocationOutcome =
       readonly result: Revocation;
     }
   | {
+      readonly kind: 'orphans-revoked';
+      readonly parameterName: string;
+      readonly tokenIds: readonly string[];
+    }
+  | {
       readonly kind: 'skipped';
       readonly parameterName: string;
       readonly why: 'gone' | 'nothing-to-revoke' | 'in-grace-period';
     };
+
+/** What revocation talks to. */
+export interface RevokeDeps {
+  readonly store: ParameterStore;
+  readonly tokens: LicenseTokens;
+  readonly clock: () => Date;
+}
 
 /**
  * Deletes the token a parameter's record names as previous, once its grace period is over. The
@@ -35,22 +80,82 @@ export type RevocationOutcome =
  */
 export async function revokePrevious(
   job: RotationJob,
-  deps: {
-    readonly store: ParameterStore;
-    readonly tokens: LicenseTokens;
-    readonly clock: () => Date;
-  },
-  options: { readonly revokePreviousAfterHours: number },
+  deps: RevokeDeps,
+  options: RecordRules & { readonly revokePreviousAfterHours: number },
 ): Promise<RevocationOutcome> {
   const { parameterName } = job;
   const current = await deps.store.describe(parameterName);
   if (current === undefined) return { kind: 'skipped', parameterName, why: 'gone' };
-  const record = rotatableRecord(parameterName, current.description);
+  const now = deps.clock();
+  const record = rotatableRecord(parameterName, current.description, now, options);
   const dueAt = revocationDueAt(record, options.revokePreviousAfterHours);
   if (record.previousTokenId === undefined || dueAt === undefined) {
     return { kind: 'skipped', parameterName, why: 'nothing-to-revoke' };
   }
-  if (deps.clock() < dueAt) return { kind: 'skipped', parameterName, why: 'in-grace-period' };
-  const result = await deps.tokens.deleteToken(record.previousTokenId, record);
+  if (now < dueAt) return { kind: 'skipped', parameterName, why: 'in-grace-period' };
+  const result = await deleteProvenToken(deps.tokens, record.previousTokenId, record);
   return { kind: 'revoked', parameterName, tokenId: record.previousTokenId, result };
+}
+
+/**
+ * The moments between which a late-retried rotation's earlier attempts may have minted tokens
+ * that nothing stores: from the job's first receive to the request of the token it stored.
+ */
+export function lateMintWindow(record: RotationRecord): { from: number; to: number } | undefined {
+  if (record.lateRetryFrom === undefined || record.rotatedAt === undefined) return undefined;
+  return {
+    from: Date.parse(record.lateRetryFrom) - MAX_CLOCK_SKEW_MS,
+    to: Date.parse(record.rotatedAt) + MAX_CLOCK_SKEW_MS,
+  };
+}
+
+/**
+ * True when the token is one a late-retried rotation of this record could have minted: the same
+ * license, roles and token properties, minted (its expiry less the lifetime asked) inside the
+ * record's late-mint window, and neither the current nor the previous token.
+ */
+export function isLateMintOf(token: TokenInfo, record: RotationRecord): boolean {
+  const window = lateMintWindow(record);
+  if (window === undefined || token.expiresAt === undefined) return false;
+  const mintedAt = token.expiresAt.getTime() - record.expirationInDays * DAY_MS;
+  const same = (a: readonly string[], b: readonly string[]): boolean =>
+    a.length === b.length && a.every((item) => b.includes(item));
+  return (
+    token.licenseArn === record.licenseArn &&
+    same(token.roleArns, record.roleArns) &&
+    same(token.tokenProperties, record.tokenProperties) &&
+    mintedAt >= window.from &&
+    mintedAt <= window.to &&
+    token.tokenId !== record.tokenId &&
+    token.tokenId !== record.previousTokenId
+  );
+}
+
+/**
+ * Deletes the tokens a revoke-orphans job names, each only after License Manager's description
+ * of it proves it a late mint of this parameter's record (`isLateMintOf`) and still AVAILABLE.
+ * The scanner, which sees every record, names only tokens no record names; any id that fails the
+ * proof refuses the whole job, which then goes to the dead-letter queue for a human.
+ */
+export async function revokeOrphans(
+  job: RotationJob,
+  deps: RevokeDeps,
+  options: RecordRules,
+): Promise<RevocationOutcome> {
+  const { parameterName } = job;
+  const current = await deps.store.describe(parameterName);
+  if (current === undefined) return { kind: 'skipped', parameterName, why: 'gone' };
+  const record = rotatableRecord(parameterName, current.description, deps.clock(), options);
+  const ids = job.tokenIds ?? [];
+  const listed = await deps.tokens.describeTokens(ids, record.homeRegion);
+  const live = ids.filter((id) => listed.get(id)?.status === 'AVAILABLE');
+  const unproven = live.filter((id) => {
+    const token = listed.get(id);
+    return token === undefined || !isLateMintOf(token, record);
+  });
+  if (unproven.length > 0) {
+    refuse('TokenNotOwned', `${unproven.join(', ')} not a late mint of ${parameterName}`);
+  }
+  for (const id of live) await deps.tokens.deleteToken(id, record);
+  return { kind: 'orphans-revoked', parameterName, tokenIds: live };
 }

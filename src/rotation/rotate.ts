@@ -1,10 +1,21 @@
-import { clientTokenFor } from './client-token.js';
-import { assess, TokenState } from './due.js';
+import { PermanentError, TransientError } from '../errors.js';
+import { type AllowLists, allowListProblem } from './allow-list.js';
+import { CLIENT_TOKEN_WINDOW_MS, clientTokenFor } from './client-token.js';
+import { assess, dueRuleOf, TokenState } from './due.js';
 import { JobReason, type RotationJob } from './job.js';
-import { mint, recordFor, settingsOf } from './mint.js';
-import type { LicenseTokens, ParameterStore, Revocation } from './ports.js';
+import {
+  discardMinted,
+  heldTokenIdOf,
+  type Minted,
+  mint,
+  recordFor,
+  settingsOf,
+  storeMinted,
+} from './mint.js';
+import type { LicenseTokens, ParameterStore, ParameterSummary, Revocation } from './ports.js';
 import { type RotationRecord, serialiseRecord } from './record.js';
-import { rotatableRecord } from './rotatable-record.js';
+import { deleteProvenToken, revocationDueAt } from './revoke.js';
+import { type RecordRules, rotatableRecord } from './rotatable-record.js';
 
 /** What rotation talks to. */
 export interface RotateDeps {
@@ -14,12 +25,26 @@ export interface RotateDeps {
 }
 
 /** Rotation settings from the configuration. */
-export interface RotateOptions {
+export interface RotateOptions extends RecordRules, AllowLists {
   readonly kmsKeyId: string;
-  readonly renewBeforeDays: number | undefined;
   readonly verifyNewTokens: boolean;
-  readonly revokePreviousAfterHours: number;
 }
+
+/** Which delivery of its message a job is: SQS counts receives and stamps the first. */
+export interface Attempt {
+  readonly receiveCount: number;
+  /** When SQS first handed the message out, by SQS's clock. */
+  readonly firstReceivedAt: Date | undefined;
+}
+
+/** A first delivery: what a job run outside SQS (the CLI's `rotate --now`) is. */
+export const FIRST_ATTEMPT: Attempt = { receiveCount: 1, firstReceivedAt: undefined };
+
+/**
+ * Time taken off the ClientToken window before a retry counts as late: the time from the job's
+ * start to its CreateToken call, and the skew between SQS's clock and License Manager's.
+ */
+export const LATE_RETRY_MARGIN_MS = 30_000;
 
 /** Why a job ended without a rotation; each is a normal, acknowledged end. */
 export const SkipReason = {
@@ -29,6 +54,12 @@ export const SkipReason = {
   AlreadyRotated: 'already-rotated',
   /** Same version, but the token is not due (the scan used other settings). */
   NotDue: 'not-due',
+  /**
+   * Due, but the previous token is still in its grace period and the rotation was not forced:
+   * rotating now would delete it early. A valid record never gets here (its rotation period is
+   * checked); the next scan after the grace period enqueues the job again.
+   */
+  PreviousInGrace: 'previous-in-grace',
 } as const;
 
 /** One of the SkipReason values. */
@@ -41,6 +72,8 @@ export type RotationOutcome =
       readonly parameterName: string;
       /** The parameter's version after the write. */
       readonly version: number;
+      /** The version the write was made over; anything but version − 1 means another writer. */
+      readonly previousVersion: number;
       readonly tokenId: string;
       readonly previousTokenId: string;
       readonly expiresAt: string;
@@ -48,6 +81,8 @@ export type RotationOutcome =
       readonly verified: boolean;
       /** The token that dropped out of the record (two generations back), and what became of it. */
       readonly retired?: Retired;
+      /** Set when this was a retry past the ClientToken window (see `RotationRecord`). */
+      readonly lateRetryFrom?: string;
     }
   | {
       readonly kind: 'skipped';
@@ -61,12 +96,63 @@ export type Retired =
   | { readonly tokenId: string; readonly result: Revocation }
   | { readonly tokenId: string; readonly result: 'failed'; readonly failure: string };
 
+/** Why this job should not rotate the parameter as it stands, or undefined when it should. */
+function reasonToSkip(
+  job: RotationJob,
+  current: ParameterSummary,
+  record: RotationRecord,
+  now: Date,
+  options: RotateOptions,
+): SkipReason | undefined {
+  const moved = current.version !== job.observedVersion;
+  const forced = job.reason === JobReason.Forced;
+  const wanted = forced ? !moved : assess(record, now, dueRuleOf(options)).state !== TokenState.Ok;
+  if (!wanted) return moved ? SkipReason.AlreadyRotated : SkipReason.NotDue;
+  const graceEnds = revocationDueAt(record, options.revokePreviousAfterHours);
+  if (!forced && graceEnds !== undefined && now < graceEnds) return SkipReason.PreviousInGrace;
+  return undefined;
+}
+
+/** The first receive of a retry that may come after License Manager forgot its ClientToken. */
+export function lateRetryFrom(attempt: Attempt, now: Date): string | undefined {
+  const first = attempt.firstReceivedAt;
+  if (attempt.receiveCount <= 1 || first === undefined) return undefined;
+  const late = now.getTime() - first.getTime() >= CLIENT_TOKEN_WINDOW_MS - LATE_RETRY_MARGIN_MS;
+  return late ? first.toISOString() : undefined;
+}
+
+/**
+ * Describes the parameter again just before the write. Unmoved, the write goes ahead. Moved to
+ * the very token minted here (another delivery of this job replayed the ClientToken and stored
+ * it), the rotation is done: the version it is at comes back. Moved otherwise (another writer),
+ * the minted token will never be stored: it is deleted, and the job retried, to see what the
+ * parameter holds then.
+ */
+async function confirmUnmoved(
+  deps: RotateDeps,
+  name: string,
+  version: number,
+  minted: Minted,
+): Promise<number | undefined> {
+  const fresh = await deps.store.describe(name);
+  if (fresh?.version === version) return undefined;
+  const held = heldTokenIdOf(fresh, deps.clock());
+  if (fresh !== undefined && held === minted.issued.tokenId) return fresh.version;
+  await discardMinted(deps.tokens, minted, held);
+  throw new TransientError(
+    'Rotation',
+    'VersionMoved',
+    `${name} moved from version ${version} to ${fresh?.version ?? 'gone'} during the rotation`,
+  );
+}
+
 /**
  * The record tracks one previous token. When a rotation pushes one out before its revoke job ran
- * (a second rotation inside the grace period, or a failed revoke), it is deleted here: after the
- * new token is minted and verified, just before the write that drops its id from the record, so
- * that a rotation cut short after that write cannot leave it live with nothing naming it. Best
- * effort: a failure is reported (and alarmed on), not retried, and the rotation goes on.
+ * (a forced rotation inside the grace period, or a failed revoke), it is deleted here, after the
+ * new token is minted, verified and its record serialised, just before the write that drops its
+ * id from the record, so a rotation cut short after that write cannot leave it live with nothing
+ * naming it. Proven first, like every delete; best effort: a failure is reported (and alarmed
+ * on), not retried, and the rotation goes on.
  */
 async function retire(
   deps: RotateDeps,
@@ -76,7 +162,7 @@ async function retire(
   const tokenId = record.previousTokenId;
   if (tokenId === undefined || options.revokePreviousAfterHours <= 0) return undefined;
   try {
-    return { tokenId, result: await deps.tokens.deleteToken(tokenId, record) };
+    return { tokenId, result: await deleteProvenToken(deps.tokens, tokenId, record) };
   } catch (error) {
     return {
       tokenId,
@@ -87,52 +173,58 @@ async function retire(
 }
 
 /**
- * Rotates one parameter (docs/design.md, "Rotating one token"): reads the current version and record, mints a token with
- * the generation's ClientToken, verifies it, then writes token and new record in one PutParameter.
- * A failure at any step leaves the old token in place; a retry of the generation replays the token.
+ * Rotates one parameter (docs/design.md, "Rotating one token"): reads the current version and
+ * record, checks them, mints a token with the generation's ClientToken, verifies it, checks the
+ * version again, then writes token and new record in one PutParameter. Every check comes before
+ * the first destructive call; a failure at any step leaves the old token in place, and a token
+ * minted but not stored is deleted.
  */
 export async function rotate(
   job: RotationJob,
   deps: RotateDeps,
   options: RotateOptions,
+  attempt: Attempt = FIRST_ATTEMPT,
 ): Promise<RotationOutcome> {
   const { parameterName } = job;
   const current = await deps.store.describe(parameterName);
   if (current === undefined) return { kind: 'skipped', parameterName, why: SkipReason.Gone };
-  const record = rotatableRecord(parameterName, current.description);
-  const moved = current.version !== job.observedVersion;
-  const wanted =
-    job.reason === JobReason.Forced
-      ? !moved
-      : assess(record, deps.clock(), options.renewBeforeDays).state !== TokenState.Ok;
-  if (!wanted) {
-    const why = moved ? SkipReason.AlreadyRotated : SkipReason.NotDue;
+  const now = deps.clock();
+  const record = rotatableRecord(parameterName, current.description, now, options);
+  const why = reasonToSkip(job, current, record, now, options);
+  if (why !== undefined) {
     return { kind: 'skipped', parameterName, why, currentVersion: current.version };
   }
+  const refused = allowListProblem(record, options);
+  if (refused !== undefined) throw new PermanentError('Rotation', 'NotAllowed', refused);
 
-  const minted = await mint(
-    deps,
-    settingsOf(record),
-    clientTokenFor(parameterName, current.version),
-    options.verifyNewTokens,
-  );
-  const next = recordFor(settingsOf(record), minted, record.tokenId);
+  const late = lateRetryFrom(attempt, now);
+  const clientToken = clientTokenFor(current.arn ?? parameterName, current.version);
+  const settings = settingsOf(record);
+  const minted = await mint(deps, settings, clientToken, options.verifyNewTokens, record.tokenId);
+  const next = recordFor(settings, minted, record.tokenId, late);
+  const description = serialiseRecord(next);
+  const storedBy = await confirmUnmoved(deps, parameterName, current.version, minted);
+  if (storedBy !== undefined) {
+    return {
+      kind: 'skipped',
+      parameterName,
+      why: SkipReason.AlreadyRotated,
+      currentVersion: storedBy,
+    };
+  }
   const retired = await retire(deps, record, options);
-  const version = await deps.store.putToken({
-    name: parameterName,
-    token: minted.issued.token,
-    description: serialiseRecord(next),
-    kmsKeyId: options.kmsKeyId,
-    overwrite: true,
-  });
+  const write = { name: parameterName, description, kmsKeyId: options.kmsKeyId, overwrite: true };
+  const version = await storeMinted(deps, write, minted);
   return {
     kind: 'rotated',
     parameterName,
     version,
+    previousVersion: current.version,
     tokenId: next.tokenId,
     previousTokenId: record.tokenId,
     expiresAt: next.expiresAt,
     verified: minted.verified,
     ...(retired === undefined ? {} : { retired }),
+    ...(late === undefined ? {} : { lateRetryFrom: late }),
   };
 }

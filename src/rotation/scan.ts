@@ -1,18 +1,32 @@
-import { type Assessment, assess, TokenState } from './due.js';
+import { InvalidRecordError } from '../errors.js';
+import { type AllowLists, allowListProblem } from './allow-list.js';
+import {
+  type Assessment,
+  assess,
+  checkRotationPeriod,
+  dueRuleOf,
+  type RotationSettings,
+  TokenState,
+} from './due.js';
 import { JobReason } from './job.js';
 import { JobBatcher, jobMessage } from './job-batcher.js';
 import { nameProblem } from './parameter-name.js';
 import type { LicenseTokens, Log, MessageQueue, ParameterStore } from './ports.js';
 import { parseRecord, type RotationRecord } from './record.js';
-import { type RevocationCandidate, RevocationCandidates } from './revocation-candidates.js';
 import { revocationDueAt } from './revoke.js';
+import { type AuditJob, TokenAudit } from './token-audit.js';
 
-/** A parameter under the token path whose Description is not a valid record: never touched. */
+/**
+ * A parameter under the token path the rotator does not manage: never touched. Either its record
+ * cannot be read (damaged: its expiry goes unwatched, which alarms), or its Description starts
+ * with `unmanaged`, the documented way to keep a parameter under the path on purpose.
+ */
 export interface UnmanagedParameter {
   readonly state: 'unmanaged';
   readonly name: string;
   readonly version: number;
   readonly problem: string;
+  readonly optedOut: boolean;
 }
 
 /** A managed token and the due rule's verdict on it. */
@@ -27,14 +41,15 @@ export interface ManagedParameter {
 /** One parameter as the scan sees it. */
 export type InventoryItem = ManagedParameter | UnmanagedParameter;
 
-/** What the scan needs to know. */
-export interface ScanOptions {
+/** What classifying a parameter needs to know. */
+export interface ClassifyOptions extends RotationSettings {
   readonly tokenPath: string;
   readonly now: Date;
-  readonly renewBeforeDays: number | undefined;
+}
+
+/** What the scan needs to know. */
+export interface ScanOptions extends ClassifyOptions, AllowLists {
   readonly criticalDays: number;
-  /** Grace period of a superseded token; 0 turns revocation off. */
-  readonly revokePreviousAfterHours: number;
   /** Sends of one batch, counting the first; only entries the queue did not blame on us are resent. */
   readonly maxSendAttempts?: number;
 }
@@ -43,7 +58,7 @@ export interface ScanOptions {
 export interface ScanDeps {
   readonly store: ParameterStore;
   readonly queue: MessageQueue;
-  readonly tokens: Pick<LicenseTokens, 'availableTokenIds'>;
+  readonly tokens: Pick<LicenseTokens, 'licenseTokens'>;
   readonly log: Log;
 }
 
@@ -53,76 +68,97 @@ export interface ScanSummary {
   ok: number;
   due: number;
   expired: number;
+  /** Parameters not managed: damaged plus opted out. */
   unmanaged: number;
+  /** Unmanaged parameters whose record cannot be read: their expiry is not watched. */
+  damaged: number;
+  /** Unmanaged on purpose (a Description that starts with `unmanaged`). */
+  optedOut: number;
+  /** Records asking for a license or a role outside the allow-lists: their rotation will fail. */
+  notAllowed: number;
   critical: number;
   enqueued: number;
   enqueueFailures: number;
   revocationsEnqueued: number;
-  revocationCheckFailures: number;
+  orphanRevocationsEnqueued: number;
+  /** AVAILABLE tokens of a managed license that no record names. */
+  unrecordedTokens: number;
+  /** Licenses whose tokens could not be listed (revocations and orphans unchecked). */
+  licenseCheckFailures: number;
   /** The fewest days left on any managed token; undefined when there is none. */
   minDaysToExpiry: number | undefined;
 }
 
+const OPT_OUT = /^\s*unmanaged\b/i;
+
+const unmanaged = (
+  parameter: { name: string; version: number },
+  problem: string,
+  optedOut = false,
+): UnmanagedParameter => ({ state: 'unmanaged', ...parameter, problem, optedOut });
+
 /** Classifies one parameter: unmanaged (with the reason), or ok, due or expired. */
 export function classify(
   parameter: { name: string; version: number; description: string | undefined },
-  options: Pick<ScanOptions, 'tokenPath' | 'now' | 'renewBeforeDays'>,
+  options: ClassifyOptions,
 ): InventoryItem {
-  const { name, version } = parameter;
+  const { name, version, description } = parameter;
   const problem = nameProblem(name, options.tokenPath);
-  if (problem !== undefined)
-    return { state: 'unmanaged', name, version, problem: `name ${problem}` };
+  if (problem !== undefined) return unmanaged(parameter, `name ${problem}`);
+  if (description !== undefined && OPT_OUT.test(description)) {
+    return unmanaged(parameter, 'opted out: its Description starts with "unmanaged"', true);
+  }
+  const rule = dueRuleOf(options);
   let record: RotationRecord;
   try {
-    record = parseRecord(parameter.description);
+    record = parseRecord(description, options.now);
+    checkRotationPeriod(record, rule);
   } catch (error) {
-    return { state: 'unmanaged', name, version, problem: `record ${(error as Error).message}` };
+    if (!(error instanceof InvalidRecordError)) throw error;
+    return unmanaged(parameter, `record ${error.message}`);
   }
-  const assessment = assess(record, options.now, options.renewBeforeDays);
+  const assessment = assess(record, options.now, rule);
   return { state: assessment.state, name, version, record, assessment };
 }
 
 /** Every parameter under the token path, classified; holds one page in memory at a time. */
 export async function* inventory(
   store: ParameterStore,
-  options: Pick<ScanOptions, 'tokenPath' | 'now' | 'renewBeforeDays'>,
+  options: ClassifyOptions,
 ): AsyncGenerator<InventoryItem> {
   for await (const page of store.pages(options.tokenPath)) {
     for (const parameter of page) yield classify(parameter, options);
   }
 }
 
-/** What one scan counts. */
 const emptySummary = (): ScanSummary => ({
   scanned: 0,
   ok: 0,
   due: 0,
   expired: 0,
   unmanaged: 0,
+  damaged: 0,
+  optedOut: 0,
+  notAllowed: 0,
   critical: 0,
   enqueued: 0,
   enqueueFailures: 0,
   revocationsEnqueued: 0,
-  revocationCheckFailures: 0,
+  orphanRevocationsEnqueued: 0,
+  unrecordedTokens: 0,
+  licenseCheckFailures: 0,
   minDaysToExpiry: undefined,
 });
 
-/** The record's previous token, when its grace period is over and it may be deleted. */
-function revocationCandidate(
-  item: ManagedParameter,
-  options: Pick<ScanOptions, 'now' | 'revokePreviousAfterHours'>,
-): RevocationCandidate | undefined {
-  const { record } = item;
-  const revokeAt = revocationDueAt(record, options.revokePreviousAfterHours);
-  if (record.previousTokenId === undefined || revokeAt === undefined || revokeAt > options.now) {
-    return undefined;
+/** Counts an unmanaged parameter; a damaged one is a warning, an opted-out one is not. */
+function noteUnmanaged(summary: ScanSummary, item: UnmanagedParameter, log: Log): void {
+  summary.unmanaged++;
+  if (item.optedOut) {
+    summary.optedOut++;
+    return;
   }
-  return {
-    name: item.name,
-    version: item.version,
-    tokenId: record.previousTokenId,
-    homeRegion: record.homeRegion,
-  };
+  summary.damaged++;
+  log.warn('Skipping unmanaged parameter', { parameterName: item.name, problem: item.problem });
 }
 
 /** Counts how close the token is to expiry, and warns when it is critical. */
@@ -134,39 +170,54 @@ function noteExpiry(summary: ScanSummary, item: ManagedParameter, criticalDays: 
   log.warn('Token is close to expiry', { parameterName: item.name, daysLeft, state: item.state });
 }
 
+/** Counts a record that asks for more than the allow-lists permit; it still gets watched. */
+function noteAllowed(summary: ScanSummary, item: ManagedParameter, lists: AllowLists, log: Log) {
+  const problem = allowListProblem(item.record, lists);
+  if (problem === undefined) return;
+  summary.notAllowed++;
+  log.warn('Record outside the allow-lists', { parameterName: item.name, problem });
+}
+
 /**
- * The scanner's work: classify every parameter, enqueue one job per due or expired token, and one
- * revoke job per previous token past its grace period that License Manager still lists as
- * AVAILABLE. Streams: memory holds one page, one batch and one ListTokens batch per region.
+ * The scanner's work: classify every parameter and enqueue one job per due or expired token;
+ * then hold the records against License Manager's tokens (TokenAudit) and enqueue one revoke job
+ * per previous token past its grace period that is still AVAILABLE, and one per batch of proven
+ * late mints. Memory holds one page, one batch of jobs and the recorded token ids.
  */
 export async function scan(deps: ScanDeps, options: ScanOptions): Promise<ScanSummary> {
-  const { log } = deps;
+  const { log, queue } = deps;
   const summary = emptySummary();
-  const jobs = new JobBatcher(deps.queue, log, summary, options.maxSendAttempts);
-  const candidates = new RevocationCandidates(deps.tokens, log, summary);
-  const revoke = async (live: readonly RevocationCandidate[]): Promise<void> => {
-    for (const { name, version } of live) {
-      summary.revocationsEnqueued++;
-      await jobs.add(jobMessage(name, version, JobReason.RevokePrevious, options.now));
-    }
-  };
+  const jobs = new JobBatcher(queue, log, summary, options.maxSendAttempts);
+  const audit = new TokenAudit();
 
   for await (const item of inventory(deps.store, options)) {
     summary.scanned++;
     if (item.state === 'unmanaged') {
-      summary.unmanaged++;
-      log.warn('Skipping unmanaged parameter', { parameterName: item.name, problem: item.problem });
+      noteUnmanaged(summary, item, log);
       continue;
     }
-    const candidate = revocationCandidate(item, options);
-    if (candidate !== undefined) await revoke(await candidates.add(candidate));
+    const revokeAt = revocationDueAt(item.record, options.revokePreviousAfterHours);
+    audit.note({ ...item, revocable: revokeAt !== undefined && revokeAt <= options.now });
     noteExpiry(summary, item, options.criticalDays, log);
+    noteAllowed(summary, item, options, log);
     summary[item.state]++;
     if (item.state === TokenState.Ok) continue;
     await jobs.add(jobMessage(item.name, item.version, JobReason.Expiring, options.now));
   }
-  // Rotation jobs first: every due token is enqueued before the last revocations are checked.
-  await revoke(await candidates.flush());
+  // Rotation jobs first: every due token is enqueued before the licenses are audited.
+  const found = await audit.run(deps.tokens, options.now, log);
+  summary.unrecordedTokens = found.unrecorded;
+  summary.licenseCheckFailures = found.failures;
+  const enqueue = async (list: readonly AuditJob[], reason: JobReason) => {
+    for (const job of list) {
+      await jobs.add(jobMessage(job.name, job.version, reason, options.now, job.tokenIds));
+    }
+  };
+  await enqueue(found.revocations, JobReason.RevokePrevious);
+  await enqueue(found.orphans, JobReason.RevokeOrphans);
+  summary.revocationsEnqueued = found.revocations.length;
+  summary.orphanRevocationsEnqueued = found.orphans.length;
   await jobs.flush();
+  if (found.unrecorded > 0) log.warn('Tokens no record names', { count: found.unrecorded });
   return summary;
 }

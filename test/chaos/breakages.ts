@@ -19,7 +19,8 @@ const withCreateToken = (
     createToken,
     verifyToken: (...args) => parts.tokens.verifyToken(...args),
     deleteToken: (...args) => parts.tokens.deleteToken(...args),
-    availableTokenIds: (...args) => parts.tokens.availableTokenIds(...args),
+    describeTokens: (...args) => parts.tokens.describeTokens(...args),
+    licenseTokens: (...args) => parts.tokens.licenseTokens(...args),
   },
 });
 

@@ -18,6 +18,7 @@ import type { LicenseTokens, MessageQueue, ParameterStore } from '../../src/rota
 import type { ScanSummary } from '../../src/rotation/scan.js';
 import { SANDBOX_CREDENTIALS } from '../../tools/local/clients.js';
 import { type DrainSummary, drainQueue, type SqsHandler } from '../../tools/local/event-source.js';
+import { LOCAL_ALLOW_LISTS } from '../../tools/local/handlers.js';
 import { lambdaContext } from '../../tools/local/lambda-context.js';
 import { createRotatorQueues, type RotatorQueues } from '../../tools/local/queues.js';
 import type { Sandbox } from '../../tools/sandbox/sandbox.js';
@@ -142,7 +143,8 @@ class CrashSwitch {
           this.#alive();
           return tokens.deleteToken(tokenId, where);
         },
-        availableTokenIds: (ids, region) => tokens.availableTokenIds(ids, region),
+        describeTokens: (ids, region) => tokens.describeTokens(ids, region),
+        licenseTokens: (license, region) => tokens.licenseTokens(license, region),
       },
       deadLetters: {
         send: async (message) => {
@@ -477,4 +479,5 @@ const environment = (queues: RotatorQueues): Record<string, string> => ({
   TOKEN_PATH,
   JOB_QUEUE_URL: queues.jobQueueUrl,
   DEAD_LETTER_QUEUE_URL: queues.deadLetterQueueUrl,
+  ...LOCAL_ALLOW_LISTS,
 });

@@ -3,6 +3,7 @@ import batch from '../../events/sqs-rotation-batch.json' with { type: 'json' };
 import { JobReason, type RotationJob, serialiseJob } from '../../src/rotation/job.js';
 import type { ParameterSummary } from '../../src/rotation/ports.js';
 import { type RotationRecord, serialiseRecord } from '../../src/rotation/record.js';
+import type { RotateOptions } from '../../src/rotation/rotate.js';
 import { DAY_MS } from '../../src/time.js';
 
 /** The fixed "now" of the unit tests. */
@@ -14,6 +15,17 @@ export const LICENSE_ARN =
   'arn:aws:license-manager::294406891311:license:l-0123456789abcdef0123456789abcdef';
 /** A role the token may assume. */
 export const ROLE_ARN = 'arn:aws:iam::123456789012:role/LicenseConsumer';
+
+/** The rotation settings of the unit tests: the defaults, with the test license and role allowed. */
+export const ROTATE_OPTIONS: RotateOptions = {
+  kmsKeyId: 'alias/aws/ssm',
+  renewBeforeDays: undefined,
+  verifyNewTokens: true,
+  revokePreviousAfterHours: 72,
+  scanIntervalHours: 6,
+  licenseArns: [LICENSE_ARN],
+  roleArns: [ROLE_ARN],
+};
 
 /** Days from NOW as a timestamp. */
 export const daysFromNow = (days: number): string =>

@@ -9,6 +9,7 @@ import { LicenseManagerTokens } from '../../src/aws/license-manager.js';
 import { SqsMessageQueue } from '../../src/aws/message-queue.js';
 import { SsmParameterStore } from '../../src/aws/parameter-store.js';
 import { readRotatorConfig, readScannerConfig } from '../../src/config.js';
+import { clientTokenFor } from '../../src/rotation/client-token.js';
 import type { ScanSummary } from '../../src/rotation/scan.js';
 import { SANDBOX_CREDENTIALS, type SandboxClients } from '../../tools/local/clients.js';
 import {
@@ -17,10 +18,12 @@ import {
   type EventSourceOptions,
   type SqsHandler,
 } from '../../tools/local/event-source.js';
+import { LOCAL_ALLOW_LISTS } from '../../tools/local/handlers.js';
 import { createRotatorQueues, type RotatorQueues } from '../../tools/local/queues.js';
 import { type SeededToken, seedToken, type TokenSeed } from '../../tools/local/seed.js';
 import type { TokenCheck } from '../../tools/sandbox/license-manager/service.js';
 import type { Sandbox, SandboxOptions } from '../../tools/sandbox/sandbox.js';
+import { parameterArn } from '../../tools/sandbox/ssm/parameter.js';
 import { LICENSE_ARN, TOKEN_PATH } from './factories.js';
 import { fastRetryStrategy } from './fast-retry.js';
 import { aContext } from './lambda.js';
@@ -50,6 +53,8 @@ export interface Harness {
   seed(name: string, seed?: Partial<TokenSeed>): Promise<SeededToken>;
   /** What License Manager says of the token a parameter holds now. */
   check(name: string): TokenCheck;
+  /** The ClientToken the rotator uses for a parameter (a name under the path) at a version. */
+  clientToken(name: string, version: number): string;
   close(): Promise<void>;
 }
 
@@ -95,6 +100,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const env = {
     TOKEN_PATH,
     JOB_QUEUE_URL: queues.jobQueueUrl,
+    ...LOCAL_ALLOW_LISTS,
     DEAD_LETTER_QUEUE_URL: queues.deadLetterQueueUrl,
     ...options.env,
   };
@@ -161,6 +167,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       const value = sandbox.ssm.parameter(`${TOKEN_PATH}${name}`)?.value ?? '';
       return sandbox.licenseManager.check(value);
     },
+    clientToken: (name, version) =>
+      clientTokenFor(parameterArn(`${TOKEN_PATH}${name}`, TEST_REGION, sandbox.accountId), version),
     close: () => sandbox.close(),
   };
 }

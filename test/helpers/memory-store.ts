@@ -2,9 +2,15 @@ import type { ParameterStore, ParameterSummary, TokenWrite } from '../../src/rot
 import { type RotationRecord, serialiseRecord } from '../../src/rotation/record.js';
 import { NOW } from './factories.js';
 
+/** The ARN SSM gives a parameter of this name in the tests' account and region. */
+export const parameterArn = (name: string, region = 'us-east-1'): string =>
+  `arn:aws:ssm:${region}:123456789012:parameter${name}`;
+
 /** The ParameterStore port in memory, for the pure rotation tests. */
 export class MemoryStore implements ParameterStore {
   readonly writes: TokenWrite[] = [];
+  /** Make PutParameter fail with this error. */
+  putError: Error | undefined;
   readonly #parameters = new Map<
     string,
     { version: number; description: string | undefined; token: string }
@@ -32,6 +38,7 @@ export class MemoryStore implements ParameterStore {
   }
 
   async putToken(write: TokenWrite): Promise<number> {
+    if (this.putError !== undefined) throw this.putError;
     this.writes.push(write);
     const version = (this.#parameters.get(write.name)?.version ?? 0) + 1;
     this.#parameters.set(write.name, {
@@ -45,7 +52,13 @@ export class MemoryStore implements ParameterStore {
   #summary(name: string): ParameterSummary | undefined {
     const found = this.#parameters.get(name);
     return (
-      found && { name, version: found.version, description: found.description, lastModified: NOW }
+      found && {
+        name,
+        arn: parameterArn(name),
+        version: found.version,
+        description: found.description,
+        lastModified: NOW,
+      }
     );
   }
 }

@@ -76,7 +76,7 @@ describe('a fleet rotated end to end by the real scanner and rotator over HTTP',
 
     for (const name of due) {
       const parameter = h.sandbox.ssm.parameter(`${TOKEN_PATH}${name}`);
-      const record = parseRecord(parameter?.description);
+      const record = parseRecord(parameter?.description, h.sandbox.clock.now());
       const check = h.check(name);
       expect(parameter?.version, name).toBe(2);
       expect(check.ok, name).toBe(true);

@@ -25,7 +25,7 @@ const FLEET: Readonly<Record<string, Partial<TokenSeed>>> = {
 };
 
 const recordOf = (h: Harness, name: string) =>
-  parseRecord(h.sandbox.ssm.parameter(`${TOKEN_PATH}${name}`)?.description);
+  parseRecord(h.sandbox.ssm.parameter(`${TOKEN_PATH}${name}`)?.description, h.sandbox.clock.now());
 
 /**
  * Scans and drains once a day for `days` simulated days; returns every lapse seen after a day's

@@ -8,20 +8,38 @@ const DLQ = 'https://sqs.eu-west-1.amazonaws.com/123456789012/dlq.fifo';
 
 const problems = (read: () => unknown): readonly string[] => thrownBy(ConfigError, read).problems;
 
+/** The allow-lists every function needs, which have no default. */
+const LISTS = {
+  LICENSE_ARNS:
+    'arn:aws:license-manager::294406891311:license:l-1, arn:aws:license-manager::*:license:l-2*',
+  ROLE_ARNS: 'arn:aws:iam::123456789012:role/Consumer',
+};
+const PARSED_LISTS = {
+  licenseArns: [
+    'arn:aws:license-manager::294406891311:license:l-1',
+    'arn:aws:license-manager::*:license:l-2*',
+  ],
+  roleArns: ['arn:aws:iam::123456789012:role/Consumer'],
+};
+
 describe('readScannerConfig', () => {
   it('applies the defaults', () => {
-    expect(readScannerConfig({ JOB_QUEUE_URL: JOBS })).toEqual({
+    expect(readScannerConfig({ ...LISTS, JOB_QUEUE_URL: JOBS })).toEqual({
       tokenPath: '/license-tokens/',
       renewBeforeDays: undefined,
       criticalDays: 7,
       revokePreviousAfterHours: 72,
+      scanIntervalHours: 6,
+      ...PARSED_LISTS,
       jobQueueUrl: JOBS,
     });
   });
 
   it('reads every variable', () => {
     const config = readScannerConfig({
+      ...LISTS,
       JOB_QUEUE_URL: JOBS,
+      SCAN_INTERVAL_HOURS: '12',
       TOKEN_PATH: '/vendor/tokens',
       RENEW_BEFORE_DAYS: '30',
       CRITICAL_DAYS: '0',
@@ -32,12 +50,14 @@ describe('readScannerConfig', () => {
       renewBeforeDays: 30,
       criticalDays: 0,
       revokePreviousAfterHours: 0,
+      scanIntervalHours: 12,
+      ...PARSED_LISTS,
       jobQueueUrl: JOBS,
     });
   });
 
   it('names the missing queue URL and what it expects', () => {
-    expect(problems(() => readScannerConfig({}))).toEqual([
+    expect(problems(() => readScannerConfig({ ...LISTS }))).toEqual([
       expect.stringMatching(/^JOB_QUEUE_URL is required: the queue URL/),
     ]);
   });
@@ -45,6 +65,7 @@ describe('readScannerConfig', () => {
   it('reports every bad variable at once', () => {
     const found = problems(() =>
       readScannerConfig({
+        ...LISTS,
         JOB_QUEUE_URL: 'https://sqs/jobs',
         TOKEN_PATH: 'tokens',
         RENEW_BEFORE_DAYS: 'soon',
@@ -62,14 +83,48 @@ describe('readScannerConfig', () => {
 
   it('refuses a zero RENEW_BEFORE_DAYS, which would never renew', () => {
     expect(
-      problems(() => readScannerConfig({ JOB_QUEUE_URL: JOBS, RENEW_BEFORE_DAYS: '0' }))[0],
+      problems(() =>
+        readScannerConfig({ ...LISTS, JOB_QUEUE_URL: JOBS, RENEW_BEFORE_DAYS: '0' }),
+      )[0],
     ).toMatch(/above 0/);
+  });
+});
+
+describe('the allow-lists', () => {
+  it('are required, with no wildcard default, and say what to set', () => {
+    expect(problems(() => readRotatorConfig({ DEAD_LETTER_QUEUE_URL: DLQ }))).toEqual([
+      expect.stringMatching(/^LICENSE_ARNS is required: license ARN patterns, comma-separated/),
+      expect.stringMatching(/^ROLE_ARNS is required: IAM role ARN patterns/),
+    ]);
+  });
+
+  it('take `none` for a list that allows nothing', () => {
+    expect(
+      readScannerConfig({ ...LISTS, ROLE_ARNS: 'none', JOB_QUEUE_URL: JOBS }).roleArns,
+    ).toEqual([]);
+  });
+
+  it('name every entry that is not an ARN pattern of its kind', () => {
+    expect(
+      problems(() =>
+        readRotatorConfig({
+          DEAD_LETTER_QUEUE_URL: DLQ,
+          LICENSE_ARNS: '*, arn:aws:license-manager::1:license:l-1',
+          ROLE_ARNS: 'arn:aws:iam::123456789012:user/bob',
+        }),
+      ),
+    ).toEqual([
+      'LICENSE_ARNS has entries that are not license ARN patterns: *',
+      'ROLE_ARNS has entries that are not IAM role ARN patterns: arn:aws:iam::123456789012:user/bob',
+    ]);
   });
 });
 
 describe('readRotatorConfig', () => {
   it('defaults the KMS key to the AWS managed SSM key', () => {
-    expect(readRotatorConfig({ DEAD_LETTER_QUEUE_URL: DLQ }).kmsKeyId).toBe('alias/aws/ssm');
+    expect(readRotatorConfig({ ...LISTS, DEAD_LETTER_QUEUE_URL: DLQ }).kmsKeyId).toBe(
+      'alias/aws/ssm',
+    );
   });
 
   it.each([
@@ -78,39 +133,54 @@ describe('readRotatorConfig', () => {
     'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
     'arn:aws:kms:eu-west-1:123456789012:alias/license-tokens',
   ])('accepts the KMS key %s', (key) => {
-    expect(readRotatorConfig({ DEAD_LETTER_QUEUE_URL: DLQ, KMS_KEY_ID: key }).kmsKeyId).toBe(key);
+    expect(
+      readRotatorConfig({ ...LISTS, DEAD_LETTER_QUEUE_URL: DLQ, KMS_KEY_ID: key }).kmsKeyId,
+    ).toBe(key);
   });
 
   it('refuses a KMS key that is none of those', () => {
     expect(
-      problems(() => readRotatorConfig({ DEAD_LETTER_QUEUE_URL: DLQ, KMS_KEY_ID: 'my key' }))[0],
+      problems(() =>
+        readRotatorConfig({ ...LISTS, DEAD_LETTER_QUEUE_URL: DLQ, KMS_KEY_ID: 'my key' }),
+      )[0],
     ).toMatch(/^KMS_KEY_ID/);
   });
 
   it('verifies new tokens unless VERIFY_NEW_TOKENS is false', () => {
-    expect(readRotatorConfig({ DEAD_LETTER_QUEUE_URL: DLQ }).verifyNewTokens).toBe(true);
+    expect(readRotatorConfig({ ...LISTS, DEAD_LETTER_QUEUE_URL: DLQ }).verifyNewTokens).toBe(true);
     expect(
-      readRotatorConfig({ DEAD_LETTER_QUEUE_URL: DLQ, VERIFY_NEW_TOKENS: 'FALSE' }).verifyNewTokens,
+      readRotatorConfig({ ...LISTS, DEAD_LETTER_QUEUE_URL: DLQ, VERIFY_NEW_TOKENS: 'FALSE' })
+        .verifyNewTokens,
     ).toBe(false);
     expect(
-      problems(() => readRotatorConfig({ DEAD_LETTER_QUEUE_URL: DLQ, VERIFY_NEW_TOKENS: 'no' }))[0],
+      problems(() =>
+        readRotatorConfig({ ...LISTS, DEAD_LETTER_QUEUE_URL: DLQ, VERIFY_NEW_TOKENS: 'no' }),
+      )[0],
     ).toBe('VERIFY_NEW_TOKENS must be true or false, got "no"');
   });
 
   it('reads REVOKE_PREVIOUS_AFTER_HOURS, 72 by default, 0 for never', () => {
-    expect(readRotatorConfig({ DEAD_LETTER_QUEUE_URL: DLQ }).revokePreviousAfterHours).toBe(72);
     expect(
-      readRotatorConfig({ DEAD_LETTER_QUEUE_URL: DLQ, REVOKE_PREVIOUS_AFTER_HOURS: '0' })
+      readRotatorConfig({ ...LISTS, DEAD_LETTER_QUEUE_URL: DLQ }).revokePreviousAfterHours,
+    ).toBe(72);
+    expect(
+      readRotatorConfig({ ...LISTS, DEAD_LETTER_QUEUE_URL: DLQ, REVOKE_PREVIOUS_AFTER_HOURS: '0' })
         .revokePreviousAfterHours,
     ).toBe(0);
     expect(
       problems(() =>
-        readRotatorConfig({ DEAD_LETTER_QUEUE_URL: DLQ, REVOKE_PREVIOUS_AFTER_HOURS: '-1' }),
+        readRotatorConfig({
+          ...LISTS,
+          DEAD_LETTER_QUEUE_URL: DLQ,
+          REVOKE_PREVIOUS_AFTER_HOURS: '-1',
+        }),
       )[0],
     ).toMatch(/^REVOKE_PREVIOUS_AFTER_HOURS must be a number of hours, 0 or more/);
   });
 
   it('requires the dead-letter queue URL', () => {
-    expect(problems(() => readRotatorConfig({}))[0]).toMatch(/^DEAD_LETTER_QUEUE_URL is required/);
+    expect(problems(() => readRotatorConfig({ ...LISTS }))[0]).toMatch(
+      /^DEAD_LETTER_QUEUE_URL is required/,
+    );
   });
 });

@@ -147,6 +147,8 @@ export async function runDemo(
       tokenPath: DEMO_TOKEN_PATH,
       now: sandbox.clock.now(),
       renewBeforeDays: undefined,
+      revokePreviousAfterHours: 72,
+      scanIntervalHours: 6,
     });
 
   print(

@@ -20,6 +20,15 @@ export interface HandlerSetup {
 }
 
 /**
+ * The allow-lists a local deployment runs with: the licenses of the demo's seller account and the
+ * consumer roles of its customer account (a real deployment names its own, see docs/deploy.md).
+ */
+export const LOCAL_ALLOW_LISTS = {
+  LICENSE_ARNS: 'arn:aws:license-manager::294406891311:license:*',
+  ROLE_ARNS: 'arn:aws:iam::123456789012:role/*',
+} as const;
+
+/**
  * The environment a deployment gives the handlers, pointed at the sandbox: endpoint, region,
  * dummy credentials and the queue URLs.
  */
@@ -32,6 +41,7 @@ export function handlerEnvironment(setup: HandlerSetup): Record<string, string> 
     TOKEN_PATH: setup.tokenPath,
     JOB_QUEUE_URL: setup.queues.jobQueueUrl,
     DEAD_LETTER_QUEUE_URL: setup.queues.deadLetterQueueUrl,
+    ...LOCAL_ALLOW_LISTS,
     POWERTOOLS_SERVICE_NAME: 'license-token-rotator',
     ...(setup.verbose
       ? { POWERTOOLS_LOG_LEVEL: 'INFO' }

@@ -1,5 +1,5 @@
 import type { ParameterStore } from '../../src/rotation/ports.js';
-import { inventory } from '../../src/rotation/scan.js';
+import { type ClassifyOptions, inventory } from '../../src/rotation/scan.js';
 
 /** One parameter under the token path, as the tables show it. */
 export interface StatusRow {
@@ -17,7 +17,7 @@ export interface StatusRow {
 /** Reads every parameter under the token path and classifies it with the scanner's own rules. */
 export async function readStatus(
   store: ParameterStore,
-  options: { tokenPath: string; now: Date; renewBeforeDays: number | undefined },
+  options: ClassifyOptions,
 ): Promise<StatusRow[]> {
   const rows: StatusRow[] = [];
   for await (const item of inventory(store, options)) {

@@ -108,7 +108,7 @@ export async function scanCommand(context: Context, dryRun: boolean): Promise<Ex
     );
     for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
   }
-  return summary.enqueueFailures > 0 || summary.revocationCheckFailures > 0
+  return summary.enqueueFailures > 0 || summary.licenseCheckFailures > 0
     ? ExitCode.Failure
     : ExitCode.Ok;
 }

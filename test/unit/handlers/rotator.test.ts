@@ -83,6 +83,7 @@ describe('rotator handler', () => {
         Name: ACME,
         Value: minted?.Token,
         Type: 'SecureString',
+        Tier: 'Standard',
         KeyId: 'alias/aws/ssm',
         Overwrite: true,
         Description: serialiseRecord({
@@ -408,7 +409,7 @@ describe('rotator handler', () => {
       previousTokenId: 'old-token-id',
       version: 4,
     });
-    expect(parseRecord(ssm.parameters.get(ACME)?.description).expiresAt).toBe(line?.expiresAt);
+    expect(parseRecord(ssm.parameters.get(ACME)?.description, NOW).expiresAt).toBe(line?.expiresAt);
     expect(Date.parse(String(line?.expiresAt))).toBeLessThan(Date.parse(daysFromNow(365)));
   });
 
@@ -460,6 +461,7 @@ describe('rotator handler', () => {
   it('counts a revoke job that fails for good as a revocation failure', async () => {
     const rotatedAt = new Date(NOW.getTime() - 100 * 3_600_000).toISOString();
     seed(ACME, 4, aRecord({ previousTokenId: 'previous-token', rotatedAt }));
+    lm.seed('previous-token');
     lm.stub.on(DeleteTokenCommand).rejects(awsError('AccessDeniedException', 403));
     await invoke(
       anSqsEvent(

@@ -14,7 +14,7 @@ import { handler } from '../../../src/handlers/scanner.js';
 import { deduplicationId, JobReason, newJob } from '../../../src/rotation/job.js';
 import { serialiseRecord } from '../../../src/rotation/record.js';
 import { freezeDateAtNow } from '../../helpers/clock.js';
-import { aRecord, NOW, TOKEN_PATH } from '../../helpers/factories.js';
+import { aRecord, LICENSE_ARN, NOW, TOKEN_PATH } from '../../helpers/factories.js';
 import { aContext } from '../../helpers/lambda.js';
 import { capturedJson, capturedLogs, clearCapturedOutput } from '../../helpers/output.js';
 
@@ -64,6 +64,7 @@ beforeEach(() => {
   ssm.reset();
   sqs.reset();
   lm.reset();
+  lm.on(ListTokensCommand).resolves({ Tokens: [] });
   clearCapturedOutput();
   requests.length = 0;
   pages = fleet;
@@ -239,12 +240,14 @@ describe('scanner handler', () => {
     pages = [[rotated('a', 'prev-a'), rotated('b', 'prev-b')]];
     lm.on(ListTokensCommand).resolves({
       Tokens: [
-        { TokenId: 'prev-a', Status: 'AVAILABLE' },
-        { TokenId: 'prev-b', Status: 'DELETED' },
+        { TokenId: 'prev-a', LicenseArn: LICENSE_ARN, Status: 'AVAILABLE' },
+        { TokenId: 'prev-b', LicenseArn: LICENSE_ARN, Status: 'DELETED' },
       ],
     });
     const summary = await handler(event(), aContext());
-    expect(lm).toHaveReceivedCommandWith(ListTokensCommand, { TokenIds: ['prev-a', 'prev-b'] });
+    expect(lm).toHaveReceivedCommandWith(ListTokensCommand, {
+      Filters: [{ Name: 'LicenseArns', Values: [LICENSE_ARN] }],
+    });
     expect(sentEntries().map((entry) => JSON.parse(entry.MessageBody ?? '{}'))).toEqual([
       expect.objectContaining({ parameterName: `${TOKEN_PATH}a`, reason: 'revoke-previous' }),
     ]);

@@ -8,13 +8,13 @@ import {
   serialiseRecord,
 } from '../../../src/rotation/record.js';
 import { thrownBy } from '../../helpers/errors.js';
-import { aRecord, LICENSE_ARN, ROLE_ARN } from '../../helpers/factories.js';
+import { aRecord, daysFromNow, LICENSE_ARN, NOW, ROLE_ARN } from '../../helpers/factories.js';
 
 const withField = (field: string, value: unknown): string =>
   JSON.stringify({ ...aRecord(), [field]: value });
 
 const failure = (description: string | undefined): InvalidRecordError =>
-  thrownBy(InvalidRecordError, () => parseRecord(description));
+  thrownBy(InvalidRecordError, () => parseRecord(description, NOW));
 
 describe('parseRecord', () => {
   it('round-trips a full record through its serialised form', () => {
@@ -24,7 +24,7 @@ describe('parseRecord', () => {
       previousTokenId: 'a'.repeat(32),
       rotatedAt: '2026-06-01T00:00:00.000Z',
     });
-    expect(parseRecord(serialiseRecord(record))).toEqual(record);
+    expect(parseRecord(serialiseRecord(record), NOW)).toEqual(record);
   });
 
   it('serialises compactly, in contract order, without absent optional fields', () => {
@@ -86,8 +86,29 @@ describe('parseRecord', () => {
     ['expiresAt centuries away', withField('expiresAt', '2426-01-01T00:00:00.000Z'), 'expiresAt'],
     ['a malformed homeRegion', withField('homeRegion', 'mars'), 'homeRegion'],
     ['a malformed rotatedAt', withField('rotatedAt', 'yesterday'), 'rotatedAt'],
+    [
+      'a previous token that is the current one',
+      withField('previousTokenId', aRecord().tokenId),
+      'previousTokenId',
+    ],
+    [
+      'an issuedAt in the future',
+      JSON.stringify({ ...aRecord(), issuedAt: daysFromNow(700), expiresAt: daysFromNow(800) }),
+      'issuedAt',
+    ],
+    ['a rotatedAt in the future', withField('rotatedAt', daysFromNow(1)), 'rotatedAt'],
+    ['a lateRetryFrom in the future', withField('lateRetryFrom', daysFromNow(1)), 'lateRetryFrom'],
   ])('refuses %s', (_, description, field) => {
     expect(failure(description).field).toBe(field);
+  });
+
+  it('allows dates up to five minutes ahead of its clock, for the skew between clocks', () => {
+    const ahead = (ms: number) => new Date(NOW.getTime() + ms).toISOString();
+    const record = aRecord({ rotatedAt: ahead(5 * 60_000) });
+    expect(parseRecord(serialiseRecord(record), NOW)).toEqual(record);
+    expect(failure(serialiseRecord({ ...record, rotatedAt: ahead(5 * 60_000 + 1) })).field).toBe(
+      'rotatedAt',
+    );
   });
 
   it('refuses a description over 1024 characters before parsing it', () => {
@@ -100,7 +121,7 @@ describe('parseRecord', () => {
       licenseArn: 'arn:aws-us-gov:license-manager:us-gov-west-1:123456789012:license:l-abc',
       roleArns: ['arn:aws-us-gov:iam::123456789012:role/path/Consumer'],
     });
-    expect(parseRecord(serialiseRecord(record))).toEqual(record);
+    expect(parseRecord(serialiseRecord(record), NOW)).toEqual(record);
   });
 });
 

@@ -6,16 +6,22 @@ import type {
   QueueMessage,
 } from '../../../src/rotation/ports.js';
 import { scan } from '../../../src/rotation/scan.js';
-import { aParameter, aRecord, NOW, TOKEN_PATH } from '../../helpers/factories.js';
+import {
+  aParameter,
+  aRecord,
+  LICENSE_ARN,
+  NOW,
+  ROTATE_OPTIONS,
+  TOKEN_PATH,
+} from '../../helpers/factories.js';
 import { MemoryTokens } from '../../helpers/memory-tokens.js';
 
 const silent = { info: () => undefined, warn: () => undefined };
 const options = {
+  ...ROTATE_OPTIONS,
   tokenPath: TOKEN_PATH,
   now: NOW,
-  renewBeforeDays: undefined,
   criticalDays: 7,
-  revokePreviousAfterHours: 72,
 };
 const tokens = new MemoryTokens();
 
@@ -94,41 +100,77 @@ describe('scan', () => {
     );
   });
 
-  it('treats a parameter whose name breaks the contract as unmanaged', async () => {
-    const pages = [[aParameter(`${TOKEN_PATH}has space`)]];
+  it('treats a parameter whose name breaks the contract as unmanaged, and enqueues nothing for it', async () => {
+    const pages = [[aParameter(`${TOKEN_PATH}has space`, { record: aRecord({ daysLeft: 1 }) })]];
+    const sent: QueueMessage[][] = [];
+    const summary = await scan(
+      { store: pagedStore(pages, []), queue: recordingQueue([], sent), tokens, log: silent },
+      options,
+    );
+    expect(summary).toMatchObject({ scanned: 1, unmanaged: 1, damaged: 1, due: 0 });
+    expect(sent).toEqual([]);
+  });
+
+  it('tells a damaged record, whose expiry nobody watches, from one unmanaged on purpose', async () => {
+    const pages = [
+      [
+        aParameter(`${TOKEN_PATH}damaged`, { description: '{"v":1,' }),
+        aParameter(`${TOKEN_PATH}by-hand`, { description: 'Unmanaged: rotated by hand' }),
+        aParameter(`${TOKEN_PATH}future`, {
+          record: aRecord({
+            issuedAt: '2030-01-01T00:00:00.000Z',
+            expiresAt: '2030-06-01T00:00:00.000Z',
+          }),
+        }),
+      ],
+    ];
+    const warnings: unknown[] = [];
+    const log = {
+      info: () => undefined,
+      warn: (message: string, extra?: object) => warnings.push({ message, ...extra }),
+    };
+    const summary = await scan(
+      { store: pagedStore(pages, []), queue: recordingQueue([]), tokens, log },
+      options,
+    );
+    expect(summary).toMatchObject({ unmanaged: 3, damaged: 2, optedOut: 1 });
+    expect(warnings).toEqual([
+      expect.objectContaining({ parameterName: `${TOKEN_PATH}damaged` }),
+      expect.objectContaining({ parameterName: `${TOKEN_PATH}future` }),
+    ]);
+  });
+
+  it('counts records outside the allow-lists, and still rotates them when due (their job fails loudly)', async () => {
+    const other = 'arn:aws:license-manager::111122223333:license:l-other';
+    const pages = [
+      [aParameter(`${TOKEN_PATH}x`, { record: aRecord({ licenseArn: other, daysLeft: 3 }) })],
+    ];
     const summary = await scan(
       { store: pagedStore(pages, []), queue: recordingQueue([]), tokens, log: silent },
       options,
     );
-    expect(summary).toMatchObject({ scanned: 1, unmanaged: 1 });
+    expect(summary).toMatchObject({ notAllowed: 1, due: 1, enqueued: 1 });
   });
 });
 
-describe('scan: previous tokens', () => {
+describe("scan: the audit of each license's tokens", () => {
   const HOUR = 3_600_000;
   const rotated = (name: string, previous: string, hoursAgo: number, homeRegion?: string) =>
     aParameter(`${TOKEN_PATH}${name}`, {
       version: 2,
       record: aRecord({
+        tokenId: `current-${name}`,
         previousTokenId: previous,
         rotatedAt: new Date(NOW.getTime() - hoursAgo * HOUR).toISOString(),
         ...(homeRegion === undefined ? {} : { homeRegion }),
       }),
     });
-
-  it('enqueues a revoke job only for previous tokens past the grace period that are still AVAILABLE', async () => {
-    const license = new MemoryTokens();
-    license.status.set('p-available', 'AVAILABLE');
-    license.status.set('p-deleted', 'DELETED');
-    license.status.set('p-recent', 'AVAILABLE');
+  const run = async (
+    pages: ParameterSummary[][],
+    license: Pick<MemoryTokens, 'licenseTokens'>,
+    overrides: Partial<typeof options> = {},
+  ) => {
     const sent: QueueMessage[][] = [];
-    const pages = [
-      [
-        rotated('a', 'p-available', 100),
-        rotated('b', 'p-deleted', 100),
-        rotated('c', 'p-recent', 10),
-      ],
-    ];
     const summary = await scan(
       {
         store: pagedStore(pages, []),
@@ -136,12 +178,27 @@ describe('scan: previous tokens', () => {
         tokens: license,
         log: silent,
       },
-      options,
+      { ...options, ...overrides },
     );
-    expect(license.callsOf('list').map((call) => call.tokenIds)).toEqual([
-      ['p-available', 'p-deleted'],
-    ]);
-    expect(sent.flat().map((message) => JSON.parse(message.body))).toEqual([
+    return { summary, jobs: sent.flat().map((message) => JSON.parse(message.body)) };
+  };
+
+  it('enqueues a revoke job only for previous tokens past the grace period that are still AVAILABLE', async () => {
+    const license = new MemoryTokens();
+    license.seed('p-available');
+    license.seed('p-deleted', { status: 'DELETED' });
+    license.seed('p-recent');
+    const { summary, jobs } = await run(
+      [
+        [
+          rotated('a', 'p-available', 100),
+          rotated('b', 'p-deleted', 100),
+          rotated('c', 'p-recent', 10),
+        ],
+      ],
+      license,
+    );
+    expect(jobs).toEqual([
       expect.objectContaining({
         parameterName: `${TOKEN_PATH}a`,
         observedVersion: 2,
@@ -151,53 +208,88 @@ describe('scan: previous tokens', () => {
     expect(summary).toMatchObject({ revocationsEnqueued: 1, due: 0, enqueued: 1 });
   });
 
-  it('asks License Manager about at most 100 ids a call, per home region', async () => {
+  it('lists each managed license once, in the home region its records name', async () => {
     const license = new MemoryTokens();
+    const eu = 'arn:aws:license-manager::294406891311:license:l-eu';
     const pages = [
       Array.from({ length: 150 }, (_, i) => rotated(`d${i}`, `p${i}`, 100)),
-      Array.from({ length: 3 }, (_, i) => rotated(`e${i}`, `q${i}`, 100, 'eu-west-1')),
+      [
+        aParameter(`${TOKEN_PATH}e0`, { record: aRecord({ licenseArn: eu }) }),
+        aParameter(`${TOKEN_PATH}e1`, {
+          record: aRecord({ licenseArn: eu, homeRegion: 'eu-west-1' }),
+        }),
+      ],
     ];
-    await scan(
-      { store: pagedStore(pages, []), queue: recordingQueue([]), tokens: license, log: silent },
-      options,
-    );
-    expect(license.callsOf('list').map((call) => [call.tokenIds.length, call.homeRegion])).toEqual([
-      [100, undefined],
-      [50, undefined],
-      [3, 'eu-west-1'],
+    await run(pages, license, { licenseArns: ['*'] });
+    expect(
+      license.callsOf('list-license').map((call) => [call.licenseArn, call.homeRegion]),
+    ).toEqual([
+      [LICENSE_ARN, undefined],
+      [eu, 'eu-west-1'],
     ]);
   });
 
-  it('counts a failed check and carries on with rotation', async () => {
-    const failing = {
-      availableTokenIds: async () => Promise.reject(new Error('ListTokens is down')),
-    };
-    const pages = [
-      [
-        rotated('a', 'p1', 100),
-        aParameter(`${TOKEN_PATH}due`, { record: aRecord({ daysLeft: 2 }) }),
-      ],
-    ];
-    const sent: QueueMessage[][] = [];
-    const summary = await scan(
-      {
-        store: pagedStore(pages, []),
-        queue: recordingQueue([], sent),
-        tokens: failing,
-        log: silent,
-      },
-      options,
+  it('counts the AVAILABLE tokens no record names, and deletes none of them', async () => {
+    const license = new MemoryTokens();
+    license.seed('current-a');
+    license.seed('stray-1');
+    license.seed('stray-2');
+    license.seed('stray-deleted', { status: 'DELETED' });
+    const { summary, jobs } = await run(
+      [[aParameter(`${TOKEN_PATH}a`, { record: aRecord({ tokenId: 'current-a' }) })]],
+      license,
     );
-    expect(summary).toMatchObject({ revocationCheckFailures: 1, due: 1, enqueued: 1 });
+    expect(summary.unrecordedTokens).toBe(2);
+    expect(jobs).toEqual([]);
   });
 
-  it('checks nothing when revocation is off', async () => {
+  it('names the late mints of a late-retried rotation, once the window has settled', async () => {
+    const MINUTE = 60_000;
+    const late = (minutesAgo: number) =>
+      aRecord({
+        tokenId: 'stored',
+        previousTokenId: 'previous',
+        rotatedAt: new Date(NOW.getTime() - minutesAgo * MINUTE).toISOString(),
+        lateRetryFrom: new Date(NOW.getTime() - (minutesAgo + 15) * MINUTE).toISOString(),
+      });
+    const mintedMinutesAgo = (minutes: number) =>
+      new Date(NOW.getTime() - minutes * MINUTE + 365 * 24 * HOUR);
     const license = new MemoryTokens();
-    const pages = [[rotated('a', 'p1', 1000)]];
-    await scan(
-      { store: pagedStore(pages, []), queue: recordingQueue([]), tokens: license, log: silent },
-      { ...options, revokePreviousAfterHours: 0 },
+    license.seed('stored');
+    license.seed('previous');
+    license.seed('early', { expiresAt: mintedMinutesAgo(40) });
+    license.seed('stranger', { expiresAt: mintedMinutesAgo(40), tokenProperties: ['other'] });
+    const settled = await run([[aParameter(`${TOKEN_PATH}a`, { record: late(30) })]], license);
+    expect(settled.jobs).toEqual([
+      expect.objectContaining({ reason: 'revoke-orphans', tokenIds: ['early'] }),
+    ]);
+    expect(settled.summary).toMatchObject({ orphanRevocationsEnqueued: 1, unrecordedTokens: 2 });
+    // Minutes after the rotation, a retry could still store a late mint: wait.
+    const fresh = await run([[aParameter(`${TOKEN_PATH}a`, { record: late(5) })]], license);
+    expect(fresh.jobs).toEqual([]);
+  });
+
+  it('counts a failed listing and carries on with rotation', async () => {
+    const license = new MemoryTokens();
+    license.listError = new Error('ListTokens is down');
+    const { summary } = await run(
+      [
+        [
+          rotated('a', 'p1', 100),
+          aParameter(`${TOKEN_PATH}due`, { record: aRecord({ daysLeft: 2 }) }),
+        ],
+      ],
+      license,
     );
-    expect(license.calls).toEqual([]);
+    expect(summary).toMatchObject({ licenseCheckFailures: 1, due: 1, enqueued: 1 });
+  });
+
+  it('enqueues no revocation when revocation is off', async () => {
+    const license = new MemoryTokens();
+    license.seed('p1');
+    const { jobs } = await run([[rotated('a', 'p1', 1000)]], license, {
+      revokePreviousAfterHours: 0,
+    });
+    expect(jobs).toEqual([]);
   });
 });

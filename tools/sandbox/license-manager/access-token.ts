@@ -22,8 +22,10 @@ const REFUSALS: Readonly<Record<Exclude<TokenCheck, { ok: true }>['reason'], str
 function acceptedToken(state: LicenseManagerState, token: string): MintedToken {
   const checked = state.check(token);
   if (checked.ok) return checked.token;
-  // A token that is not a JWT at all fails validation; a JWT that is not good is access denied.
-  const code = checked.reason === 'malformed' ? 'ValidationException' : 'AccessDeniedException';
+  // A token that is not a JWT at all fails validation; a JWT that is not good does not authorize.
+  // AWS documents neither; AccessDeniedException stays what it is in AWS, a refusal of the caller
+  // by IAM or an SCP (the sandbox checks no policy: only an injected fault gives it).
+  const code = checked.reason === 'malformed' ? 'ValidationException' : 'AuthorizationException';
   throw lmError(code, REFUSALS[checked.reason]);
 }
 
@@ -46,7 +48,7 @@ export function getAccessToken(
   state.requireHomeRegion(minted.homeRegion, context);
   const missing = (properties ?? []).filter((p) => !minted.tokenProperties.includes(p));
   if (missing.length > 0) {
-    throw lmError('AccessDeniedException', 'The token properties do not match the token.');
+    throw lmError('AuthorizationException', 'The token properties do not match the token.');
   }
   const now = state.clock.nowMs();
   const accessToken = state.sign({

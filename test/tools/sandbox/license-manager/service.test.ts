@@ -153,14 +153,14 @@ describe('the sandbox License Manager', () => {
     expect(mintedTokens.has(String(access.AccessToken))).toBe(true);
     expect(
       (await refusal(lm, 'GetAccessToken', { Token, TokenProperties: ['customer:other'] })).code,
-    ).toBe('AccessDeniedException');
+    ).toBe('AuthorizationException');
     expect((await refusal(lm, 'GetAccessToken', { Token: 'abc' })).code).toBe(
       'ValidationException',
     );
     clock.advance(DAY);
     expect(await refusal(lm, 'GetAccessToken', { Token })).toMatchObject({
-      code: 'AccessDeniedException',
-      status: 401,
+      code: 'AuthorizationException',
+      status: 403,
       message: 'The token has expired.',
     });
     const fresh = await create({ ClientToken: 'ct-2' });

@@ -26,7 +26,7 @@ describe('license-token-rotator register', () => {
     );
     const stored = world.sandbox.ssm.parameter(NAME);
     expect(stored).toMatchObject({ type: 'SecureString', version: 1 });
-    const record = parseRecord(stored?.description);
+    const record = parseRecord(stored?.description, world.sandbox.clock.now());
     expect(record).toMatchObject({
       licenseArn: LICENSE_ARN,
       roleArns: [ROLE_ARN],
@@ -51,7 +51,10 @@ describe('license-token-rotator register', () => {
 
   it('refuses an existing name unless --force, and then keeps the old token as previous', async () => {
     await register();
-    const first = parseRecord(world.sandbox.ssm.parameter(NAME)?.description).tokenId;
+    const first = parseRecord(
+      world.sandbox.ssm.parameter(NAME)?.description,
+      world.sandbox.clock.now(),
+    ).tokenId;
     const refused = await register();
     expect(refused.code).toBe(2);
     expect(refused.stderr).toBe(
@@ -59,7 +62,9 @@ describe('license-token-rotator register', () => {
     );
     const forced = await register('--force');
     expect(forced.code).toBe(0);
-    expect(parseRecord(world.sandbox.ssm.parameter(NAME)?.description)).toMatchObject({
+    expect(
+      parseRecord(world.sandbox.ssm.parameter(NAME)?.description, world.sandbox.clock.now()),
+    ).toMatchObject({
       previousTokenId: first,
       tokenId: expect.not.stringMatching(first),
     });

@@ -32,7 +32,10 @@ describe('license-token-rotator rotate', () => {
     const seeded = await world.seed('acme/prod');
     const run = await runCli(world.sandbox, ['rotate', NAME, '--now']);
     expect(run.code).toBe(0);
-    const record = parseRecord(world.sandbox.ssm.parameter(NAME)?.description);
+    const record = parseRecord(
+      world.sandbox.ssm.parameter(NAME)?.description,
+      world.sandbox.clock.now(),
+    );
     expect(record.previousTokenId).toBe(seeded.tokenId);
     expect(run.stdout).toBe(
       `Rotated ${NAME}: token ${seeded.tokenId.slice(0, 8)}… → ${record.tokenId.slice(0, 8)}… (verified), version 2, ` +

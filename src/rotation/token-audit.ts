@@ -1,0 +1,139 @@
+import { CLIENT_TOKEN_WINDOW_MS } from './client-token.js';
+import { MAX_JOB_TOKEN_IDS } from './job.js';
+import type { LicenseTokens, Log, TokenInfo } from './ports.js';
+import type { RotationRecord } from './record.js';
+import { isLateMintOf, lateMintWindow } from './revoke.js';
+
+/** A managed parameter, as the audit needs it. */
+export interface AuditedParameter {
+  readonly name: string;
+  readonly version: number;
+  readonly record: RotationRecord;
+  /** True when the record's previous token is past its grace period and may be revoked. */
+  readonly revocable: boolean;
+}
+
+/** A job the audit found work for. */
+export interface AuditJob {
+  readonly name: string;
+  readonly version: number;
+  /** The tokens to revoke, for a revoke-orphans job; absent for a revoke-previous job. */
+  readonly tokenIds?: readonly string[];
+}
+
+/** What one audit found. */
+export interface AuditFindings {
+  /** Previous tokens past their grace period that License Manager still lists as AVAILABLE. */
+  readonly revocations: readonly AuditJob[];
+  /** Late mints no record names, per parameter whose late-retried rotation made them. */
+  readonly orphans: readonly AuditJob[];
+  /** AVAILABLE tokens of a managed license that no record names. */
+  readonly unrecorded: number;
+  /** Licenses whose tokens could not be listed. */
+  readonly failures: number;
+}
+
+// Until then, a rotation in flight may still store a token it minted (a retry replays it).
+const SETTLED_AFTER_MS = CLIENT_TOKEN_WINDOW_MS + 60_000;
+
+interface Ledger {
+  homeRegion: string | undefined;
+  readonly recorded: Set<string>;
+  readonly parameters: AuditedParameter[];
+}
+
+/**
+ * What the records say of each managed license's tokens, held against what License Manager
+ * lists: one ListTokens pass per license, at the end of the scan. It finds the previous tokens to
+ * revoke, the tokens no record names (observed, not assumed: reported, never deleted by the
+ * scan), and among those the late mints of a rotation retried past the ClientToken window, which
+ * only a revoke-orphans job deletes, after its own proof. Memory: every recorded token id.
+ */
+export class TokenAudit {
+  readonly #ledgers = new Map<string, Ledger>();
+
+  /** Notes a managed parameter's tokens. */
+  note(parameter: AuditedParameter): void {
+    const { record } = parameter;
+    const ledger = this.#ledgers.get(record.licenseArn) ?? {
+      homeRegion: undefined,
+      recorded: new Set<string>(),
+      parameters: [],
+    };
+    // A record that names the home region wins: ListTokens sees only tokens homed where it asks.
+    ledger.homeRegion ??= record.homeRegion;
+    ledger.recorded.add(record.tokenId);
+    if (record.previousTokenId !== undefined) ledger.recorded.add(record.previousTokenId);
+    if (parameter.revocable || lateMintWindow(record) !== undefined) {
+      ledger.parameters.push(parameter);
+    }
+    this.#ledgers.set(record.licenseArn, ledger);
+  }
+
+  /** Lists each managed license's tokens and holds them against the records. */
+  async run(
+    tokens: Pick<LicenseTokens, 'licenseTokens'>,
+    now: Date,
+    log: Log,
+  ): Promise<AuditFindings> {
+    const findings = {
+      revocations: [] as AuditJob[],
+      orphans: [] as AuditJob[],
+      unrecorded: 0,
+      failures: 0,
+    };
+    for (const [licenseArn, ledger] of this.#ledgers) {
+      let available: TokenInfo[];
+      try {
+        available = await availableTokens(tokens, licenseArn, ledger.homeRegion);
+      } catch (error) {
+        // Rotation matters more than revocation: note it, fail the scan at the end, carry on.
+        findings.failures++;
+        log.warn('Could not list the tokens of a license', { licenseArn, error });
+        continue;
+      }
+      const unrecorded = available.filter((token) => !ledger.recorded.has(token.tokenId));
+      findings.unrecorded += unrecorded.length;
+      const live = new Set(available.map((token) => token.tokenId));
+      for (const parameter of ledger.parameters) {
+        const { name, version, record } = parameter;
+        const previous = record.previousTokenId;
+        if (parameter.revocable && previous !== undefined && live.has(previous)) {
+          findings.revocations.push({ name, version });
+        }
+        findings.orphans.push(...orphanJobs(parameter, unrecorded, now));
+      }
+    }
+    return findings;
+  }
+}
+
+async function availableTokens(
+  tokens: Pick<LicenseTokens, 'licenseTokens'>,
+  licenseArn: string,
+  homeRegion: string | undefined,
+): Promise<TokenInfo[]> {
+  const available: TokenInfo[] = [];
+  for await (const page of tokens.licenseTokens(licenseArn, homeRegion)) {
+    available.push(...page.filter((token) => token.status === 'AVAILABLE'));
+  }
+  return available;
+}
+
+/** The late mints of this parameter's record among the unrecorded tokens, once settled. */
+function orphanJobs(parameter: AuditedParameter, unrecorded: readonly TokenInfo[], now: Date) {
+  const window = lateMintWindow(parameter.record);
+  if (window === undefined || now.getTime() < window.to + SETTLED_AFTER_MS) return [];
+  const ids = unrecorded
+    .filter((token) => isLateMintOf(token, parameter.record))
+    .map((token) => token.tokenId);
+  const jobs: AuditJob[] = [];
+  for (let i = 0; i < ids.length; i += MAX_JOB_TOKEN_IDS) {
+    jobs.push({
+      name: parameter.name,
+      version: parameter.version,
+      tokenIds: ids.slice(i, i + MAX_JOB_TOKEN_IDS),
+    });
+  }
+  return jobs;
+}
