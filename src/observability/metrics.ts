@@ -24,6 +24,10 @@ export const MetricName = {
   Revoked: 'PreviousTokensRevoked',
   RevocationFailures: 'RevocationFailures',
   RevokesEnqueued: 'RevocationsEnqueued',
+  RecordsNotAllowed: 'RecordsNotAllowed',
+  DamagedRecords: 'DamagedRecords',
+  UnrecordedTokens: 'UnrecordedTokens',
+  UnexpectedVersions: 'UnexpectedVersions',
 } as const;
 
 /** Powertools metrics in Embedded Metric Format, namespace LicenseTokenRotator. */
