@@ -56,10 +56,10 @@ function publish(metrics: Metrics, summary: ScanSummary): void {
   metrics.addMetric(MetricName.EnqueueFailures, Count, summary.enqueueFailures);
   metrics.addMetric(MetricName.RevokesEnqueued, Count, summary.revocationsEnqueued);
   metrics.addMetric(MetricName.OrphanRevokesEnqueued, Count, summary.orphanRevocationsEnqueued);
-  metrics.addMetric(MetricName.Damaged, Count, summary.damaged);
+  metrics.addMetric(MetricName.DamagedRecords, Count, summary.damaged);
   metrics.addMetric(MetricName.OptedOut, Count, summary.optedOut);
-  metrics.addMetric(MetricName.NotAllowed, Count, summary.notAllowed);
-  metrics.addMetric(MetricName.Unrecorded, Count, summary.unrecordedTokens);
+  metrics.addMetric(MetricName.RecordsNotAllowed, Count, summary.notAllowed);
+  metrics.addMetric(MetricName.UnrecordedTokens, Count, summary.unrecordedTokens);
   if (summary.minDaysToExpiry !== undefined) {
     metrics.addMetric(MetricName.MinDaysToExpiry, MetricUnit.NoUnit, summary.minDaysToExpiry);
   }

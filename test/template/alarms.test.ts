@@ -29,6 +29,8 @@ const functionName = (name: string): Json => [
   { Name: 'FunctionName', Value: `license-token-rotator-${stage}-${name}` },
 ];
 const fiveMinutes = { period: 300, evaluationPeriods: 1 } as const;
+// A scan publishes its counts once, hours apart: the hour of the last scan.
+const perScan = { period: 3600, evaluationPeriods: 1 } as const;
 const anyAtAll = { comparison: 'GreaterThanOrEqualToThreshold', threshold: 1 } as const;
 
 const EXPECTED: Record<string, Expected> = {
@@ -119,9 +121,53 @@ const EXPECTED: Record<string, Expected> = {
     ...anyAtAll,
     missing: 'notBreaching',
   },
+  RecordsNotAllowedAlarm: {
+    namespace: NAMESPACE,
+    metric: MetricName.RecordsNotAllowed,
+    dimensions: byService,
+    statistic: 'Maximum',
+    ...perScan,
+    ...anyAtAll,
+    missing: 'ignore',
+  },
+  DamagedRecordsAlarm: {
+    namespace: NAMESPACE,
+    metric: MetricName.DamagedRecords,
+    dimensions: byService,
+    statistic: 'Maximum',
+    ...perScan,
+    ...anyAtAll,
+    missing: 'ignore',
+  },
+  UnrecordedTokensAlarm: {
+    namespace: NAMESPACE,
+    metric: MetricName.UnrecordedTokens,
+    dimensions: byService,
+    statistic: 'Maximum',
+    period: 3600,
+    evaluationPeriods: 12,
+    datapointsToAlarm: 2,
+    ...anyAtAll,
+    missing: 'notBreaching',
+  },
+  UnexpectedVersionsAlarm: {
+    namespace: NAMESPACE,
+    metric: MetricName.UnexpectedVersions,
+    dimensions: byService,
+    statistic: 'Sum',
+    ...fiveMinutes,
+    ...anyAtAll,
+    missing: 'notBreaching',
+  },
 };
 
 const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm');
+/** The scanner's schedule, `rate(N hours)`, in seconds. */
+const scanIntervalSeconds = (): number => {
+  const [, rule] = resourcesOfType(template, 'AWS::Events::Rule')[0] ?? [];
+  const match = /^rate\((\d+) hours?\)$/.exec(String(rule?.Properties.ScheduleExpression));
+  return Number(match?.[1]) * 3600;
+};
 const alarm = (id: string): Record<string, Json> =>
   evaluator.evaluate(resource(template, id).Properties) as Record<string, Json>;
 
@@ -153,7 +199,7 @@ describe('alarms', () => {
     expect(got.AlarmActions).toEqual([topicArn]);
     expect(got.OKActions).toEqual([topicArn]);
     expect(String(got.AlarmName)).toMatch(new RegExp(`^license-token-rotator-${stage}-`));
-    expect(String(got.AlarmDescription)).toContain('Runbook');
+    expect(String(got.AlarmDescription)).toMatch(/ docs\/runbook\.md\.$/);
   });
 
   it('alarm on the service dimension the functions publish with', () => {
@@ -166,9 +212,7 @@ describe('alarms', () => {
   });
 
   it('miss the heartbeat after twice the scan interval without a completed scan', () => {
-    const [, rule] = resourcesOfType(template, 'AWS::Events::Rule')[0] ?? [];
-    const match = /^rate\((\d+) hours?\)$/.exec(String(rule?.Properties.ScheduleExpression));
-    const intervalSeconds = Number(match?.[1]) * 3600;
+    const intervalSeconds = scanIntervalSeconds();
     const heartbeat = alarm('ScannerHeartbeatAlarm');
     expect(Number(heartbeat.Period) * Number(heartbeat.EvaluationPeriods)).toBe(
       2 * intervalSeconds,
@@ -177,6 +221,16 @@ describe('alarms', () => {
     expect(Number(heartbeat.Period) * Number(heartbeat.EvaluationPeriods)).toBeLessThanOrEqual(
       86400,
     );
+  });
+
+  it('call tokens unrecorded only when two scans within the heartbeat window saw them', () => {
+    const unrecorded = alarm('UnrecordedTokensAlarm');
+    const heartbeat = alarm('ScannerHeartbeatAlarm');
+    const windowSeconds = Number(unrecorded.Period) * Number(unrecorded.EvaluationPeriods);
+    expect(windowSeconds).toBe(Number(heartbeat.Period) * Number(heartbeat.EvaluationPeriods));
+    // The window holds at least two scans; a scan publishes once, so one scan is one datapoint.
+    expect(windowSeconds).toBeGreaterThanOrEqual(2 * scanIntervalSeconds());
+    expect(Number(unrecorded.DatapointsToAlarm)).toBe(2);
   });
 });
 
@@ -244,8 +298,17 @@ describe('the dashboard', () => {
         MetricName.RotationFailures,
         MetricName.RotationRetries,
         MetricName.VerificationFailures,
+        MetricName.UnexpectedVersions,
       ]),
     );
+  });
+
+  it('shows the safety checks of each scan', () => {
+    expect(metricNames('Safety checks')).toEqual([
+      MetricName.RecordsNotAllowed,
+      MetricName.DamagedRecords,
+      MetricName.UnrecordedTokens,
+    ]);
   });
 
   it('names only metrics the code emits, on the functions service dimension', () => {

@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { packaged, resourcesOfType, SERVERLESS_DIR } from './template.js';
+import {
+  EXAMPLE_SETTINGS,
+  exampleParams,
+  osls,
+  packaged,
+  resourcesOfType,
+  SERVERLESS_DIR,
+} from './template.js';
 import { extractZip } from './zip.js';
 
 const { template, stage, region, stackTags, evaluator, props, env: envOf } = packaged();
@@ -64,6 +71,9 @@ describe('environment', () => {
     RENEW_BEFORE_DAYS: '',
     CRITICAL_DAYS: '7',
     REVOKE_PREVIOUS_AFTER_HOURS: '72',
+    LICENSE_ARNS: EXAMPLE_SETTINGS.licenseArns,
+    ROLE_ARNS: EXAMPLE_SETTINGS.roleArns,
+    SCAN_INTERVAL_HOURS: '6',
   };
 
   it('gives the scanner the jobs queue and nothing of the rotator', () => {
@@ -97,16 +107,39 @@ describe('environment', () => {
 
 describe('the scanner schedule', () => {
   const rules = resourcesOfType(template, 'AWS::Events::Rule');
+  const home = mkdtempSync(join(tmpdir(), 'ltr-print-'));
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
 
-  it('runs the scanner every 6 hours by default, enabled', () => {
+  it('runs the scanner every SCAN_INTERVAL_HOURS (6 by default), enabled', () => {
     expect(rules).toHaveLength(1);
     const [, rule] = rules[0] ?? [];
     expect(rule?.Properties.ScheduleExpression).toBe('rate(6 hours)');
+    expect(envOf('ScannerLambdaFunction').SCAN_INTERVAL_HOURS).toBe('6');
     expect(rule?.Properties.State).toBe('ENABLED');
     expect(rule?.Properties.Name).toBe(`${prefix}-scan`);
     expect(rule?.Properties.Targets).toEqual([
       { Arn: { 'Fn::GetAtt': ['ScannerLambdaFunction', 'Arn'] }, Id: 'scannerSchedule' },
     ]);
+  });
+
+  // osls starts in a few seconds on an idle machine and much slower beside other work: 60 s
+  // bounds only a hang.
+  it('says `rate(1 hour)` for a 1-hour interval, as EventBridge requires', {
+    timeout: 60_000,
+  }, () => {
+    const printed = osls(
+      [
+        'print',
+        ...['--format', 'json', '--stage', stage, '--region', region],
+        ...exampleParams(),
+        ...['--param=scanIntervalHours=1', '--param=heartbeatHours=2'],
+      ],
+      home,
+    );
+    const config = JSON.parse(printed.slice(printed.indexOf('{'))) as {
+      functions: { scanner: { events: { schedule: { rate: string[] } }[] } };
+    };
+    expect(config.functions.scanner.events[0]?.schedule.rate).toEqual(['rate(1 hour)']);
   });
 
   it('may invoke the scanner, and only from that rule', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   Evaluator,
+  EXAMPLE_SETTINGS,
   type Json,
   type Overrides,
   packaged,
@@ -200,6 +201,7 @@ describe('IAM: the rotator', () => {
       'license-manager:CreateToken',
       'license-manager:DeleteToken',
       'license-manager:GetAccessToken',
+      'license-manager:ListTokens',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
       'sqs:DeleteMessage',
@@ -255,10 +257,23 @@ describe('IAM: the rotator', () => {
     expect('alias/mine').not.toMatch(pattern);
   });
 
-  it('mints tokens only for licenses (CreateToken is scoped by license ARN)', () => {
+  it('mints tokens only for the licenses of licenseArns, the ones the functions allow', () => {
     const create = statementFor(statements, 'license-manager:CreateToken');
     expect(create.actions).toEqual(['license-manager:CreateToken']);
-    expect(create.resources).toEqual(['arn:aws:license-manager::*:license:*']);
+    expect(create.resources).toEqual([EXAMPLE_SETTINGS.licenseArns]);
+    for (const id of ['ScannerLambdaFunction', 'RotatorLambdaFunction']) {
+      expect(envOf(id).LICENSE_ARNS, id).toBe(EXAMPLE_SETTINGS.licenseArns);
+      expect(envOf(id).ROLE_ARNS, id).toBe(EXAMPLE_SETTINGS.roleArns);
+    }
+  });
+
+  it("proves a token's owner with ListTokens, which AWS cannot scope", () => {
+    expect(statementFor(statements, 'license-manager:ListTokens')).toMatchObject({
+      sid: 'ProveTokenOwner',
+      effect: 'Allow',
+      actions: ['license-manager:ListTokens'],
+      resources: ['*'],
+    });
   });
 
   it('consumes only the jobs queue and dead-letters only to the DLQ', () => {

@@ -1,8 +1,35 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+const ROOT = join(import.meta.dirname, '..', '..');
+
 /** Where `osls package` leaves the template, the state and the zips. */
-export const SERVERLESS_DIR = join(import.meta.dirname, '..', '..', '.serverless');
+export const SERVERLESS_DIR = join(ROOT, '.serverless');
+
+/**
+ * Runs osls in the project, offline as scripts/package.sh does (dummy keys, never a real
+ * profile's), and returns what it printed; throws with its output when it fails.
+ */
+export function osls(args: readonly string[], home: string): string {
+  try {
+    return execFileSync(join(ROOT, 'node_modules', '.bin', 'osls'), args, {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // HOME too: osls keeps state there, and a test must not write to the real one.
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: home,
+        AWS_ACCESS_KEY_ID: 'package-offline',
+        AWS_SECRET_ACCESS_KEY: 'package-offline',
+      },
+    });
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    throw new Error(`osls ${args[0]} failed:\n${stdout ?? ''}${stderr ?? ''}`);
+  }
+}
 
 /** A JSON value as CloudFormation holds it. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -53,6 +80,19 @@ export function resource(template: Template, logicalId: string): Resource {
 /** Every resource of a type, by logical id. */
 export const resourcesOfType = (template: Template, type: string): [string, Resource][] =>
   Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+
+/**
+ * The deploy settings without a default, as .ci/run passes them to `npm run package`: the suite
+ * checks that these very values reach IAM and the functions' environment.
+ */
+export const EXAMPLE_SETTINGS = {
+  licenseArns: 'arn:aws:license-manager::294406891311:license:l-0123456789abcdef0123456789abcdef',
+  roleArns: 'arn:aws:iam::123456789012:role/LicenseConsumer',
+} as const;
+
+/** EXAMPLE_SETTINGS as osls options, for whatever else packages the functions (the bench). */
+export const exampleParams = (): string[] =>
+  Object.entries(EXAMPLE_SETTINGS).map(([name, value]) => `--param=${name}=${value}`);
 
 /** The account and region the evaluator pretends to deploy to. */
 export const ACCOUNT = '123456789012';
