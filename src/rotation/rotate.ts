@@ -55,9 +55,10 @@ export const SkipReason = {
   /** Same version, but the token is not due (the scan used other settings). */
   NotDue: 'not-due',
   /**
-   * Due, but the previous token is still in its grace period and the rotation was not forced:
-   * rotating now would delete it early. A valid record never gets here (its rotation period is
-   * checked); the next scan after the grace period enqueues the job again.
+   * The previous token is still in its grace period: rotating now would delete it early, cutting
+   * off whoever has not picked up its successor. A due token of a valid record never gets here
+   * (its rotation period is checked); a forced one waits for the grace period to end, so that a
+   * flood of forced jobs rotates once. The next scan after the grace period enqueues the job again.
    */
   PreviousInGrace: 'previous-in-grace',
 } as const;
@@ -109,7 +110,7 @@ function reasonToSkip(
   const wanted = forced ? !moved : assess(record, now, dueRuleOf(options)).state !== TokenState.Ok;
   if (!wanted) return moved ? SkipReason.AlreadyRotated : SkipReason.NotDue;
   const graceEnds = revocationDueAt(record, options.revokePreviousAfterHours);
-  if (!forced && graceEnds !== undefined && now < graceEnds) return SkipReason.PreviousInGrace;
+  if (graceEnds !== undefined && now < graceEnds) return SkipReason.PreviousInGrace;
   return undefined;
 }
 

@@ -175,17 +175,42 @@ describe('rotate: records that must never be acted on', () => {
     await expect(rotate(aJob(), deps(), wildcard)).resolves.toMatchObject({ kind: 'rotated' });
   });
 
-  it('defers an unforced rotation while the previous token is still in its grace period', async () => {
+  it('defers a rotation, forced or not, while the previous token is still in its grace period', async () => {
     store.set(
       NAME,
       3,
       aRecord({ daysLeft: 1, previousTokenId: 'previous', rotatedAt: daysFromNow(-1) }),
     );
-    await expect(rotate(aJob(), deps(), options)).resolves.toMatchObject({
-      kind: 'skipped',
-      why: 'previous-in-grace',
-    });
+    for (const reason of [JobReason.Expiring, JobReason.Forced]) {
+      await expect(rotate(aJob({ reason }), deps(), options)).resolves.toMatchObject({
+        kind: 'skipped',
+        why: 'previous-in-grace',
+      });
+    }
     expect(tokens.calls).toEqual([]);
+  });
+
+  it('rotates once under a flood of forced jobs: the rest wait out the grace period', async () => {
+    tokens.seed('previous');
+    store.set(
+      NAME,
+      3,
+      aRecord({ daysLeft: 300, previousTokenId: 'previous', rotatedAt: daysFromNow(-10) }),
+    );
+    const outcomes = [];
+    for (let version = 3; version < 8; version++) {
+      outcomes.push(
+        (
+          await rotate(
+            aJob({ reason: JobReason.Forced, observedVersion: version }),
+            deps(),
+            options,
+          )
+        ).kind,
+      );
+    }
+    expect(outcomes).toEqual(['rotated', 'skipped', 'skipped', 'skipped', 'skipped']);
+    expect(store.writes).toHaveLength(1);
   });
 });
 
