@@ -9,9 +9,9 @@ import { SqsMessageQueue } from '../aws/message-queue.js';
 import { SsmParameterStore } from '../aws/parameter-store.js';
 import { SsmTokenReader } from '../aws/token-reader.js';
 import { type OperatorConfig, readOperatorConfig } from '../config.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, UsageError } from '../errors.js';
 import type { LicenseTokens, MessageQueue, ParameterStore } from '../rotation/ports.js';
-import { type Io, UsageError } from './io.js';
+import type { Io } from './io.js';
 import { type Style, styleFor } from './style.js';
 
 /** The options every command accepts. */

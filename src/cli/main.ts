@@ -1,5 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { InvalidInputError, StepError } from '../errors.js';
+import { InvalidInputError, StepError, UsageError } from '../errors.js';
 import { redactTokens } from '../observability/redact.js';
 import { type RegisterOptions, registerCommand, registerHelp } from './commands/register.js';
 import { rotateCommand, rotateHelp } from './commands/rotate.js';
@@ -7,7 +7,7 @@ import { scanCommand, scanHelp } from './commands/scan.js';
 import { show, showHelp } from './commands/show.js';
 import { status, statusHelp } from './commands/status.js';
 import { type Context, createContext, type GlobalOptions } from './context.js';
-import { ExitCode, type Io, UsageError } from './io.js';
+import { ExitCode, type Io } from './io.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 

@@ -1,5 +1,6 @@
+import { UsageError } from '../../src/errors.js';
 import { startSandbox } from '../sandbox/sandbox.js';
-import { parseStartArgs, type StartOptions, USAGE, UsageError } from './args.js';
+import { parseStartArgs, type StartOptions, USAGE } from './args.js';
 import { runDemo } from './demo.js';
 import { prepareServe } from './serve.js';
 

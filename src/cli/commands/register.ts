@@ -1,7 +1,8 @@
+import { UsageError } from '../../errors.js';
 import { register } from '../../rotation/register.js';
 import { type Context, parameterName } from '../context.js';
 import { shortTime } from '../format.js';
-import { ExitCode, UsageError } from '../io.js';
+import { ExitCode } from '../io.js';
 
 /** Help for `register`. */
 export const registerHelp = `Usage: license-token-rotator register NAME --license-arn ARN [options]

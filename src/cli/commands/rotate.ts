@@ -1,3 +1,4 @@
+import { UsageError } from '../../errors.js';
 import {
   deduplicationId,
   JobReason,
@@ -8,7 +9,7 @@ import {
 import { rotate } from '../../rotation/rotate.js';
 import { type Context, parameterName } from '../context.js';
 import { shortId, shortTime } from '../format.js';
-import { ExitCode, UsageError } from '../io.js';
+import { ExitCode } from '../io.js';
 
 /** Help for `rotate`. */
 export const rotateHelp = `Usage: license-token-rotator rotate NAME [--now] [--json]

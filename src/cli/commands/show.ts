@@ -1,7 +1,8 @@
+import { UsageError } from '../../errors.js';
 import { classify } from '../../rotation/scan.js';
 import { type Context, parameterName } from '../context.js';
 import { days, shortTime, stateLabel } from '../format.js';
-import { ExitCode, UsageError } from '../io.js';
+import { ExitCode } from '../io.js';
 import { table } from '../style.js';
 
 /** Help for `show`. */
