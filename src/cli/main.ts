@@ -6,7 +6,7 @@ import { rotateCommand, rotateHelp } from './commands/rotate.js';
 import { scanCommand, scanHelp } from './commands/scan.js';
 import { show, showHelp } from './commands/show.js';
 import { status, statusHelp } from './commands/status.js';
-import { type Context, createContext, type GlobalOptions } from './context.js';
+import { createInvocation, type GlobalOptions, type Invocation } from './invocation.js';
 import { ExitCode, type Io } from './io.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -26,7 +26,11 @@ interface Command {
   readonly summary: string;
   readonly help: string;
   readonly options: Options;
-  run(context: Context, positionals: string[], values: Record<string, unknown>): Promise<ExitCode>;
+  run(
+    invocation: Invocation,
+    positionals: string[],
+    values: Record<string, unknown>,
+  ): Promise<ExitCode>;
 }
 
 const COMMANDS: Readonly<Record<string, Command>> = {
@@ -44,31 +48,32 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       'no-verify': { type: 'boolean' },
       force: { type: 'boolean' },
     },
-    run: (context, [name], values) => registerCommand(context, name, values as RegisterOptions),
+    run: (invocation, [name], values) =>
+      registerCommand(invocation, name, values as RegisterOptions),
   },
   status: {
     summary: 'every token, soonest expiry first; exit 3 if any has expired',
     help: statusHelp,
     options: {},
-    run: (context) => status(context),
+    run: (invocation) => status(invocation),
   },
   scan: {
     summary: 'enqueue what is due now (or --dry-run: show it)',
     help: scanHelp,
     options: { 'dry-run': { type: 'boolean' } },
-    run: (context, _, values) => scanCommand(context, values['dry-run'] === true),
+    run: (invocation, _, values) => scanCommand(invocation, values['dry-run'] === true),
   },
   rotate: {
     summary: 'rotate one token now (enqueue, or --now in-process)',
     help: rotateHelp,
     options: { now: { type: 'boolean' } },
-    run: (context, [name], values) => rotateCommand(context, name, values.now === true),
+    run: (invocation, [name], values) => rotateCommand(invocation, name, values.now === true),
   },
   show: {
     summary: "one token's record (the token only with --reveal)",
     help: showHelp,
     options: { reveal: { type: 'boolean' } },
-    run: (context, [name], values) => show(context, name, values.reveal === true),
+    run: (invocation, [name], values) => show(invocation, name, values.reveal === true),
   },
 };
 
@@ -163,7 +168,7 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
     const [, ...rest] = positionals;
     const expected = ['register', 'rotate', 'show'].includes(name ?? '') ? 1 : 0;
     if (rest.length > expected) throw new UsageError(`unexpected argument "${rest[expected]}"`);
-    return await command.run(createContext(values as GlobalOptions, io), rest, values);
+    return await command.run(createInvocation(values as GlobalOptions, io), rest, values);
   } catch (error) {
     const usage = error instanceof UsageError;
     // Refused input changed nothing, like a usage error; the help would not help, though.

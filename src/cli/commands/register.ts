@@ -1,7 +1,7 @@
 import { UsageError } from '../../errors.js';
 import { register } from '../../rotation/register.js';
-import { type Context, parameterName } from '../context.js';
 import { shortTime } from '../format.js';
+import { type Invocation, parameterName } from '../invocation.js';
 import { ExitCode } from '../io.js';
 
 /** Help for `register`. */
@@ -49,14 +49,14 @@ const number = (option: string, value: string | undefined): number | undefined =
 
 /** Registers a parameter and mints its first token. */
 export async function registerCommand(
-  context: Context,
+  invocation: Invocation,
   name: string | undefined,
   options: RegisterOptions,
 ): Promise<ExitCode> {
   if (name === undefined) throw new UsageError('register needs a parameter NAME');
   const licenseArn = options['license-arn'];
   if (licenseArn === undefined) throw new UsageError('register needs --license-arn');
-  const { config, io } = context;
+  const { config, io } = invocation;
   const renewBeforeDays = number('renew-before-days', options['renew-before-days']);
   const homeRegion = options['home-region'];
   const registered = await register(
@@ -71,7 +71,7 @@ export async function registerCommand(
       v: 1,
       force: options.force === true,
     },
-    { store: context.store(), tokens: context.tokens(), clock: io.clock },
+    { store: invocation.store(), tokens: invocation.tokens(), clock: io.clock },
     {
       ...config,
       kmsKeyId: options['kms-key-id'] ?? config.kmsKeyId,
@@ -79,7 +79,7 @@ export async function registerCommand(
     },
   );
   io.stdout.write(
-    context.json
+    invocation.json
       ? `${JSON.stringify(registered, null, 2)}\n`
       : `Registered ${registered.name} (version ${registered.version}): token ${registered.tokenId}` +
           `${registered.verified ? ' (verified)' : ''}, expires ${shortTime(registered.expiresAt)} UTC, ` +

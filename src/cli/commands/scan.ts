@@ -1,6 +1,6 @@
 import type { FailedSend, Log, MessageQueue, QueueMessage } from '../../rotation/ports.js';
 import { type ScanSummary, scan } from '../../rotation/scan.js';
-import type { Context } from '../context.js';
+import type { Invocation } from '../invocation.js';
 import { ExitCode } from '../io.js';
 import { progress, table } from '../style.js';
 
@@ -57,9 +57,9 @@ class TeeQueue implements MessageQueue {
 }
 
 /** Runs one scan, for real or as a dry run. */
-export async function scanCommand(context: Context, dryRun: boolean): Promise<ExitCode> {
-  const { config, io, style } = context;
-  const queue = dryRun ? new RecordingQueue() : new TeeQueue(context.queue());
+export async function scanCommand(invocation: Invocation, dryRun: boolean): Promise<ExitCode> {
+  const { config, io, style } = invocation;
+  const queue = dryRun ? new RecordingQueue() : new TeeQueue(invocation.queue());
   const warnings: string[] = [];
   const shown = progress(io.stderr, 'Scanned');
   let seen = 0;
@@ -74,23 +74,23 @@ export async function scanCommand(context: Context, dryRun: boolean): Promise<Ex
   };
   const counting = {
     async *pages(path: string) {
-      for await (const page of context.store().pages(path)) {
+      for await (const page of invocation.store().pages(path)) {
         seen += page.length;
         shown.update(seen);
         yield page;
       }
     },
-    describe: (name: string) => context.store().describe(name),
+    describe: (name: string) => invocation.store().describe(name),
     putToken: () => Promise.reject(new Error('a scan never writes a parameter')),
   };
   const summary: ScanSummary = await scan(
-    { store: counting, queue, tokens: context.tokens(), log },
+    { store: counting, queue, tokens: invocation.tokens(), log },
     { ...config, now: io.clock() },
   );
   shown.done();
   const jobs = queue instanceof RecordingQueue ? queue.jobs : queue.recording.jobs;
 
-  if (context.json) {
+  if (invocation.json) {
     io.stdout.write(`${JSON.stringify({ dryRun, summary, jobs, warnings }, null, 2)}\n`);
   } else {
     const verb = dryRun ? 'Would enqueue' : 'Enqueued';

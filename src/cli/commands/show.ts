@@ -1,7 +1,7 @@
 import { UsageError } from '../../errors.js';
 import { classify } from '../../rotation/scan.js';
-import { type Context, parameterName } from '../context.js';
 import { days, shortTime, stateLabel } from '../format.js';
+import { type Invocation, parameterName } from '../invocation.js';
 import { ExitCode } from '../io.js';
 import { table } from '../style.js';
 
@@ -18,19 +18,19 @@ Options:
 
 /** Shows one parameter's record, and the token only when asked to reveal it. */
 export async function show(
-  context: Context,
+  invocation: Invocation,
   name: string | undefined,
   reveal: boolean,
 ): Promise<ExitCode> {
   if (name === undefined) throw new UsageError('show needs a parameter NAME');
-  const { config, io, style } = context;
+  const { config, io, style } = invocation;
   const fullName = parameterName(name, config.tokenPath);
-  const parameter = await context.store().describe(fullName);
+  const parameter = await invocation.store().describe(fullName);
   if (parameter === undefined) throw new UsageError(`${fullName} does not exist`);
   const item = classify(parameter, { ...config, now: io.clock() });
-  const token = reveal ? (await context.reader().readToken(fullName)).reveal() : undefined;
+  const token = reveal ? (await invocation.reader().readToken(fullName)).reveal() : undefined;
 
-  if (context.json) {
+  if (invocation.json) {
     const document =
       item.state === 'unmanaged'
         ? { name: fullName, version: item.version, state: item.state, problem: item.problem }

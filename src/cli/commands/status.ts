@@ -1,6 +1,6 @@
 import { type InventoryItem, inventory } from '../../rotation/scan.js';
-import type { Context } from '../context.js';
 import { days, licenseId, lifeBar, shortId, shortTime, stateLabel } from '../format.js';
+import type { Invocation } from '../invocation.js';
 import { ExitCode } from '../io.js';
 import { progress, table } from '../style.js';
 
@@ -52,12 +52,12 @@ const daysLeft = (item: InventoryItem): number =>
   item.state === 'unmanaged' ? Number.POSITIVE_INFINITY : item.assessment.daysLeft;
 
 /** Lists every token parameter, soonest expiry first; exit 3 when any has expired. */
-export async function status(context: Context): Promise<ExitCode> {
-  const { config, io, style } = context;
+export async function status(invocation: Invocation): Promise<ExitCode> {
+  const { config, io, style } = invocation;
   const now = io.clock();
   const items: InventoryItem[] = [];
   const shown = progress(io.stderr, 'Scanned');
-  for await (const item of inventory(context.store(), { ...config, now })) {
+  for await (const item of inventory(invocation.store(), { ...config, now })) {
     items.push(item);
     shown.update(items.length);
   }
@@ -73,7 +73,7 @@ export async function status(context: Context): Promise<ExitCode> {
     unmanaged: count('unmanaged'),
   };
 
-  if (context.json) {
+  if (invocation.json) {
     const document = {
       generatedAt: now.toISOString(),
       tokenPath: config.tokenPath,
