@@ -36,26 +36,28 @@ export function styleFor(output: Output, env: Environment): Style {
 // What a terminal shows takes room; colour codes do not.
 const visibleLength = (text: string): number => stripVTControlCharacters(text).length;
 
-/** Left-aligned columns with two spaces between, measured without colour codes. */
-export function table(rows: readonly (readonly string[])[]): string {
+/**
+ * Left-aligned columns with two spaces between, measured without colour codes, each line after
+ * `indent`; the CLI's tables and `npm start`'s.
+ */
+export function table(rows: readonly (readonly string[])[], indent = ''): string {
   const widths: number[] = [];
   for (const row of rows) {
     row.forEach((cell, index) => {
       widths[index] = Math.max(widths[index] ?? 0, visibleLength(cell));
     });
   }
-  return rows
-    .map((row) =>
-      row
-        .map((cell, index) =>
-          index === row.length - 1
-            ? cell
-            : cell + ' '.repeat((widths[index] ?? 0) - visibleLength(cell)),
-        )
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  // The last cell is not padded, and a short row's blanks are trimmed: no line ends in spaces.
+  const line = (row: readonly string[]): string =>
+    row
+      .map((cell, index) =>
+        index === row.length - 1
+          ? cell
+          : cell + ' '.repeat((widths[index] ?? 0) - visibleLength(cell)),
+      )
+      .join('  ')
+      .trimEnd();
+  return rows.map((row) => indent + line(row)).join('\n');
 }
 
 /** Shows progress on a TTY once an operation has taken more than a moment; silent elsewhere. */

@@ -4,7 +4,9 @@ import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import type { ScheduledEvent } from 'aws-lambda';
 import scheduledEvent from '../../events/scheduled-event.json' with { type: 'json' };
 import { SsmParameterStore } from '../../src/aws/parameter-store.js';
+import { licenseId, shortTime, tokenPrefix } from '../../src/cli/format.js';
 import { DeadLetterAttribute } from '../../src/rotation/process-message.js';
+import type { InventoryItem } from '../../src/rotation/scan.js';
 import type { FaultRules } from '../sandbox/faults.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import { type SandboxClients, sandboxClients } from './clients.js';
@@ -13,7 +15,7 @@ import { drainQueue } from './event-source.js';
 import { loadHandlers } from './handlers.js';
 import { lambdaContext } from './lambda-context.js';
 import { createRotatorQueues } from './queues.js';
-import { columns, readStatus, renderStatus, type StatusRow } from './status-table.js';
+import { demoTable, readStatus, renderStatus } from './status-table.js';
 
 /** The jobs queue's visibility timeout in the demo, in seconds (a deployment has 120). */
 const DEMO_VISIBILITY_TIMEOUT = 30;
@@ -34,9 +36,7 @@ export interface DemoReport {
 }
 
 const label = (licenseArn: string): string =>
-  Object.entries(DEMO_LICENSES).find(([, arn]) => arn === licenseArn)?.[0] ??
-  licenseArn.split(':').at(-1) ??
-  '?';
+  Object.entries(DEMO_LICENSES).find(([, arn]) => arn === licenseArn)?.[0] ?? licenseId(licenseArn);
 
 /** A job nobody should ever enqueue: it names a parameter outside the token path. */
 const POISON_JOB = JSON.stringify({
@@ -95,14 +95,21 @@ async function tokenWorks(clients: SandboxClients, name: string): Promise<string
   }
 }
 
-function changes(before: readonly StatusRow[], after: readonly StatusRow[]): Map<string, string> {
+const tokenOf = (item: InventoryItem): string =>
+  item.state === 'unmanaged' ? '-' : tokenPrefix(item.record.tokenId);
+
+/** What the run changed, as a note per parameter whose version moved. */
+function changes(
+  before: readonly InventoryItem[],
+  after: readonly InventoryItem[],
+): Map<string, string> {
   const notes = new Map<string, string>();
-  for (const row of after) {
-    const old = before.find((b) => b.name === row.name);
-    if (old === undefined || old.version === row.version) continue;
+  for (const item of after) {
+    const old = before.find((b) => b.name === item.name);
+    if (old === undefined || old.version === item.version) continue;
     notes.set(
-      row.name,
-      `rotated: v${old.version} -> v${row.version}, token ${old.tokenId?.slice(0, 8)} -> ${row.tokenId?.slice(0, 8)}`,
+      item.name,
+      `rotated: v${old.version} -> v${item.version}, token ${tokenOf(old)} -> ${tokenOf(item)}`,
     );
   }
   return notes;
@@ -156,7 +163,7 @@ export async function runDemo(
     `Seeded ${fleet.managed} tokens minted by the sandbox's License Manager under ${DEMO_TOKEN_PATH}, one hand-made parameter there, ${OUTSIDE_PARAMETER} outside it; the "umbrella" license has since gone. Queued one hand-written job that names a parameter outside the token path.\n`,
   );
   const before = await status();
-  print(`Before, at ${sandbox.clock.now().toISOString().slice(0, 16).replace('T', ' ')} UTC:`);
+  print(`Before, at ${shortTime(sandbox.clock.now().toISOString())} UTC:`);
   print(renderStatus(before, { licenseLabel: label }));
 
   const handlers = await loadHandlers({
@@ -204,7 +211,7 @@ export async function runDemo(
 
   const dead = await deadLetters(clients, queues.deadLetterQueueUrl);
   print(`\nDead-letter queue (${dead.length} message(s)), each with the reason attached:`);
-  print(columns([['JOB FOR', 'KIND', 'REASON', 'MESSAGE'], ...dead]));
+  print(demoTable([['JOB FOR', 'KIND', 'REASON', 'MESSAGE'], ...dead]));
 
   const managed = after.filter((row) => row.state !== 'unmanaged');
   const broken: string[][] = [];
@@ -221,15 +228,16 @@ export async function runDemo(
     `\nConsumer check (GetParameter --with-decryption, then GetAccessToken): ${managed.length - broken.length} of ${managed.length} stored tokens work.`,
   );
   if (broken.length > 0)
-    print(columns(broken.map(([name = '', why = '']) => [name, `fails: ${why}`])));
+    print(demoTable(broken.map(([name = '', why = '']) => [name, `fails: ${why}`])));
   print(
     `Tokens minted by this run: ${minted}. Writes outside ${DEMO_TOKEN_PATH}: ${outside.length}.`,
   );
 
   const surprises: string[] = [];
   const expectedRotations = before.filter(
-    (row) =>
-      (row.state === 'due' || row.state === 'expired') && row.licenseArn !== DEMO_LICENSES.umbrella,
+    (item) =>
+      (item.state === 'due' || item.state === 'expired') &&
+      item.record.licenseArn !== DEMO_LICENSES.umbrella,
   ).length;
   if (notes.size !== expectedRotations)
     surprises.push(`${notes.size} rotations, expected ${expectedRotations}`);
