@@ -60,15 +60,15 @@ export function table(rows: readonly (readonly string[])[], indent = ''): string
   return rows.map((row) => indent + line(row)).join('\n');
 }
 
-/** Shows progress on a TTY once an operation has taken more than a moment; silent elsewhere. */
-export function progress(
-  output: Output,
-  label: string,
-  clock: () => number = Date.now,
-): {
+/** A running count on the terminal's last line. */
+export interface Progress {
   update(count: number): void;
+  /** Clears the line, if anything was shown. */
   done(): void;
-} {
+}
+
+/** Shows progress on a TTY once an operation has taken more than a moment; silent elsewhere. */
+export function progress(output: Output, label: string, clock: () => number = Date.now): Progress {
   const started = clock();
   let shown = false;
   return {
