@@ -5,6 +5,7 @@ import type { ScheduledEvent } from 'aws-lambda';
 import scheduledEvent from '../../events/scheduled-event.json' with { type: 'json' };
 import { SsmParameterStore } from '../../src/aws/parameter-store.js';
 import { licenseId, shortTime, tokenPrefix } from '../../src/cli/format.js';
+import { readOperatorConfig } from '../../src/config.js';
 import { JobReason, newJob, serialiseJob } from '../../src/rotation/job.js';
 import { DeadLetterAttribute } from '../../src/rotation/process-message.js';
 import { type InventoryItem, MAX_BATCH_SIZE } from '../../src/rotation/scan.js';
@@ -25,8 +26,8 @@ const DEMO_VISIBILITY_TIMEOUT = 30;
 /** How long the rotator's queue may take to drain before the demo gives up on it. */
 const DRAIN_BUDGET_MS = 20_000;
 
-/** The token path the demo uses (the default of a deployment). */
-export const DEMO_TOKEN_PATH = '/license-tokens/';
+/** The token path the demo uses: the default of a deployment. */
+export const DEMO_TOKEN_PATH = readOperatorConfig({}).tokenPath;
 
 /** How the demo ran, for the exit code and the tests. */
 export interface DemoReport {

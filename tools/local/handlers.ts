@@ -1,5 +1,7 @@
 import type { Context, ScheduledEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { SERVICE_NAME } from '../../src/observability/logger.js';
 import type { ScanSummary } from '../../src/rotation/scan.js';
+import { SANDBOX_CREDENTIALS } from './clients.js';
 import type { RotatorQueues } from './queues.js';
 
 /** The deployed handlers' entry points. */
@@ -26,12 +28,12 @@ export function handlerEnvironment(setup: HandlerSetup): Record<string, string> 
   return {
     AWS_ENDPOINT_URL: setup.endpoint,
     AWS_REGION: setup.region,
-    AWS_ACCESS_KEY_ID: 'AKIALOCALSANDBOX',
-    AWS_SECRET_ACCESS_KEY: 'local-sandbox-secret',
+    AWS_ACCESS_KEY_ID: SANDBOX_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: SANDBOX_CREDENTIALS.secretAccessKey,
     TOKEN_PATH: setup.tokenPath,
     JOB_QUEUE_URL: setup.queues.jobQueueUrl,
     DEAD_LETTER_QUEUE_URL: setup.queues.deadLetterQueueUrl,
-    POWERTOOLS_SERVICE_NAME: 'license-token-rotator',
+    POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
     ...(setup.verbose
       ? { POWERTOOLS_LOG_LEVEL: 'INFO' }
       : { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' }),

@@ -4,6 +4,9 @@ import { shortTime } from '../format.js';
 import { type Invocation, parameterName } from '../invocation.js';
 import { ExitCode } from '../io.js';
 
+/** A new token's lifetime when the operator names none: a year, as CreateToken's own default. */
+export const DEFAULT_EXPIRATION_DAYS = 365;
+
 /** Help for `register`. */
 export const registerHelp = `Usage: license-token-rotator register NAME --license-arn ARN [options]
 
@@ -16,7 +19,7 @@ Options:
   --license-arn ARN          the license the token is for (required)
   --role-arn ARN             a role the token may assume (repeatable)
   --token-property P         a token property, at most 3 (repeatable)
-  --expiration-days N        token lifetime in days (default 365)
+  --expiration-days N        token lifetime in days (default ${DEFAULT_EXPIRATION_DAYS})
   --renew-before-days N      renew this many days before expiry (default: the
                              RENEW_BEFORE_DAYS setting, else a third of the lifetime)
   --home-region REGION       the license's home region, if not the client's region
@@ -65,7 +68,8 @@ export async function registerCommand(
       licenseArn,
       roleArns: options['role-arn'] ?? [],
       tokenProperties: options['token-property'] ?? [],
-      expirationInDays: number('expiration-days', options['expiration-days']) ?? 365,
+      expirationInDays:
+        number('expiration-days', options['expiration-days']) ?? DEFAULT_EXPIRATION_DAYS,
       ...(renewBeforeDays === undefined ? {} : { renewBeforeDays }),
       ...(homeRegion === undefined ? {} : { homeRegion }),
       v: 1,
