@@ -2,12 +2,18 @@ import type { InventoryItem } from '../rotation/scan.js';
 import { DAY_MS } from '../time.js';
 import type { Style } from './style.js';
 
+/** `2026-11-27`: the day of an ISO timestamp. */
+export const shortDate = (iso: string): string => iso.slice(0, 10);
+
 /** `2026-11-27 12:00` in UTC, or `-`. */
 export const shortTime = (iso: string | undefined): string =>
-  iso === undefined ? '-' : `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
+  iso === undefined ? '-' : `${shortDate(iso)} ${iso.slice(11, 16)}`;
 
 /** The first 8 characters of a token id: enough to tell tokens apart at a glance. */
-export const shortId = (id: string): string => (id.length > 10 ? `${id.slice(0, 8)}…` : id);
+export const tokenPrefix = (id: string): string => id.slice(0, 8);
+
+/** A token id in a table: its prefix and an ellipsis, or all of a short one. */
+export const shortId = (id: string): string => (id.length > 10 ? `${tokenPrefix(id)}…` : id);
 
 /** The license id part of a license ARN, shortened like a token id (`l-0a1c2e4f…`). */
 export const licenseId = (arn: string): string => {

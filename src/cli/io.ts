@@ -27,11 +27,3 @@ export const ExitCode = {
 
 /** One of the ExitCode values. */
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
-
-/** A command line the CLI cannot act on; it exits with ExitCode.Usage. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { UsageError } from '../../src/errors.js';
 import { isRegionName } from '../../src/validate.js';
 import type { FaultRules } from '../sandbox/faults.js';
 
@@ -43,9 +44,6 @@ Options:
 OP is *, a service (ssm:*, sqs:*, license-manager:*), or an operation (ssm:PutParameter).
 With --serve, /_sandbox/clock, /_sandbox/faults, /_sandbox/licenses and /_sandbox/state drive
 the sandbox over HTTP (see README, "Try it locally").`;
-
-/** A command-line mistake, reported as one line and exit code 2. */
-export class UsageError extends Error {}
 
 function number(
   flag: string,

@@ -44,9 +44,6 @@ const FLEET: readonly DemoToken[] = [
   { name: 'umbrella/prod', license: 'umbrella', age: 310 },
 ];
 
-/** The demo's role for every token. */
-const ROLE_ARN = 'arn:aws:iam::123456789012:role/LicenseConsumer';
-
 /** A parameter outside the token path, which the rotator must never touch. */
 export const OUTSIDE_PARAMETER = '/app/database/password';
 /** A parameter under the token path whose Description is not a record: unmanaged. */
@@ -76,7 +73,6 @@ export async function seedDemoFleet(
       name: `${tokenPath}${token.name}`,
       licenseArn: DEMO_LICENSES[token.license],
       ageDays: token.age,
-      roleArns: [ROLE_ARN],
       tokenProperties: [`customer:${token.license}`],
       ...(token.expirationInDays === undefined ? {} : { expirationInDays: token.expirationInDays }),
       ...(token.renewBeforeDays === undefined ? {} : { renewBeforeDays: token.renewBeforeDays }),

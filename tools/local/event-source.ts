@@ -6,7 +6,16 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type {
+  Context,
+  SQSBatchResponse,
+  SQSEvent,
+  SQSRecord,
+  SQSRecordAttributes,
+} from 'aws-lambda';
+// SQS caps every batch call (receive, delete, send) at ten messages, as the scanner's sends know.
+import { MAX_BATCH_SIZE } from '../../src/rotation/scan.js';
+import { MINUTE_MS } from '../../src/time.js';
 import { lambdaContext } from './lambda-context.js';
 
 /** A handler with the signature of an SQS-triggered Lambda function. */
@@ -65,11 +74,14 @@ export interface DrainSummary {
   stoppedBy: 'empty' | 'deadline' | 'poll-limit';
 }
 
+/** The queue a drain reads, as Lambda's records name it. */
+interface EventSource {
+  readonly arn: string;
+  readonly region: string;
+}
+
 /** The queue's ARN and region, for the records' eventSourceARN and awsRegion. */
-async function queueArn(
-  sqs: SQSClient,
-  queueUrl: string,
-): Promise<{ arn: string; region: string }> {
+async function queueArn(sqs: SQSClient, queueUrl: string): Promise<EventSource> {
   const output = await sqs.send(
     new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
   );
@@ -77,48 +89,56 @@ async function queueArn(
   return { arn, region: arn.split(':')[3] ?? '' };
 }
 
-/** Builds the record Lambda's SQS event source hands to a function for one message. */
-export function toRecord(message: Message, source: { arn: string; region: string }): SQSRecord {
+/** System attributes Lambda passes on only when SQS sent them. */
+const OPTIONAL_ATTRIBUTES = [
+  'SequenceNumber',
+  'MessageGroupId',
+  'MessageDeduplicationId',
+  'AWSTraceHeader',
+  'DeadLetterQueueSourceArn',
+] as const;
+
+function recordAttributes(message: Message): SQSRecordAttributes {
   const attributes = message.Attributes ?? {};
+  const present = OPTIONAL_ATTRIBUTES.flatMap((name) => {
+    const value = attributes[name];
+    return value === undefined ? [] : [[name, value]];
+  });
+  return {
+    ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
+    SentTimestamp: attributes.SentTimestamp ?? '',
+    SenderId: attributes.SenderId ?? '',
+    ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? '',
+    ...Object.fromEntries(present),
+  };
+}
+
+// Lambda hands binary values on base64-encoded, and the list values (which SQS does not
+// implement) as empty lists.
+const messageAttributes = (message: Message): SQSRecord['messageAttributes'] =>
+  Object.fromEntries(
+    Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
+      name,
+      {
+        dataType: value.DataType ?? 'String',
+        ...(value.StringValue === undefined ? {} : { stringValue: value.StringValue }),
+        ...(value.BinaryValue === undefined
+          ? {}
+          : { binaryValue: Buffer.from(value.BinaryValue).toString('base64') }),
+        stringListValues: [],
+        binaryListValues: [],
+      },
+    ]),
+  );
+
+/** Builds the record Lambda's SQS event source hands to a function for one message. */
+export function toRecord(message: Message, source: EventSource): SQSRecord {
   return {
     messageId: message.MessageId ?? '',
     receiptHandle: message.ReceiptHandle ?? '',
     body: message.Body ?? '',
-    attributes: {
-      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
-      SentTimestamp: attributes.SentTimestamp ?? '',
-      SenderId: attributes.SenderId ?? '',
-      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? '',
-      ...(attributes.SequenceNumber === undefined
-        ? {}
-        : { SequenceNumber: attributes.SequenceNumber }),
-      ...(attributes.MessageGroupId === undefined
-        ? {}
-        : { MessageGroupId: attributes.MessageGroupId }),
-      ...(attributes.MessageDeduplicationId === undefined
-        ? {}
-        : { MessageDeduplicationId: attributes.MessageDeduplicationId }),
-      ...(attributes.AWSTraceHeader === undefined
-        ? {}
-        : { AWSTraceHeader: attributes.AWSTraceHeader }),
-      ...(attributes.DeadLetterQueueSourceArn === undefined
-        ? {}
-        : { DeadLetterQueueSourceArn: attributes.DeadLetterQueueSourceArn }),
-    },
-    messageAttributes: Object.fromEntries(
-      Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
-        name,
-        {
-          dataType: value.DataType ?? 'String',
-          ...(value.StringValue === undefined ? {} : { stringValue: value.StringValue }),
-          ...(value.BinaryValue === undefined
-            ? {}
-            : { binaryValue: Buffer.from(value.BinaryValue).toString('base64') }),
-          stringListValues: [],
-          binaryListValues: [],
-        },
-      ]),
-    ),
+    attributes: recordAttributes(message),
+    messageAttributes: messageAttributes(message),
     md5OfBody: message.MD5OfBody ?? '',
     ...(message.MD5OfMessageAttributes === undefined
       ? {}
@@ -164,35 +184,60 @@ async function queueIsEmpty(sqs: SQSClient, queueUrl: string): Promise<boolean> 
   );
 }
 
-/**
- * Drives an SQS handler as Lambda's event source mapping does: receive up to ten messages, invoke
- * the handler with a real SQS event, delete what succeeded and leave the failures to their
- * visibility timeout (SQS's redrive takes them to the dead-letter queue in the end); until the
- * queue is empty, the deadline passes or the polls run out.
- */
-export async function drainQueue(options: EventSourceOptions): Promise<DrainSummary> {
-  const { sqs, queueUrl, handler } = options;
-  const batchSize = options.batchSize ?? 10;
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10) {
-    throw new RangeError(`batchSize must be 1 to 10, got ${batchSize}`);
+/** The options of a drain with their defaults filled in. */
+interface Settings {
+  readonly batchSize: number;
+  readonly functionName: string;
+  readonly now: () => number;
+  readonly deadline: number;
+  readonly maxPolls: number;
+  /** Waits while messages are in flight: `onIdle`, or a sleep. */
+  readonly idle: () => Promise<void> | void;
+  /** Waits before the poller tries its own failed call again. */
+  readonly pause: () => Promise<void>;
+}
+
+function settingsOf(options: EventSourceOptions): Settings {
+  const batchSize = options.batchSize ?? MAX_BATCH_SIZE;
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
+    throw new RangeError(`batchSize must be 1 to ${MAX_BATCH_SIZE}, got ${batchSize}`);
   }
   const now = options.now ?? Date.now;
-  const maxPolls = options.maxPolls ?? Number.POSITIVE_INFINITY;
-  const deadline =
-    options.deadline ??
-    (options.maxPolls === undefined ? now() + 60_000 : Number.POSITIVE_INFINITY);
-  const functionName = options.functionName ?? 'local-rotator';
-  let source: { arn: string; region: string } | undefined;
-  for (let attempt = 1; source === undefined; attempt++) {
+  const pause = () => sleep(options.idleDelayMs ?? 200);
+  const { onIdle } = options;
+  return {
+    batchSize,
+    functionName: options.functionName ?? 'local-rotator',
+    now,
+    // A bound on the polls is enough on its own; without one, a minute bounds the drain.
+    deadline:
+      options.deadline ??
+      (options.maxPolls === undefined ? now() + MINUTE_MS : Number.POSITIVE_INFINITY),
+    maxPolls: options.maxPolls ?? Number.POSITIVE_INFINITY,
+    idle: onIdle === undefined ? pause : () => onIdle(),
+    pause,
+  };
+}
+
+/** Finds the queue's ARN, trying a few times: the poller's first call may meet an SQS error. */
+async function findSource(
+  sqs: SQSClient,
+  queueUrl: string,
+  settings: Settings,
+): Promise<EventSource> {
+  for (let attempt = 1; ; attempt++) {
     try {
-      source = await queueArn(sqs, queueUrl);
+      return await queueArn(sqs, queueUrl);
     } catch (error) {
       if (attempt >= 5) throw error;
-      await sleep(options.idleDelayMs ?? 200);
+      await settings.pause();
     }
   }
-  const { arn, region } = source;
-  const summary: DrainSummary = {
+}
+
+/** Lambda's event source mapping for one queue and one handler instance, with its counts. */
+class EventSourceMapping {
+  readonly summary: DrainSummary = {
     invocations: 0,
     received: 0,
     deleted: 0,
@@ -201,75 +246,104 @@ export async function drainQueue(options: EventSourceOptions): Promise<DrainSumm
     pollErrors: 0,
     stoppedBy: 'deadline',
   };
+  private polls = 0;
 
-  const idle = async (): Promise<void> => {
-    if (options.onIdle === undefined) await sleep(options.idleDelayMs ?? 200);
-    else await options.onIdle();
-  };
+  constructor(
+    private readonly options: EventSourceOptions,
+    private readonly settings: Settings,
+    private readonly source: EventSource,
+  ) {}
 
-  const invoke = async (messages: readonly Message[]): Promise<void> => {
-    const records = messages.map((message) => toRecord(message, { arn, region }));
-    summary.invocations++;
-    summary.received += records.length;
+  /** Polls until the queue is empty, the deadline passes or the polls run out; says which. */
+  async run(): Promise<DrainSummary['stoppedBy']> {
+    for (;;) {
+      const stop = this.limit();
+      if (stop !== undefined) return stop;
+      this.polls++;
+      const outcome = await this.pollOnce();
+      if (outcome === 'empty') return 'empty';
+      if (outcome === 'waiting') await this.settings.idle();
+    }
+  }
+
+  private limit(): DrainSummary['stoppedBy'] | undefined {
+    if (this.polls >= this.settings.maxPolls) return 'poll-limit';
+    return this.settings.now() >= this.settings.deadline ? 'deadline' : undefined;
+  }
+
+  /** One receive: hands what came to the handler, or finds the queue empty or still in flight. */
+  private async pollOnce(): Promise<'invoked' | 'empty' | 'waiting'> {
+    const { sqs, queueUrl } = this.options;
+    try {
+      const output = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: this.settings.batchSize,
+          MessageSystemAttributeNames: ['All'],
+          MessageAttributeNames: ['All'],
+          WaitTimeSeconds: 0,
+        }),
+      );
+      const messages = output.Messages ?? [];
+      if (messages.length > 0) {
+        await this.invoke(messages);
+        return 'invoked';
+      }
+      return (await queueIsEmpty(sqs, queueUrl)) ? 'empty' : 'waiting';
+    } catch {
+      // As Lambda's poller does, carry on; a batch whose delete failed will be delivered again.
+      this.summary.pollErrors++;
+      return 'waiting';
+    }
+  }
+
+  /** One invocation of the handler with a batch; deletes what it accepted. */
+  private async invoke(messages: readonly Message[]): Promise<void> {
+    const records = messages.map((message) => toRecord(message, this.source));
+    this.summary.invocations++;
+    this.summary.received += records.length;
     let done: SQSRecord[];
     try {
-      done = successes(records, await handler({ Records: records }, lambdaContext(functionName)));
+      const context = lambdaContext(this.settings.functionName);
+      done = successes(records, await this.options.handler({ Records: records }, context));
     } catch (error) {
       // Lambda treats a thrown error as the whole batch failing; it comes back after the timeout.
       done = [];
-      summary.handlerErrors++;
-      options.onHandlerError?.(error);
+      this.summary.handlerErrors++;
+      this.options.onHandlerError?.(error);
     }
-    summary.failed += records.length - done.length;
-    for (let i = 0; i < done.length; i += 10) {
-      const deleted = await sqs.send(
+    this.summary.failed += records.length - done.length;
+    await this.acknowledge(done);
+  }
+
+  private async acknowledge(done: readonly SQSRecord[]): Promise<void> {
+    for (let i = 0; i < done.length; i += MAX_BATCH_SIZE) {
+      const deleted = await this.options.sqs.send(
         new DeleteMessageBatchCommand({
-          QueueUrl: queueUrl,
-          Entries: done.slice(i, i + 10).map((record, index) => ({
+          QueueUrl: this.options.queueUrl,
+          Entries: done.slice(i, i + MAX_BATCH_SIZE).map((record, index) => ({
             Id: String(index),
             ReceiptHandle: record.receiptHandle,
           })),
         }),
       );
-      summary.deleted += deleted.Successful?.length ?? 0;
+      this.summary.deleted += deleted.Successful?.length ?? 0;
     }
-  };
+  }
+}
 
-  let polls = 0;
-  const limit = (): DrainSummary['stoppedBy'] | undefined =>
-    polls >= maxPolls ? 'poll-limit' : now() >= deadline ? 'deadline' : undefined;
-
-  const poll = async (): Promise<DrainSummary['stoppedBy']> => {
-    for (;;) {
-      const stop = limit();
-      if (stop !== undefined) return stop;
-      polls++;
-      try {
-        const output = await sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: queueUrl,
-            MaxNumberOfMessages: batchSize,
-            MessageSystemAttributeNames: ['All'],
-            MessageAttributeNames: ['All'],
-            WaitTimeSeconds: 0,
-          }),
-        );
-        const messages = output.Messages ?? [];
-        if (messages.length > 0) {
-          await invoke(messages);
-          continue;
-        }
-        if (await queueIsEmpty(sqs, queueUrl)) return 'empty';
-      } catch {
-        // As Lambda's poller does, carry on; a batch whose delete failed will be delivered again.
-        summary.pollErrors++;
-      }
-      await idle();
-    }
-  };
-
+/**
+ * Drives an SQS handler as Lambda's event source mapping does: receive up to ten messages, invoke
+ * the handler with a real SQS event, delete what succeeded and leave the failures to their
+ * visibility timeout (SQS's redrive takes them to the dead-letter queue in the end); until the
+ * queue is empty, the deadline passes or the polls run out.
+ */
+export async function drainQueue(options: EventSourceOptions): Promise<DrainSummary> {
+  const settings = settingsOf(options);
+  const source = await findSource(options.sqs, options.queueUrl, settings);
   // One poller, one handler instance: for concurrency, run one drain per instance, as Lambda
   // gives each concurrent batch its own execution environment.
-  summary.stoppedBy = await poll();
-  return summary;
+  const mapping = new EventSourceMapping(options, settings, source);
+  mapping.summary.stoppedBy = await mapping.run();
+  return mapping.summary;
 }

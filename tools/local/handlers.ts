@@ -1,4 +1,5 @@
 import type { Context, ScheduledEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { SERVICE_NAME } from '../../src/observability/logger.js';
 import type { ScanSummary } from '../../src/rotation/scan.js';
 import { SANDBOX_CREDENTIALS } from '../sandbox/credentials.js';
 import type { RotatorQueues } from './queues.js';
@@ -42,7 +43,7 @@ export function handlerEnvironment(setup: HandlerSetup): Record<string, string> 
     JOB_QUEUE_URL: setup.queues.jobQueueUrl,
     DEAD_LETTER_QUEUE_URL: setup.queues.deadLetterQueueUrl,
     ...LOCAL_ALLOW_LISTS,
-    POWERTOOLS_SERVICE_NAME: 'license-token-rotator',
+    POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
     ...(setup.verbose
       ? { POWERTOOLS_LOG_LEVEL: 'INFO' }
       : { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' }),

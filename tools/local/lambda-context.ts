@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
+import { MINUTE_MS } from '../../src/time.js';
 
 /** A Lambda context as the runtime hands it to a handler, for running handlers locally. */
-export function lambdaContext(functionName: string, timeoutMs = 60_000): Context {
+export function lambdaContext(functionName: string, timeoutMs = MINUTE_MS): Context {
   const started = Date.now();
   return {
     callbackWaitsForEmptyEventLoop: true,

@@ -1,5 +1,6 @@
 import { CreateTokenCommand, type LicenseManagerClient } from '@aws-sdk/client-license-manager';
 import { PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { DEFAULT_EXPIRATION_DAYS } from '../../src/cli/commands/register.js';
 import { tokenDates } from '../../src/rotation/mint.js';
 import { type RotationRecord, serialiseRecord } from '../../src/rotation/record.js';
 import { DAY_MS } from '../../src/time.js';
@@ -17,6 +18,9 @@ export interface TokenSeed {
   readonly tokenProperties?: readonly string[];
   readonly homeRegion?: string;
 }
+
+/** The role a seeded token may assume, unless the seed names its own. */
+const SEED_ROLE_ARN = 'arn:aws:iam::123456789012:role/LicenseConsumer';
 
 /** Clients the seeding uses: the same SDK calls a user would make. */
 export interface SeedClients {
@@ -44,8 +48,8 @@ export async function seedToken(
   const back = seed.ageDays * DAY_MS;
   sandbox.clock.advance(-back);
   try {
-    const expirationInDays = seed.expirationInDays ?? 365;
-    const roleArns = [...(seed.roleArns ?? ['arn:aws:iam::123456789012:role/LicenseConsumer'])];
+    const expirationInDays = seed.expirationInDays ?? DEFAULT_EXPIRATION_DAYS;
+    const roleArns = [...(seed.roleArns ?? [SEED_ROLE_ARN])];
     const tokenProperties = [...(seed.tokenProperties ?? [])];
     const requestedAt = sandbox.clock.nowMs();
     const minted = await clients.licenseManager.send(

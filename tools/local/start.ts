@@ -1,5 +1,6 @@
-import { startSandbox } from '../sandbox/sandbox.js';
-import { parseStartArgs, type StartOptions, USAGE, UsageError } from './args.js';
+import { UsageError } from '../../src/errors.js';
+import { type Sandbox, startSandbox } from '../sandbox/sandbox.js';
+import { parseStartArgs, type StartOptions, USAGE } from './args.js';
 import { runDemo } from './demo.js';
 import { prepareServe } from './serve.js';
 
@@ -7,24 +8,22 @@ const print = (text: string): void => {
   process.stdout.write(`${text}\n`);
 };
 
-/** `npm start`: the demo run by default, the long-running sandbox with --serve. */
-async function main(argv: readonly string[]): Promise<number> {
-  let options: StartOptions;
+/** The options, or undefined once a mistake in them has been explained on stderr. */
+function parseOrExplain(argv: readonly string[]): StartOptions | undefined {
   try {
-    options = parseStartArgs(argv);
+    return parseStartArgs(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     process.stderr.write(`npm start: ${error.message}\nTry: npm start -- --help\n`);
-    return 2;
+    return undefined;
   }
-  if (options.help) {
-    print(USAGE);
-    return 0;
-  }
+}
+
+/** Starts the sandbox; undefined once a port in use has been explained on stderr. */
+async function openSandbox(options: StartOptions): Promise<Sandbox | undefined> {
   const port = options.port ?? (options.serve ? 4566 : 0);
-  let sandbox: Awaited<ReturnType<typeof startSandbox>>;
   try {
-    sandbox = await startSandbox({
+    return await startSandbox({
       port,
       defaultRegion: options.region,
       // With --serve the faults apply from the start; the demo applies them to the handlers only.
@@ -32,22 +31,26 @@ async function main(argv: readonly string[]): Promise<number> {
       ...(options.seed === undefined ? {} : { seed: options.seed }),
     });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      process.stderr.write(`npm start: port ${port} is in use; pass --port 0 for a free one.\n`);
-      return 1;
-    }
-    throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    process.stderr.write(`npm start: port ${port} is in use; pass --port 0 for a free one.\n`);
+    return undefined;
   }
-  if (options.serve) {
-    await prepareServe(sandbox, { region: options.region, empty: options.empty, print });
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
-    await sandbox.close();
-    print('\nSandbox stopped.');
-    return 0;
-  }
+}
+
+/** `--serve`: seeds the sandbox and keeps it up until Ctrl-C (or SIGTERM). */
+async function serve(sandbox: Sandbox, options: StartOptions): Promise<number> {
+  await prepareServe(sandbox, { region: options.region, empty: options.empty, print });
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await sandbox.close();
+  print('\nSandbox stopped.');
+  return 0;
+}
+
+/** The demo run; exit 1 when it did not end as expected. */
+async function demo(sandbox: Sandbox, options: StartOptions): Promise<number> {
   try {
     const report = await runDemo(sandbox, {
       region: options.region,
@@ -59,6 +62,19 @@ async function main(argv: readonly string[]): Promise<number> {
   } finally {
     await sandbox.close();
   }
+}
+
+/** `npm start`: the demo run by default, the long-running sandbox with --serve. */
+async function main(argv: readonly string[]): Promise<number> {
+  const options = parseOrExplain(argv);
+  if (options === undefined) return 2;
+  if (options.help) {
+    print(USAGE);
+    return 0;
+  }
+  const sandbox = await openSandbox(options);
+  if (sandbox === undefined) return 1;
+  return options.serve ? serve(sandbox, options) : demo(sandbox, options);
 }
 
 main(process.argv.slice(2)).then(

@@ -1,67 +1,20 @@
+import { readInventory } from '../../src/cli/commands/status.js';
+import { shortDate, tokenPrefix } from '../../src/cli/format.js';
+import { table } from '../../src/cli/style.js';
 import type { ParameterStore } from '../../src/rotation/ports.js';
-import { type ClassifyOptions, inventory } from '../../src/rotation/scan.js';
+import type { ClassifyOptions, InventoryItem } from '../../src/rotation/scan.js';
 
-/** One parameter under the token path, as the tables show it. */
-export interface StatusRow {
-  readonly name: string;
-  readonly version: number;
-  readonly state: 'ok' | 'due' | 'expired' | 'unmanaged';
-  readonly licenseArn?: string;
-  readonly tokenId?: string;
-  readonly expiresAt?: Date;
-  readonly daysLeft?: number;
-  /** Why an unmanaged parameter is not managed. */
-  readonly problem?: string;
-}
-
-/** Reads every parameter under the token path and classifies it with the scanner's own rules. */
+/** Every parameter under the token path, classified by the scanner's own rules, by name. */
 export async function readStatus(
   store: ParameterStore,
   options: ClassifyOptions,
-): Promise<StatusRow[]> {
-  const rows: StatusRow[] = [];
-  for await (const item of inventory(store, options)) {
-    if (item.state === 'unmanaged') {
-      rows.push({
-        name: item.name,
-        version: item.version,
-        state: 'unmanaged',
-        problem: item.problem,
-      });
-      continue;
-    }
-    rows.push({
-      name: item.name,
-      version: item.version,
-      state: item.state,
-      licenseArn: item.record.licenseArn,
-      tokenId: item.record.tokenId,
-      expiresAt: item.assessment.expiresAt,
-      daysLeft: item.assessment.daysLeft,
-    });
-  }
-  return rows.sort((a, b) => a.name.localeCompare(b.name));
+): Promise<InventoryItem[]> {
+  const items = await readInventory(store, options);
+  return items.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** Lays out rows of cells as aligned columns, two spaces apart. */
-export function columns(rows: readonly (readonly string[])[], indent = '  '): string {
-  const widths: number[] = [];
-  for (const row of rows) {
-    row.forEach((cell, i) => {
-      widths[i] = Math.max(widths[i] ?? 0, cell.length);
-    });
-  }
-  return rows
-    .map(
-      (row) =>
-        indent +
-        row
-          .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
-          .join('  ')
-          .trimEnd(),
-    )
-    .join('\n');
-}
+/** A table of `npm start`'s report: the CLI's layout, two spaces in under its title line. */
+export const demoTable = (rows: readonly (readonly string[])[]): string => table(rows, '  ');
 
 /** How a table names a license and what changed for a parameter. */
 export interface TableOptions {
@@ -70,22 +23,32 @@ export interface TableOptions {
   readonly notes?: ReadonlyMap<string, string>;
 }
 
+const HEADER = ['PARAMETER', 'LICENSE', 'TOKEN', 'VER', 'EXPIRES', 'DAYS LEFT', 'STATE', 'NOTE'];
+
+function row(item: InventoryItem, options: TableOptions): string[] {
+  const note = options.notes?.get(item.name);
+  if (item.state === 'unmanaged') {
+    const why = note ?? `not managed: ${item.problem}`;
+    return [item.name, '-', '-', String(item.version), '-', '-', item.state, why];
+  }
+  const { record, assessment } = item;
+  return [
+    item.name,
+    options.licenseLabel(record.licenseArn),
+    tokenPrefix(record.tokenId),
+    String(item.version),
+    shortDate(record.expiresAt),
+    // Whole days, rounded down: a table never shows a token more time than it has.
+    String(Math.floor(assessment.daysLeft)),
+    item.state,
+    note ?? '',
+  ];
+}
+
 /**
  * The status table: parameter, license, short token id, version, expiry, days left, state, and a
  * note (why a parameter is unmanaged, or what a rotation changed).
  */
-export function renderStatus(rows: readonly StatusRow[], options: TableOptions): string {
-  const header = ['PARAMETER', 'LICENSE', 'TOKEN', 'VER', 'EXPIRES', 'DAYS LEFT', 'STATE', 'NOTE'];
-  const body = rows.map((row) => [
-    row.name,
-    row.licenseArn === undefined ? '-' : options.licenseLabel(row.licenseArn),
-    row.tokenId === undefined ? '-' : row.tokenId.slice(0, 8),
-    String(row.version),
-    row.expiresAt === undefined ? '-' : row.expiresAt.toISOString().slice(0, 10),
-    row.daysLeft === undefined ? '-' : String(Math.floor(row.daysLeft)),
-    row.state,
-    options.notes?.get(row.name) ??
-      (row.problem === undefined ? '' : `not managed: ${row.problem}`),
-  ]);
-  return columns([header, ...body]);
+export function renderStatus(items: readonly InventoryItem[], options: TableOptions): string {
+  return demoTable([HEADER, ...items.map((item) => row(item, options))]);
 }

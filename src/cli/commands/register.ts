@@ -1,7 +1,11 @@
+import { UsageError } from '../../errors.js';
 import { register } from '../../rotation/register.js';
-import { type Context, parameterName } from '../context.js';
 import { shortTime } from '../format.js';
-import { ExitCode, UsageError } from '../io.js';
+import { type Invocation, parameterName } from '../invocation.js';
+import { ExitCode } from '../io.js';
+
+/** A new token's lifetime when the operator names none: a year, as CreateToken's own default. */
+export const DEFAULT_EXPIRATION_DAYS = 365;
 
 /** Help for `register`. */
 export const registerHelp = `Usage: license-token-rotator register NAME --license-arn ARN [options]
@@ -15,7 +19,7 @@ Options:
   --license-arn ARN          the license the token is for (required)
   --role-arn ARN             a role the token may assume (repeatable)
   --token-property P         a token property, at most 3 (repeatable)
-  --expiration-days N        token lifetime in days (default 365)
+  --expiration-days N        token lifetime in days (default ${DEFAULT_EXPIRATION_DAYS})
   --renew-before-days N      renew this many days before expiry (default: the
                              RENEW_BEFORE_DAYS setting, else a third of the lifetime)
   --home-region REGION       the license's home region, if not the client's region
@@ -48,14 +52,14 @@ const number = (option: string, value: string | undefined): number | undefined =
 
 /** Registers a parameter and mints its first token. */
 export async function registerCommand(
-  context: Context,
+  invocation: Invocation,
   name: string | undefined,
   options: RegisterOptions,
 ): Promise<ExitCode> {
   if (name === undefined) throw new UsageError('register needs a parameter NAME');
   const licenseArn = options['license-arn'];
   if (licenseArn === undefined) throw new UsageError('register needs --license-arn');
-  const { config, io } = context;
+  const { config, io } = invocation;
   const renewBeforeDays = number('renew-before-days', options['renew-before-days']);
   const homeRegion = options['home-region'];
   const registered = await register(
@@ -64,13 +68,14 @@ export async function registerCommand(
       licenseArn,
       roleArns: options['role-arn'] ?? [],
       tokenProperties: options['token-property'] ?? [],
-      expirationInDays: number('expiration-days', options['expiration-days']) ?? 365,
+      expirationInDays:
+        number('expiration-days', options['expiration-days']) ?? DEFAULT_EXPIRATION_DAYS,
       ...(renewBeforeDays === undefined ? {} : { renewBeforeDays }),
       ...(homeRegion === undefined ? {} : { homeRegion }),
       v: 1,
       force: options.force === true,
     },
-    { store: context.store(), tokens: context.tokens(), clock: io.clock },
+    { store: invocation.store(), tokens: invocation.tokens(), clock: io.clock },
     {
       ...config,
       kmsKeyId: options['kms-key-id'] ?? config.kmsKeyId,
@@ -78,7 +83,7 @@ export async function registerCommand(
     },
   );
   io.stdout.write(
-    context.json
+    invocation.json
       ? `${JSON.stringify(registered, null, 2)}\n`
       : `Registered ${registered.name} (version ${registered.version}): token ${registered.tokenId}` +
           `${registered.verified ? ' (verified)' : ''}, expires ${shortTime(registered.expiresAt)} UTC, ` +

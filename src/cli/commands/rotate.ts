@@ -1,3 +1,4 @@
+import { UsageError } from '../../errors.js';
 import {
   deduplicationId,
   JobReason,
@@ -6,9 +7,9 @@ import {
   serialiseJob,
 } from '../../rotation/job.js';
 import { rotate } from '../../rotation/rotate.js';
-import { type Context, parameterName } from '../context.js';
 import { shortId, shortTime } from '../format.js';
-import { ExitCode, UsageError } from '../io.js';
+import { type Invocation, parameterName } from '../invocation.js';
+import { ExitCode } from '../io.js';
 
 /** Help for `rotate`. */
 export const rotateHelp = `Usage: license-token-rotator rotate NAME [--now] [--json]
@@ -27,26 +28,26 @@ Options:
 
 /** Enqueues a forced rotation, or performs it with `now`. */
 export async function rotateCommand(
-  context: Context,
+  invocation: Invocation,
   name: string | undefined,
   now: boolean,
 ): Promise<ExitCode> {
   if (name === undefined) throw new UsageError('rotate needs a parameter NAME');
-  const { config, io } = context;
+  const { config, io } = invocation;
   const fullName = parameterName(name, config.tokenPath);
-  const current = await context.store().describe(fullName);
+  const current = await invocation.store().describe(fullName);
   if (current === undefined) throw new UsageError(`${fullName} does not exist`);
   const job = newJob(fullName, current.version, JobReason.Forced, io.clock());
 
   if (!now) {
-    await context.queue().send({
+    await invocation.queue().send({
       body: serialiseJob(job),
       groupId: messageGroupId(fullName),
       deduplicationId: deduplicationId(job),
     });
     const result = { enqueued: true, name: fullName, observedVersion: current.version };
     io.stdout.write(
-      context.json
+      invocation.json
         ? `${JSON.stringify(result, null, 2)}\n`
         : `Enqueued a forced rotation of ${fullName} (version ${current.version}); the rotator will pick it up.\n`,
     );
@@ -55,10 +56,10 @@ export async function rotateCommand(
 
   const outcome = await rotate(
     job,
-    { store: context.store(), tokens: context.tokens(), clock: io.clock },
+    { store: invocation.store(), tokens: invocation.tokens(), clock: io.clock },
     config,
   );
-  if (context.json) {
+  if (invocation.json) {
     io.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
   } else if (outcome.kind === 'rotated') {
     io.stdout.write(

@@ -1,8 +1,14 @@
-import type { FailedSend, Log, MessageQueue, QueueMessage } from '../../rotation/ports.js';
+import type {
+  FailedSend,
+  Log,
+  MessageQueue,
+  ParameterStore,
+  QueueMessage,
+} from '../../rotation/ports.js';
 import { type ScanSummary, scan } from '../../rotation/scan.js';
-import type { Context } from '../context.js';
+import type { Invocation } from '../invocation.js';
 import { ExitCode } from '../io.js';
-import { progress, table } from '../style.js';
+import { type Progress, progress, table } from '../style.js';
 
 /** Help for `scan`. */
 export const scanHelp = `Usage: license-token-rotator scan [--dry-run] [--json]
@@ -56,57 +62,81 @@ class TeeQueue implements MessageQueue {
   }
 }
 
-/** Runs one scan, for real or as a dry run. */
-export async function scanCommand(context: Context, dryRun: boolean): Promise<ExitCode> {
-  const { config, io, style } = context;
-  const queue = dryRun ? new RecordingQueue() : new TeeQueue(context.queue());
-  const warnings: string[] = [];
-  const shown = progress(io.stderr, 'Scanned');
-  let seen = 0;
-  const log: Log = {
+/** A log that keeps each of the scan's warnings as one line for the operator. */
+function warningLog(warnings: string[]): Log {
+  return {
     info: () => undefined,
     warn: (message, ...extra) => {
-      const fields = Object.assign({}, ...extra) as Record<string, unknown>;
-      warnings.push(
-        `${message}: ${String(fields.parameterName ?? fields.region ?? '')} ${String(fields.problem ?? fields.code ?? '')}`.trim(),
-      );
+      const fields = Object.fromEntries(extra.flatMap((fieldSet) => Object.entries(fieldSet)));
+      const subject = String(fields.parameterName ?? fields.region ?? '');
+      const detail = String(fields.problem ?? fields.code ?? '');
+      warnings.push(`${message}: ${subject} ${detail}`.trim());
     },
   };
-  const counting = {
+}
+
+/** The store as a scan reads it: never written, and each page counted on the progress line. */
+function countingStore(store: ParameterStore, shown: Progress): ParameterStore {
+  let seen = 0;
+  return {
     async *pages(path: string) {
-      for await (const page of context.store().pages(path)) {
+      for await (const page of store.pages(path)) {
         seen += page.length;
         shown.update(seen);
         yield page;
       }
     },
-    describe: (name: string) => context.store().describe(name),
+    describe: (name: string) => store.describe(name),
     putToken: () => Promise.reject(new Error('a scan never writes a parameter')),
   };
-  const summary: ScanSummary = await scan(
-    { store: counting, queue, tokens: context.tokens(), log },
+}
+
+/** The scan as text: the jobs it enqueued (or would), the counts, then the warnings. */
+function printScan(
+  invocation: Invocation,
+  dryRun: boolean,
+  summary: ScanSummary,
+  jobs: readonly PlannedJob[],
+  warnings: readonly string[],
+): void {
+  const { io, style } = invocation;
+  if (jobs.length > 0) {
+    const rows = jobs.map((job) => [job.parameterName, String(job.observedVersion), job.reason]);
+    io.stdout.write(`${table([['PARAMETER', 'VERSION', 'JOB'].map(style.bold), ...rows])}\n\n`);
+  }
+  const revocations =
+    summary.revocationsEnqueued > 0
+      ? ` (${summary.revocationsEnqueued} to revoke a previous token)`
+      : '';
+  io.stdout.write(
+    `Scanned ${summary.scanned}: ${summary.ok} ok, ${summary.due} due, ${summary.expired} expired, ${summary.unmanaged} unmanaged. ` +
+      `${dryRun ? 'Would enqueue' : 'Enqueued'} ${jobs.length} job(s)${revocations}.\n`,
+  );
+  for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
+}
+
+/** Runs one scan, for real or as a dry run. */
+export async function scanCommand(invocation: Invocation, dryRun: boolean): Promise<ExitCode> {
+  const { config, io } = invocation;
+  const queue = dryRun ? new RecordingQueue() : new TeeQueue(invocation.queue());
+  const warnings: string[] = [];
+  const shown = progress(io.stderr, 'Scanned');
+  const summary = await scan(
+    {
+      store: countingStore(invocation.store(), shown),
+      queue,
+      tokens: invocation.tokens(),
+      log: warningLog(warnings),
+    },
     { ...config, now: io.clock() },
   );
   shown.done();
   const jobs = queue instanceof RecordingQueue ? queue.jobs : queue.recording.jobs;
 
-  if (context.json) {
+  if (invocation.json) {
     io.stdout.write(`${JSON.stringify({ dryRun, summary, jobs, warnings }, null, 2)}\n`);
   } else {
-    const verb = dryRun ? 'Would enqueue' : 'Enqueued';
-    if (jobs.length > 0) {
-      const rows = jobs.map((job) => [job.parameterName, String(job.observedVersion), job.reason]);
-      io.stdout.write(`${table([['PARAMETER', 'VERSION', 'JOB'].map(style.bold), ...rows])}\n\n`);
-    }
-    io.stdout.write(
-      `Scanned ${summary.scanned}: ${summary.ok} ok, ${summary.due} due, ${summary.expired} expired, ${summary.unmanaged} unmanaged. ` +
-        `${verb} ${jobs.length} job(s)` +
-        (summary.revocationsEnqueued > 0
-          ? ` (${summary.revocationsEnqueued} to revoke a previous token)`
-          : '') +
-        '.\n',
-    );
-    for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
+    printScan(invocation, dryRun, summary, jobs, warnings);
   }
   return summary.enqueueFailures > 0 || summary.licenseCheckFailures > 0
     ? ExitCode.Failure

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseStartArgs, UsageError } from '../../../tools/local/args.js';
+import { UsageError } from '../../../src/errors.js';
+import { parseStartArgs } from '../../../tools/local/args.js';
 
 describe('parseStartArgs', () => {
   it('defaults to the demo on a free port in us-east-1, quietly', () => {

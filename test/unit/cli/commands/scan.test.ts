@@ -28,6 +28,18 @@ describe('license-token-rotator scan', () => {
     expect(jobs()).toHaveLength(0);
   });
 
+  it('warns on stderr, one line each, about what it skipped and what is close to expiry', async () => {
+    await world.seed('expired', { ageDays: 40, expirationInDays: 30 });
+    await world.unmanaged('notes', 'hand-made');
+    const run = await runCli(world.sandbox, ['scan', '--dry-run']);
+    expect(run.code).toBe(0);
+    expect(run.stderr.split('\n').sort()).toEqual([
+      '',
+      `warning: Skipping unmanaged parameter: ${TOKEN_PATH}notes record description: is not JSON`,
+      `warning: Token is close to expiry: ${TOKEN_PATH}expired`,
+    ]);
+  });
+
   it('--dry-run --json gives the summary and the jobs', async () => {
     await fleet();
     const document = JSON.parse(

@@ -9,9 +9,9 @@ import { SqsMessageQueue } from '../aws/message-queue.js';
 import { SsmParameterStore } from '../aws/parameter-store.js';
 import { SsmTokenReader } from '../aws/token-reader.js';
 import { type OperatorConfig, readOperatorConfig } from '../config.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, UsageError } from '../errors.js';
 import type { LicenseTokens, MessageQueue, ParameterStore } from '../rotation/ports.js';
-import { type Io, UsageError } from './io.js';
+import type { Io } from './io.js';
 import { type Style, styleFor } from './style.js';
 
 /** The options every command accepts. */
@@ -25,8 +25,11 @@ export interface GlobalOptions {
   readonly debug?: boolean | undefined;
 }
 
-/** What a command runs with: settings, lazily built adapters, and where to write. */
-export interface Context {
+/**
+ * One run of the CLI, what its command works with: settings, lazily built adapters, and where to
+ * write. (Not a Lambda context: the CLI runs on an operator's machine.)
+ */
+export interface Invocation {
   readonly io: Io;
   readonly config: OperatorConfig;
   readonly json: boolean;
@@ -84,8 +87,8 @@ export function clientOptions(
   };
 }
 
-/** Builds a command's context from the global options and the environment. */
-export function createContext(options: GlobalOptions, io: Io): Context {
+/** Builds the invocation a command runs with, from the global options and the environment. */
+export function createInvocation(options: GlobalOptions, io: Io): Invocation {
   const env = {
     ...io.env,
     ...(options['token-path'] === undefined ? {} : { TOKEN_PATH: options['token-path'] }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientOptions, parameterName } from '../../../src/cli/context.js';
+import { clientOptions, parameterName } from '../../../src/cli/invocation.js';
 
 describe('clientOptions', () => {
   const env = {
