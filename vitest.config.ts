@@ -28,6 +28,9 @@ export default defineConfig({
       POWERTOOLS_SERVICE_NAME: 'license-token-rotator',
       // The allow-lists of tools/local/handlers.ts (LOCAL_ALLOW_LISTS): the tests' licenses and roles.
       LICENSE_ARNS: 'arn:aws:license-manager::294406891311:license:*',
+      // The handler tests were written for revocation after the grace period; the default,
+      // after-pickup, is pinned by the rotation unit tests and the exchange's integration tests.
+      REVOCATION_POLICY: 'after-grace',
       ROLE_ARNS: 'arn:aws:iam::123456789012:role/*',
     },
   },

@@ -1,6 +1,11 @@
 import { ConfigError } from './errors.js';
 import { type AllowLists, isLicenseArnPattern, isRoleArnPattern } from './rotation/allow-list.js';
 import { normaliseTokenPath } from './rotation/parameter-name.js';
+import {
+  isRevocationPolicy,
+  RevocationPolicy,
+  type RevocationSettings,
+} from './rotation/revocation-policy.js';
 
 /** Settings both functions share. */
 export interface CommonConfig {
@@ -14,6 +19,12 @@ export interface CommonConfig {
   readonly revokePreviousAfterHours: number;
   /** Hours between two scans (the schedule's rate): part of the least time between rotations. */
   readonly scanIntervalHours: number;
+  /** When superseded tokens are deleted; a record may say otherwise. */
+  readonly revocationPolicy: RevocationPolicy;
+  /** Hours after a rotation past which a replacement not yet picked up is overdue (alarmed). */
+  readonly pickupOverdueHours: number;
+  /** The EventBridge bus that receives rotation events. */
+  readonly eventBusName: string;
 }
 
 /** The scanner's settings. */
@@ -141,6 +152,28 @@ class Reader {
     };
   }
 
+  revocationPolicy(): RevocationPolicy {
+    const value = this.raw('REVOCATION_POLICY') ?? RevocationPolicy.AfterPickup;
+    if (isRevocationPolicy(value)) return value;
+    this.problems.push(
+      `REVOCATION_POLICY must be ${Object.values(RevocationPolicy).join(', ')}, got "${value}"`,
+    );
+    return RevocationPolicy.AfterPickup;
+  }
+
+  eventBusName(): string {
+    const value = this.raw('EVENT_BUS_NAME') ?? 'default';
+    // A bus name (1-256 of [/\.\-_A-Za-z0-9]) or a bus ARN, as PutEvents accepts.
+    if (
+      !/^([/.\-_A-Za-z0-9]{1,256}|arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[/.\-_A-Za-z0-9]+)$/.test(
+        value,
+      )
+    ) {
+      this.problems.push(`EVENT_BUS_NAME must be an event bus name or ARN, got "${value}"`);
+    }
+    return value;
+  }
+
   flag(name: string, fallback: boolean): boolean {
     const value = this.raw(name)?.toLowerCase();
     if (value === undefined) return fallback;
@@ -156,6 +189,9 @@ class Reader {
       criticalDays: this.amount('CRITICAL_DAYS', 'days', 7, true) ?? 7,
       revokePreviousAfterHours: this.amount('REVOKE_PREVIOUS_AFTER_HOURS', 'hours', 72, true) ?? 72,
       scanIntervalHours: this.amount('SCAN_INTERVAL_HOURS', 'hours', 6, false) ?? 6,
+      revocationPolicy: this.revocationPolicy(),
+      pickupOverdueHours: this.amount('PICKUP_OVERDUE_HOURS', 'hours', 168, false) ?? 168,
+      eventBusName: this.eventBusName(),
     };
   }
 
@@ -204,5 +240,30 @@ export function readRotatorConfig(env: Environment = process.env): RotatorConfig
     deadLetterQueueUrl: reader.queueUrl('DEAD_LETTER_QUEUE_URL'),
     kmsKeyId: reader.kmsKeyId(),
     verifyNewTokens: reader.flag('VERIFY_NEW_TOKENS', true),
+  });
+}
+
+/** The token exchange's settings. */
+export interface ExchangeConfig extends RevocationSettings {
+  readonly tokenPath: string;
+  readonly eventBusName: string;
+}
+
+/** Reads and validates the exchange's environment; throws ConfigError naming each bad variable. */
+export function readExchangeConfig(env: Environment = process.env): ExchangeConfig {
+  const reader = new Reader(env);
+  const {
+    tokenPath,
+    revocationPolicy,
+    revokePreviousAfterHours,
+    pickupOverdueHours,
+    eventBusName,
+  } = reader.common();
+  return reader.done({
+    tokenPath,
+    revocationPolicy,
+    revokePreviousAfterHours,
+    pickupOverdueHours,
+    eventBusName,
   });
 }

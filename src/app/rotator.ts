@@ -16,14 +16,22 @@ import type { RotatorConfig } from '../config.js';
 import { TransientError } from '../errors.js';
 import { createLogger } from '../observability/logger.js';
 import { createMetrics, MetricName } from '../observability/metrics.js';
+import { eventsFor } from '../rotation/events.js';
 import { JobReason } from '../rotation/job.js';
-import type { LicenseTokens, MessageQueue, ParameterStore } from '../rotation/ports.js';
+import type {
+  EventPublisher,
+  LicenseTokens,
+  MessageQueue,
+  ParameterStore,
+  Pickups,
+} from '../rotation/ports.js';
 import {
   type DeadLettered,
   type MessageOutcome,
   processMessage,
 } from '../rotation/process-message.js';
 import type { Attempt } from '../rotation/rotate.js';
+import { eventBus, publishSafely } from './events.js';
 
 /** Everything the rotator uses, so tests, the CLI and the local runner can hand in their own. */
 export interface RotatorDeps {
@@ -31,6 +39,9 @@ export interface RotatorDeps {
   readonly store: ParameterStore;
   readonly tokens: LicenseTokens;
   readonly deadLetters: MessageQueue;
+  /** Where the exchange records pickups, which revocation waits for. */
+  readonly pickups: Pickups;
+  readonly events: EventPublisher;
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly clock: () => Date;
@@ -41,9 +52,12 @@ export function wireRotator(
   config: RotatorConfig,
   options: { clients?: ClientOptions } & Partial<Omit<RotatorDeps, 'config'>> = {},
 ): RotatorDeps {
+  const ssm = new SsmParameterStore(ssmClient(options.clients));
   return {
     config,
-    store: options.store ?? new SsmParameterStore(ssmClient(options.clients)),
+    store: options.store ?? ssm,
+    pickups: options.pickups ?? ssm,
+    events: options.events ?? eventBus(config.eventBusName, options.clients),
     // One client per region: token calls go to each license's home region.
     tokens: options.tokens ?? new LicenseManagerTokens(licenseManagerClientFor(options.clients)),
     deadLetters:
@@ -83,6 +97,11 @@ function report(deps: RotatorDeps, messageId: string, outcome: MessageOutcome): 
           messageId,
           ...outcome.retired,
         });
+      }
+      if (outcome.leakedRevoked?.result === 'revoked') count(MetricName.Revoked);
+      if (outcome.leakedRevoked?.result === 'failed') {
+        count(MetricName.RevocationFailures);
+        logger.error('Could not delete the leaked token', { messageId, ...outcome.leakedRevoked });
       }
       logger.info('Token rotated', { messageId, ...outcome });
       return;
@@ -153,8 +172,11 @@ export function createRotator(
       attempt: attemptOf(record),
     };
     const deadline = AbortSignal.timeout(remaining - RESPONSE_RESERVE_MS);
-    const outcome = await withDeadline(deadline, () => processMessage(message, deps, config));
-    report(deps, record.messageId, outcome);
+    await withDeadline(deadline, async () => {
+      const outcome = await processMessage(message, deps, config);
+      report(deps, record.messageId, outcome);
+      await publishSafely(deps, eventsFor(outcome));
+    });
   };
   const handleRecord = async (record: SQSRecord, context: Context): Promise<void> => {
     try {

@@ -1,3 +1,4 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LicenseManagerClient } from '@aws-sdk/client-license-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -69,3 +70,10 @@ export const licenseManagerClientFor =
   (options?: ClientOptions) =>
   (region: string | undefined): LicenseManagerClient =>
     licenseManagerClient(region === undefined ? options : { ...options, region });
+
+/** An EventBridge client. */
+export function eventBridgeClient(options?: ClientOptions): EventBridgeClient {
+  const client = new EventBridgeClient(defined(options));
+  client.middlewareStack.use(deadlinePlugin());
+  return client;
+}

@@ -7,10 +7,16 @@ import {
 import { LicenseManagerTokens } from '../aws/license-manager.js';
 import { SqsMessageQueue } from '../aws/message-queue.js';
 import { SsmParameterStore } from '../aws/parameter-store.js';
-import { SsmTokenReader } from '../aws/token-reader.js';
+import { SsmTokenVault } from '../aws/token-vault.js';
 import { type OperatorConfig, readOperatorConfig } from '../config.js';
 import { ConfigError, UsageError } from '../errors.js';
-import type { LicenseTokens, MessageQueue, ParameterStore } from '../rotation/ports.js';
+import type {
+  LicenseTokens,
+  MessageQueue,
+  ParameterStore,
+  Pickups,
+  TokenVault,
+} from '../rotation/ports.js';
 import type { Io } from './io.js';
 import { type Style, styleFor } from './style.js';
 
@@ -36,9 +42,10 @@ export interface Invocation {
   readonly debug: boolean;
   /** Colours for stdout. */
   readonly style: Style;
-  store(): ParameterStore;
+  store(): ParameterStore & Pickups;
   tokens(): LicenseTokens;
-  reader(): SsmTokenReader;
+  /** Token values: only `show --reveal` reads one, at the operator's explicit request. */
+  vault(): TokenVault;
   /** The jobs queue; a usage error when neither --queue-url nor JOB_QUEUE_URL names it. */
   queue(): MessageQueue;
 }
@@ -112,7 +119,7 @@ export function createInvocation(options: GlobalOptions, io: Io): Invocation {
     tokens: once(
       () => new LicenseManagerTokens(licenseManagerClientFor(clients('LICENSE_MANAGER'))),
     ),
-    reader: once(() => new SsmTokenReader(ssm())),
+    vault: once(() => new SsmTokenVault(ssm())),
     queue: once(() => {
       const url = options['queue-url'] ?? io.env.JOB_QUEUE_URL;
       if (url === undefined || url === '') {

@@ -32,6 +32,12 @@ export const MetricName = {
   UnexpectedVersions: 'UnexpectedVersions',
   JobsDeferred: 'JobsDeferred',
   OrphansRevoked: 'OrphanTokensRevoked',
+  EventPublishFailures: 'EventPublishFailures',
+  RevocationsDeferred: 'RevocationsDeferred',
+  PickupOverdue: 'PickupOverdue',
+  ExchangeRefusals: 'ExchangeRefusals',
+  ExchangeDeliveries: 'ExchangeDeliveries',
+  PickupsRecorded: 'PickupsRecorded',
 } as const;
 
 /** Powertools metrics in Embedded Metric Format, namespace LicenseTokenRotator. */

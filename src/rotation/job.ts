@@ -10,6 +10,11 @@ export const JobReason = {
   Expiring: 'expiring',
   /** An operator asked for a rotation of the observed version. */
   Forced: 'forced',
+  /**
+   * An operator asked for a rotation because the token leaked: it happens even inside the
+   * previous token's grace period, and the leaked token is deleted at once, whatever the policy.
+   */
+  Leaked: 'leaked',
   /** The token the record names as previous is past its grace period and still AVAILABLE. */
   RevokePrevious: 'revoke-previous',
   /**

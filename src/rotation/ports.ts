@@ -1,3 +1,4 @@
+import type { Pickup } from './revocation-policy.js';
 import type { Secret } from './secret.js';
 
 /**
@@ -33,6 +34,43 @@ export interface ParameterStore {
   describe(name: string): Promise<ParameterSummary | undefined>;
   /** Writes the token as a Standard-tier SecureString with its record; returns the new version. */
   putToken(write: TokenWrite): Promise<number>;
+}
+
+/** Where the exchange records that a host holds a parameter's token (a tag on the parameter). */
+export interface Pickups {
+  /** The pickup last recorded on the parameter, if any. */
+  pickup(name: string): Promise<Pickup | undefined>;
+  /** Records that a host holds the parameter's token: no value is read or written. */
+  recordPickup(name: string, pickup: Pickup): Promise<void>;
+}
+
+/** One version of a parameter with its value: only the exchange reads these. */
+export interface StoredToken {
+  readonly version: number;
+  readonly token: Secret;
+  /** The version's Description: its rotation record. */
+  readonly description: string | undefined;
+}
+
+/** Token values in SSM Parameter Store, decrypted: the exchange's (and `show --reveal`'s) port. */
+export interface TokenVault {
+  /** The current version's value, or undefined when the parameter does not exist. */
+  current(name: string): Promise<Omit<StoredToken, 'description'> | undefined>;
+  /** Every version kept, with value and record, oldest first, a page at a time. */
+  history(name: string): AsyncIterable<readonly StoredToken[]>;
+}
+
+/** What happened, for whoever subscribes: names, versions, token ids, never a token value. */
+export interface RotationEvent {
+  /** The EventBridge detail-type, e.g. `Token Rotated`. */
+  readonly type: string;
+  readonly detail: Readonly<Record<string, string | number | undefined>>;
+}
+
+/** Where rotation events go (an EventBridge bus). */
+export interface EventPublisher {
+  /** Publishes the events; throws when any of them was not accepted. */
+  publish(events: readonly RotationEvent[]): Promise<void>;
 }
 
 /** One message for a FIFO queue. */

@@ -1,7 +1,7 @@
 import { InvalidJobError, PermanentError } from '../errors.js';
 import { redactTokens } from '../observability/redact.js';
 import { InvalidJobReason, JobReason, messageGroupId, parseJob, type RotationJob } from './job.js';
-import type { MessageQueue } from './ports.js';
+import type { MessageQueue, Pickups } from './ports.js';
 import { type RevocationOutcome, revokeOrphans, revokePrevious } from './revoke.js';
 import {
   type Attempt,
@@ -28,6 +28,8 @@ export interface DeadLettered {
   readonly reason: string;
   readonly message: string;
   readonly parameterName?: string;
+  /** The version the valid job was for, when it was valid. */
+  readonly observedVersion?: number;
   /** What the valid job asked for, when it was valid. */
   readonly jobReason?: JobReason;
 }
@@ -85,7 +87,7 @@ function jobOf(message: JobMessage, tokenPath: string): RotationJob {
 function run(
   job: RotationJob,
   message: JobMessage,
-  deps: RotateDeps,
+  deps: RotateDeps & { readonly pickups: Pickups },
   options: RotateOptions,
 ): Promise<RotationOutcome | RevocationOutcome> {
   switch (job.reason) {
@@ -104,7 +106,7 @@ function run(
  */
 export async function processMessage(
   message: JobMessage,
-  deps: RotateDeps & { readonly deadLetters: MessageQueue },
+  deps: RotateDeps & { readonly deadLetters: MessageQueue; readonly pickups: Pickups },
   options: RotateOptions & { readonly tokenPath: string },
 ): Promise<MessageOutcome> {
   let job: RotationJob;
@@ -127,6 +129,7 @@ export async function processMessage(
       reason: error.code,
       message: error.message,
       parameterName: job.parameterName,
+      observedVersion: job.observedVersion,
       jobReason: job.reason,
     });
   }

@@ -1,6 +1,7 @@
 import { InvalidRecordError } from '../errors.js';
 import { DAY_MS, MINUTE_MS } from '../time.js';
 import { isObject, isRegionName, keyProblem, parseTimestamp } from '../validate.js';
+import { isRevocationPolicy, type RevocationPolicy } from './revocation-policy.js';
 
 /**
  * The rotation record: what the rotator needs to mint the next token, kept as compact JSON in
@@ -13,6 +14,8 @@ export interface RotationRecord {
   readonly tokenProperties: readonly string[];
   readonly expirationInDays: number;
   readonly renewBeforeDays?: number;
+  /** When this parameter's superseded tokens are deleted, if not the deploy's default. */
+  readonly revocation?: RevocationPolicy;
   readonly homeRegion?: string;
   readonly tokenId: string;
   readonly issuedAt: string;
@@ -44,6 +47,7 @@ const KEYS = ['v', 'licenseArn', 'roleArns', 'tokenProperties', 'expirationInDay
 const STATE_KEYS = ['tokenId', 'issuedAt', 'expiresAt'] as const;
 const OPTIONAL_KEYS = [
   'renewBeforeDays',
+  'revocation',
   'homeRegion',
   'previousTokenId',
   'rotatedAt',
@@ -162,6 +166,7 @@ export function validateRecord(value: unknown, now: Date): RotationRecord {
     tokenProperties,
     expirationInDays,
     ...(renewBeforeDays === undefined ? {} : { renewBeforeDays }),
+    ...optionalField('revocation', revocation(value.revocation)),
     ...optionalField(
       'homeRegion',
       optionalString(value.homeRegion, 'homeRegion', { test: isRegionName }),
@@ -177,6 +182,11 @@ export function validateRecord(value: unknown, now: Date): RotationRecord {
 
 const optionalField = <K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> =>
   value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+
+function revocation(value: unknown): RevocationPolicy | undefined {
+  if (value === undefined || isRevocationPolicy(value)) return value;
+  return fail('revocation', 'must be after-pickup, after-grace or never');
+}
 
 /**
  * Parses a parameter Description into a record, as of `now`; throws InvalidRecordError when it is
@@ -205,6 +215,7 @@ export function serialiseRecord(record: RotationRecord): string {
     tokenProperties: record.tokenProperties,
     expirationInDays: record.expirationInDays,
     renewBeforeDays: record.renewBeforeDays,
+    revocation: record.revocation,
     homeRegion: record.homeRegion,
     tokenId: record.tokenId,
     issuedAt: record.issuedAt,

@@ -1,14 +1,19 @@
 import { PermanentError } from '../errors.js';
 import { DAY_MS, HOUR_MS } from '../time.js';
 import type { RotationJob } from './job.js';
-import type { LicenseTokens, ParameterStore, Revocation, TokenInfo } from './ports.js';
+import type { LicenseTokens, ParameterStore, Pickups, Revocation, TokenInfo } from './ports.js';
 import { MAX_CLOCK_SKEW_MS, type RotationRecord } from './record.js';
+import {
+  type PreviousStanding,
+  previousStanding,
+  type RevocationSettings,
+} from './revocation-policy.js';
 import { type RecordRules, rotatableRecord } from './rotatable-record.js';
 
 /**
- * When the record's previous token may be deleted: its grace period after it was superseded
- * (`rotatedAt`, else the current token's `issuedAt`). Undefined when there is nothing to revoke
- * or revocation is off (0 hours).
+ * When the record's previous token's grace period ends: the moment it was superseded
+ * (`rotatedAt`, else the current token's `issuedAt`) plus the grace period. Undefined when there
+ * is nothing to revoke or revocation is off (0 hours).
  */
 export function revocationDueAt(record: RotationRecord, graceHours: number): Date | undefined {
   if (record.previousTokenId === undefined || graceHours <= 0) return undefined;
@@ -53,49 +58,87 @@ export type RevocationOutcome =
   | {
       readonly kind: 'revoked';
       readonly parameterName: string;
+      /** The parameter's version, whose record names the token as previous. */
+      readonly version: number;
       readonly tokenId: string;
       readonly result: Revocation;
+      readonly why: 'grace-period-ended' | 'picked-up';
     }
   | {
       readonly kind: 'orphans-revoked';
       readonly parameterName: string;
+      readonly version: number;
       readonly tokenIds: readonly string[];
     }
   | {
       readonly kind: 'skipped';
       readonly parameterName: string;
-      readonly why: 'gone' | 'nothing-to-revoke' | 'in-grace-period';
+      readonly why:
+        | 'gone'
+        | 'nothing-to-revoke'
+        | 'in-grace-period'
+        | 'retained'
+        | 'awaiting-pickup';
     };
 
 /** What revocation talks to. */
 export interface RevokeDeps {
   readonly store: ParameterStore;
   readonly tokens: LicenseTokens;
+  readonly pickups: Pickups;
   readonly clock: () => Date;
 }
 
+/** Where the record's previous token stands, asking for the pickup only when it decides. */
+export async function standingOf(
+  name: string,
+  record: RotationRecord,
+  pickups: Pickups,
+  now: Date,
+  settings: RevocationSettings,
+): Promise<PreviousStanding> {
+  const first = previousStanding(record, undefined, now, settings);
+  if (first.kind !== 'awaiting-pickup') return first;
+  return previousStanding(record, await pickups.pickup(name), now, settings);
+}
+
 /**
- * Deletes the token a parameter's record names as previous, once its grace period is over. The
- * token id comes from the stored record, never from the job; an already deleted token is done.
+ * Deletes the token a parameter's record names as previous, once the policy allows: its grace
+ * period over and, under `after-pickup`, its replacement picked up. The token id comes from the
+ * stored record, never from the job; an already deleted token is done.
  */
 export async function revokePrevious(
   job: RotationJob,
   deps: RevokeDeps,
-  options: RecordRules & { readonly revokePreviousAfterHours: number },
+  options: RecordRules & RevocationSettings,
 ): Promise<RevocationOutcome> {
   const { parameterName } = job;
   const current = await deps.store.describe(parameterName);
   if (current === undefined) return { kind: 'skipped', parameterName, why: 'gone' };
   const now = deps.clock();
   const record = rotatableRecord(parameterName, current.description, now, options);
-  const dueAt = revocationDueAt(record, options.revokePreviousAfterHours);
-  if (record.previousTokenId === undefined || dueAt === undefined) {
-    return { kind: 'skipped', parameterName, why: 'nothing-to-revoke' };
+  const standing = await standingOf(parameterName, record, deps.pickups, now, options);
+  if (standing.kind !== 'due' || record.previousTokenId === undefined) {
+    const why = SKIP_FOR[standing.kind === 'due' ? 'none' : standing.kind];
+    return { kind: 'skipped', parameterName, why };
   }
-  if (now < dueAt) return { kind: 'skipped', parameterName, why: 'in-grace-period' };
   const result = await deleteProvenToken(deps.tokens, record.previousTokenId, record);
-  return { kind: 'revoked', parameterName, tokenId: record.previousTokenId, result };
+  return {
+    kind: 'revoked',
+    parameterName,
+    version: current.version,
+    tokenId: record.previousTokenId,
+    result,
+    why: standing.reason,
+  };
 }
+
+const SKIP_FOR = {
+  none: 'nothing-to-revoke',
+  'in-grace': 'in-grace-period',
+  retained: 'retained',
+  'awaiting-pickup': 'awaiting-pickup',
+} as const;
 
 /**
  * The moments between which a late-retried rotation's earlier attempts may have minted tokens
@@ -157,5 +200,5 @@ export async function revokeOrphans(
     refuse('TokenNotOwned', `${unproven.join(', ')} not a late mint of ${parameterName}`);
   }
   for (const id of live) await deps.tokens.deleteToken(id, record);
-  return { kind: 'orphans-revoked', parameterName, tokenIds: live };
+  return { kind: 'orphans-revoked', parameterName, version: current.version, tokenIds: live };
 }

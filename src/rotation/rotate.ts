@@ -14,6 +14,7 @@ import {
 } from './mint.js';
 import type { LicenseTokens, ParameterStore, ParameterSummary, Revocation } from './ports.js';
 import { type RotationRecord, serialiseRecord } from './record.js';
+import { policyOf, RevocationPolicy, type RevocationSettings } from './revocation-policy.js';
 import { deleteProvenToken, revocationDueAt } from './revoke.js';
 import { type RecordRules, rotatableRecord } from './rotatable-record.js';
 
@@ -25,7 +26,7 @@ export interface RotateDeps {
 }
 
 /** Rotation settings from the configuration. */
-export interface RotateOptions extends RecordRules, AllowLists {
+export interface RotateOptions extends RecordRules, AllowLists, RevocationSettings {
   readonly kmsKeyId: string;
   readonly verifyNewTokens: boolean;
 }
@@ -78,10 +79,14 @@ export type RotationOutcome =
       readonly tokenId: string;
       readonly previousTokenId: string;
       readonly expiresAt: string;
+      /** Why the job asked for the rotation. */
+      readonly reason: JobReason;
       /** True when GetAccessToken accepted the new token before it was stored. */
       readonly verified: boolean;
       /** The token that dropped out of the record (two generations back), and what became of it. */
       readonly retired?: Retired;
+      /** For a leak: the leaked token (now the previous one), deleted at once after the write. */
+      readonly leakedRevoked?: Retired;
       /** Set when this was a retry past the ClientToken window (see `RotationRecord`). */
       readonly lateRetryFrom?: string;
     }
@@ -92,9 +97,9 @@ export type RotationOutcome =
       readonly currentVersion?: number;
     };
 
-/** What became of the token a rotation pushed out of the record. */
+/** What became of a token a rotation deleted (or, under `never`, kept). */
 export type Retired =
-  | { readonly tokenId: string; readonly result: Revocation }
+  | { readonly tokenId: string; readonly result: Revocation | 'retained' }
   | { readonly tokenId: string; readonly result: 'failed'; readonly failure: string };
 
 /** Why this job should not rotate the parameter as it stands, or undefined when it should. */
@@ -106,9 +111,11 @@ function reasonToSkip(
   options: RotateOptions,
 ): SkipReason | undefined {
   const moved = current.version !== job.observedVersion;
-  const forced = job.reason === JobReason.Forced;
-  const wanted = forced ? !moved : assess(record, now, dueRuleOf(options)).state !== TokenState.Ok;
+  const asked = job.reason === JobReason.Forced || job.reason === JobReason.Leaked;
+  const wanted = asked ? !moved : assess(record, now, dueRuleOf(options)).state !== TokenState.Ok;
   if (!wanted) return moved ? SkipReason.AlreadyRotated : SkipReason.NotDue;
+  // A leak cannot wait: its rotation deletes the previous token too (retire), grace or not.
+  if (job.reason === JobReason.Leaked) return undefined;
   const graceEnds = revocationDueAt(record, options.revokePreviousAfterHours);
   if (graceEnds !== undefined && now < graceEnds) return SkipReason.PreviousInGrace;
   return undefined;
@@ -159,11 +166,25 @@ async function retire(
   deps: RotateDeps,
   record: RotationRecord,
   options: RotateOptions,
+  leaked: boolean,
 ): Promise<Retired | undefined> {
   const tokenId = record.previousTokenId;
   if (tokenId === undefined || options.revokePreviousAfterHours <= 0) return undefined;
+  // Under `never` a superseded token lives until it expires; a leak overrides every policy.
+  if (!leaked && policyOf(record, options) === RevocationPolicy.Never) {
+    return { tokenId, result: 'retained' };
+  }
+  return bestEffortDelete(deps, tokenId, record);
+}
+
+/** deleteProvenToken, with a failure reported rather than thrown. */
+async function bestEffortDelete(
+  deps: RotateDeps,
+  tokenId: string,
+  owner: RotationRecord,
+): Promise<Retired> {
   try {
-    return { tokenId, result: await deleteProvenToken(deps.tokens, tokenId, record) };
+    return { tokenId, result: await deleteProvenToken(deps.tokens, tokenId, owner) };
   } catch (error) {
     return {
       tokenId,
@@ -213,9 +234,13 @@ export async function rotate(
       currentVersion: storedBy,
     };
   }
-  const retired = await retire(deps, record, options);
+  const leaked = job.reason === JobReason.Leaked;
+  const retired = await retire(deps, record, options, leaked);
   const write = { name: parameterName, description, kmsKeyId: options.kmsKeyId, overwrite: true };
   const version = await storeMinted(deps, write, minted);
+  // Once the write has taken effect the leaked token is the previous one: now it can be proven
+  // not to be the token the parameter holds, and deleted.
+  const leakedRevoked = leaked ? await bestEffortDelete(deps, record.tokenId, next) : undefined;
   return {
     kind: 'rotated',
     parameterName,
@@ -224,8 +249,10 @@ export async function rotate(
     tokenId: next.tokenId,
     previousTokenId: record.tokenId,
     expiresAt: next.expiresAt,
+    reason: job.reason,
     verified: minted.verified,
     ...(retired === undefined ? {} : { retired }),
+    ...(leakedRevoked === undefined ? {} : { leakedRevoked }),
     ...(late === undefined ? {} : { lateRetryFrom: late }),
   };
 }

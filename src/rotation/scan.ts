@@ -11,9 +11,9 @@ import {
 import { JobReason } from './job.js';
 import { JobBatcher, jobMessage } from './job-batcher.js';
 import { nameProblem } from './parameter-name.js';
-import type { LicenseTokens, Log, MessageQueue, ParameterStore } from './ports.js';
+import type { LicenseTokens, Log, MessageQueue, ParameterStore, Pickups } from './ports.js';
 import { parseRecord, type RotationRecord } from './record.js';
-import { revocationDueAt } from './revoke.js';
+import { previousStanding, type RevocationSettings } from './revocation-policy.js';
 import { type AuditJob, TokenAudit } from './token-audit.js';
 
 /**
@@ -48,7 +48,7 @@ export interface ClassifyOptions extends RotationSettings {
 }
 
 /** What the scan needs to know. */
-export interface ScanOptions extends ClassifyOptions, AllowLists {
+export interface ScanOptions extends ClassifyOptions, AllowLists, RevocationSettings {
   readonly criticalDays: number;
   /** Sends of one batch, counting the first; only entries the queue did not blame on us are resent. */
   readonly maxSendAttempts?: number;
@@ -59,7 +59,10 @@ export interface ScanDeps {
   readonly store: ParameterStore;
   readonly queue: MessageQueue;
   readonly tokens: Pick<LicenseTokens, 'licenseTokens'>;
+  readonly pickups: Pickups;
   readonly log: Log;
+  /** Told of each token under CRITICAL_DAYS (or expired), for the scanner's events. */
+  readonly onCritical?: (item: ManagedParameter) => void;
 }
 
 /** The scan's counts; they become the scanner's metrics and its summary log line. */
@@ -80,6 +83,10 @@ export interface ScanSummary {
   enqueued: number;
   enqueueFailures: number;
   revocationsEnqueued: number;
+  /** Previous tokens kept because their replacement was not picked up yet. */
+  revocationsDeferred: number;
+  /** Of those, the ones whose pickup is overdue (alarmed). */
+  pickupsOverdue: number;
   orphanRevocationsEnqueued: number;
   /** AVAILABLE tokens of a managed license that no record names. */
   unrecordedTokens: number;
@@ -144,6 +151,8 @@ const emptySummary = (): ScanSummary => ({
   enqueued: 0,
   enqueueFailures: 0,
   revocationsEnqueued: 0,
+  revocationsDeferred: 0,
+  pickupsOverdue: 0,
   orphanRevocationsEnqueued: 0,
   unrecordedTokens: 0,
   licenseCheckFailures: 0,
@@ -162,12 +171,22 @@ function noteUnmanaged(summary: ScanSummary, item: UnmanagedParameter, log: Log)
 }
 
 /** Counts how close the token is to expiry, and warns when it is critical. */
-function noteExpiry(summary: ScanSummary, item: ManagedParameter, criticalDays: number, log: Log) {
+function noteExpiry(
+  summary: ScanSummary,
+  item: ManagedParameter,
+  criticalDays: number,
+  deps: ScanDeps,
+) {
   const { daysLeft } = item.assessment;
   summary.minDaysToExpiry = Math.min(summary.minDaysToExpiry ?? daysLeft, daysLeft);
   if (daysLeft >= criticalDays) return;
   summary.critical++;
-  log.warn('Token is close to expiry', { parameterName: item.name, daysLeft, state: item.state });
+  deps.log.warn('Token is close to expiry', {
+    parameterName: item.name,
+    daysLeft,
+    state: item.state,
+  });
+  deps.onCritical?.(item);
 }
 
 /** Counts a record that asks for more than the allow-lists permit; it still gets watched. */
@@ -188,7 +207,7 @@ export async function scan(deps: ScanDeps, options: ScanOptions): Promise<ScanSu
   const { log, queue } = deps;
   const summary = emptySummary();
   const jobs = new JobBatcher(queue, log, summary, options.maxSendAttempts);
-  const audit = new TokenAudit();
+  const audit = new TokenAudit(options);
 
   for await (const item of inventory(deps.store, options)) {
     summary.scanned++;
@@ -196,16 +215,18 @@ export async function scan(deps: ScanDeps, options: ScanOptions): Promise<ScanSu
       noteUnmanaged(summary, item, log);
       continue;
     }
-    const revokeAt = revocationDueAt(item.record, options.revokePreviousAfterHours);
-    audit.note({ ...item, revocable: revokeAt !== undefined && revokeAt <= options.now });
-    noteExpiry(summary, item, options.criticalDays, log);
+    audit.note({
+      ...item,
+      standing: previousStanding(item.record, undefined, options.now, options),
+    });
+    noteExpiry(summary, item, options.criticalDays, deps);
     noteAllowed(summary, item, options, log);
     summary[item.state]++;
     if (item.state === TokenState.Ok) continue;
     await jobs.add(jobMessage(item.name, item.version, JobReason.Expiring, options.now));
   }
   // Rotation jobs first: every due token is enqueued before the licenses are audited.
-  const found = await audit.run(deps.tokens, options.now, log);
+  const found = await audit.run(deps, options.now);
   summary.unrecordedTokens = found.unrecorded;
   summary.licenseCheckFailures = found.failures;
   const enqueue = async (list: readonly AuditJob[], reason: JobReason) => {
@@ -216,6 +237,8 @@ export async function scan(deps: ScanDeps, options: ScanOptions): Promise<ScanSu
   await enqueue(found.revocations, JobReason.RevokePrevious);
   await enqueue(found.orphans, JobReason.RevokeOrphans);
   summary.revocationsEnqueued = found.revocations.length;
+  summary.revocationsDeferred = found.deferred;
+  summary.pickupsOverdue = found.overdue;
   summary.orphanRevocationsEnqueued = found.orphans.length;
   await jobs.flush();
   if (found.unrecorded > 0) log.warn('Tokens no record names', { count: found.unrecorded });

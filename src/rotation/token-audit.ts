@@ -1,7 +1,14 @@
 import { CLIENT_TOKEN_WINDOW_MS } from './client-token.js';
 import { MAX_JOB_TOKEN_IDS } from './job.js';
-import type { LicenseTokens, Log, TokenInfo } from './ports.js';
+import type { LicenseTokens, Log, Pickups, TokenInfo } from './ports.js';
 import type { RotationRecord } from './record.js';
+import {
+  type PreviousStanding,
+  policyOf,
+  previousStanding,
+  RevocationPolicy,
+  type RevocationSettings,
+} from './revocation-policy.js';
 import { isLateMintOf, lateMintWindow } from './revoke.js';
 
 /** A managed parameter, as the audit needs it. */
@@ -9,8 +16,8 @@ export interface AuditedParameter {
   readonly name: string;
   readonly version: number;
   readonly record: RotationRecord;
-  /** True when the record's previous token is past its grace period and may be revoked. */
-  readonly revocable: boolean;
+  /** Where its previous token stands, before any pickup was asked for. */
+  readonly standing: PreviousStanding;
 }
 
 /** A job the audit found work for. */
@@ -23,8 +30,12 @@ export interface AuditJob {
 
 /** What one audit found. */
 export interface AuditFindings {
-  /** Previous tokens past their grace period that License Manager still lists as AVAILABLE. */
+  /** Previous tokens the policy lets go that License Manager still lists as AVAILABLE. */
   readonly revocations: readonly AuditJob[];
+  /** Previous tokens kept because their replacement was not picked up yet. */
+  readonly deferred: number;
+  /** Of those, the ones whose pickup is overdue. */
+  readonly overdue: number;
   /** Late mints no record names, per parameter whose late-retried rotation made them. */
   readonly orphans: readonly AuditJob[];
   /** AVAILABLE tokens of a managed license that no record names. */
@@ -40,7 +51,15 @@ interface Ledger {
   homeRegion: string | undefined;
   readonly recorded: Set<string>;
   readonly parameters: AuditedParameter[];
+  /** What the tokens of records under `never` are minted with: theirs are kept on purpose. */
+  readonly retained: Set<string>;
 }
+
+/** What a token is minted with, as one comparable string. */
+const mintedWith = (token: {
+  readonly roleArns: readonly string[];
+  readonly tokenProperties: readonly string[];
+}): string => JSON.stringify([[...token.roleArns].sort(), [...token.tokenProperties].sort()]);
 
 /**
  * What the records say of each managed license's tokens, held against what License Manager
@@ -51,6 +70,11 @@ interface Ledger {
  */
 export class TokenAudit {
   readonly #ledgers = new Map<string, Ledger>();
+  readonly #settings: RevocationSettings;
+
+  constructor(settings: RevocationSettings) {
+    this.#settings = settings;
+  }
 
   /** Notes a managed parameter's tokens. */
   note(parameter: AuditedParameter): void {
@@ -59,25 +83,32 @@ export class TokenAudit {
       homeRegion: undefined,
       recorded: new Set<string>(),
       parameters: [],
+      retained: new Set<string>(),
     };
+    // Under `never`, superseded tokens live on, unnamed once pushed out of the record: not lost.
+    if (policyOf(record, this.#settings) === RevocationPolicy.Never) {
+      ledger.retained.add(mintedWith(record));
+    }
     // A record that names the home region wins: ListTokens sees only tokens homed where it asks.
     ledger.homeRegion ??= record.homeRegion;
     ledger.recorded.add(record.tokenId);
     if (record.previousTokenId !== undefined) ledger.recorded.add(record.previousTokenId);
-    if (parameter.revocable || lateMintWindow(record) !== undefined) {
+    const revocable =
+      parameter.standing.kind === 'due' || parameter.standing.kind === 'awaiting-pickup';
+    if (revocable || lateMintWindow(record) !== undefined) {
       ledger.parameters.push(parameter);
     }
     this.#ledgers.set(record.licenseArn, ledger);
   }
 
   /** Lists each managed license's tokens and holds them against the records. */
-  async run(
-    tokens: Pick<LicenseTokens, 'licenseTokens'>,
-    now: Date,
-    log: Log,
-  ): Promise<AuditFindings> {
+  async run(deps: AuditDeps, now: Date): Promise<AuditFindings> {
+    const { tokens, log } = deps;
+    const settings = this.#settings;
     const findings = {
       revocations: [] as AuditJob[],
+      deferred: 0,
+      overdue: 0,
       orphans: [] as AuditJob[],
       unrecorded: 0,
       failures: 0,
@@ -92,19 +123,57 @@ export class TokenAudit {
         log.warn('Could not list the tokens of a license', { licenseArn, error });
         continue;
       }
-      const unrecorded = available.filter((token) => !ledger.recorded.has(token.tokenId));
+      const unrecorded = available.filter(
+        (token) => !ledger.recorded.has(token.tokenId) && !ledger.retained.has(mintedWith(token)),
+      );
       findings.unrecorded += unrecorded.length;
       const live = new Set(available.map((token) => token.tokenId));
       for (const parameter of ledger.parameters) {
         const { name, version, record } = parameter;
         const previous = record.previousTokenId;
-        if (parameter.revocable && previous !== undefined && live.has(previous)) {
-          findings.revocations.push({ name, version });
+        if (previous !== undefined && live.has(previous)) {
+          const standing = await finalStanding(deps, parameter, now, settings);
+          if (standing.kind === 'due') findings.revocations.push({ name, version });
+          if (standing.kind === 'awaiting-pickup') {
+            findings.deferred++;
+            if (standing.overdue) findings.overdue++;
+          }
         }
         findings.orphans.push(...orphanJobs(parameter, unrecorded, now));
       }
     }
     return findings;
+  }
+}
+
+/** What the audit talks to. */
+export interface AuditDeps {
+  readonly tokens: Pick<LicenseTokens, 'licenseTokens'>;
+  readonly pickups: Pickups;
+  readonly log: Log;
+}
+
+/**
+ * A previous token awaiting its replacement's pickup: the pickup is asked for (one tag read) only
+ * now, for the few parameters whose previous token is past its grace period and still live.
+ */
+async function finalStanding(
+  deps: AuditDeps,
+  parameter: AuditedParameter,
+  now: Date,
+  settings: RevocationSettings,
+): Promise<PreviousStanding> {
+  if (parameter.standing.kind !== 'awaiting-pickup') return parameter.standing;
+  try {
+    const pickup = await deps.pickups.pickup(parameter.name);
+    return previousStanding(parameter.record, pickup, now, settings);
+  } catch (error) {
+    // Not knowing means waiting: the token is not deleted on a guess.
+    deps.log.warn('Could not read the pickup of a parameter', {
+      parameterName: parameter.name,
+      error,
+    });
+    return parameter.standing;
   }
 }
 

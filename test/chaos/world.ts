@@ -480,4 +480,6 @@ const environment = (queues: RotatorQueues): Record<string, string> => ({
   JOB_QUEUE_URL: queues.jobQueueUrl,
   DEAD_LETTER_QUEUE_URL: queues.deadLetterQueueUrl,
   ...LOCAL_ALLOW_LISTS,
+  // No host picks tokens up in this world: revocation after the grace period.
+  REVOCATION_POLICY: 'after-grace',
 });

@@ -16,13 +16,18 @@ export const LICENSE_ARN =
 /** A role the token may assume. */
 export const ROLE_ARN = 'arn:aws:iam::123456789012:role/LicenseConsumer';
 
-/** The rotation settings of the unit tests: the defaults, with the test license and role allowed. */
+/**
+ * The rotation settings of the unit tests: the defaults, with the test license and role allowed,
+ * and revocation after the grace period alone (the tests of after-pickup, the default, say so).
+ */
 export const ROTATE_OPTIONS: RotateOptions = {
   kmsKeyId: 'alias/aws/ssm',
   renewBeforeDays: undefined,
   verifyNewTokens: true,
   revokePreviousAfterHours: 72,
   scanIntervalHours: 6,
+  revocationPolicy: 'after-grace',
+  pickupOverdueHours: 168,
   licenseArns: [LICENSE_ARN],
   roleArns: [ROLE_ARN],
 };

@@ -101,6 +101,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     TOKEN_PATH,
     JOB_QUEUE_URL: queues.jobQueueUrl,
     ...LOCAL_ALLOW_LISTS,
+    // No exchange runs in most harness tests, so nothing is ever picked up: they revoke after the
+    // grace period, and the tests of pickups set REVOCATION_POLICY themselves.
+    REVOCATION_POLICY: 'after-grace',
     DEAD_LETTER_QUEUE_URL: queues.deadLetterQueueUrl,
     ...options.env,
   };

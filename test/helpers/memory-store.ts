@@ -1,5 +1,11 @@
-import type { ParameterStore, ParameterSummary, TokenWrite } from '../../src/rotation/ports.js';
+import type {
+  ParameterStore,
+  ParameterSummary,
+  Pickups,
+  TokenWrite,
+} from '../../src/rotation/ports.js';
 import { type RotationRecord, serialiseRecord } from '../../src/rotation/record.js';
+import type { Pickup } from '../../src/rotation/revocation-policy.js';
 import { NOW } from './factories.js';
 
 /** The ARN SSM gives a parameter of this name in the tests' account and region. */
@@ -7,8 +13,10 @@ export const parameterArn = (name: string, region = 'us-east-1'): string =>
   `arn:aws:ssm:${region}:123456789012:parameter${name}`;
 
 /** The ParameterStore port in memory, for the pure rotation tests. */
-export class MemoryStore implements ParameterStore {
+export class MemoryStore implements ParameterStore, Pickups {
   readonly writes: TokenWrite[] = [];
+  /** The pickup tag of each parameter. */
+  readonly pickups = new Map<string, Pickup>();
   /** Make PutParameter fail with this error. */
   putError: Error | undefined;
   readonly #parameters = new Map<
@@ -47,6 +55,14 @@ export class MemoryStore implements ParameterStore {
       token: write.token.reveal(),
     });
     return version;
+  }
+
+  async pickup(name: string): Promise<Pickup | undefined> {
+    return this.pickups.get(name);
+  }
+
+  async recordPickup(name: string, pickup: Pickup): Promise<void> {
+    this.pickups.set(name, pickup);
   }
 
   #summary(name: string): ParameterSummary | undefined {

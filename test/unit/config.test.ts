@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readRotatorConfig, readScannerConfig } from '../../src/config.js';
+import { readExchangeConfig, readRotatorConfig, readScannerConfig } from '../../src/config.js';
 import { ConfigError } from '../../src/errors.js';
 import { thrownBy } from '../helpers/errors.js';
 
@@ -30,6 +30,9 @@ describe('readScannerConfig', () => {
       criticalDays: 7,
       revokePreviousAfterHours: 72,
       scanIntervalHours: 6,
+      revocationPolicy: 'after-pickup',
+      pickupOverdueHours: 168,
+      eventBusName: 'default',
       ...PARSED_LISTS,
       jobQueueUrl: JOBS,
     });
@@ -40,6 +43,9 @@ describe('readScannerConfig', () => {
       ...LISTS,
       JOB_QUEUE_URL: JOBS,
       SCAN_INTERVAL_HOURS: '12',
+      REVOCATION_POLICY: 'never',
+      PICKUP_OVERDUE_HOURS: '24',
+      EVENT_BUS_NAME: 'license-events',
       TOKEN_PATH: '/vendor/tokens',
       RENEW_BEFORE_DAYS: '30',
       CRITICAL_DAYS: '0',
@@ -51,6 +57,9 @@ describe('readScannerConfig', () => {
       criticalDays: 0,
       revokePreviousAfterHours: 0,
       scanIntervalHours: 12,
+      revocationPolicy: 'never',
+      pickupOverdueHours: 24,
+      eventBusName: 'license-events',
       ...PARSED_LISTS,
       jobQueueUrl: JOBS,
     });
@@ -182,5 +191,33 @@ describe('readRotatorConfig', () => {
     expect(problems(() => readRotatorConfig({ ...LISTS }))[0]).toMatch(
       /^DEAD_LETTER_QUEUE_URL is required/,
     );
+  });
+});
+
+describe('the revocation settings', () => {
+  it('refuse a policy that does not exist, and a bus that is no bus', () => {
+    expect(
+      problems(() =>
+        readExchangeConfig({
+          REVOCATION_POLICY: 'soon',
+          EVENT_BUS_NAME: 'a bus',
+          PICKUP_OVERDUE_HOURS: '0',
+        }),
+      ),
+    ).toEqual([
+      'REVOCATION_POLICY must be after-pickup, after-grace, never, got "soon"',
+      'PICKUP_OVERDUE_HOURS must be a number of hours above 0, got "0"',
+      'EVENT_BUS_NAME must be an event bus name or ARN, got "a bus"',
+    ]);
+  });
+
+  it('are all the exchange needs: no queue, no allow-list', () => {
+    expect(readExchangeConfig({})).toEqual({
+      tokenPath: '/license-tokens/',
+      revocationPolicy: 'after-pickup',
+      revokePreviousAfterHours: 72,
+      pickupOverdueHours: 168,
+      eventBusName: 'default',
+    });
   });
 });

@@ -14,7 +14,7 @@ import type {
   SQSRecordAttributes,
 } from 'aws-lambda';
 // SQS caps every batch call (receive, delete, send) at ten messages, as the scanner's sends know.
-import { MAX_BATCH_SIZE } from '../../src/rotation/scan.js';
+import { MAX_BATCH_SIZE } from '../../src/rotation/job-batcher.js';
 import { MINUTE_MS } from '../../src/time.js';
 import { lambdaContext } from './lambda-context.js';
 

@@ -126,6 +126,7 @@ export async function scanCommand(invocation: Invocation, dryRun: boolean): Prom
       store: countingStore(invocation.store(), shown),
       queue,
       tokens: invocation.tokens(),
+      pickups: invocation.store(),
       log: warningLog(warnings),
     },
     { ...config, now: io.clock() },

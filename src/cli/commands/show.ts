@@ -86,7 +86,7 @@ export async function show(
   const parameter = await invocation.store().describe(fullName);
   if (parameter === undefined) throw new UsageError(`${fullName} does not exist`);
   const item = classify(parameter, { ...config, now: io.clock() });
-  const token = reveal ? (await invocation.reader().readToken(fullName)).reveal() : undefined;
+  const token = reveal ? (await invocation.vault().current(fullName))?.token.reveal() : undefined;
   io.stdout.write(
     invocation.json ? showJson(fullName, item, token) : showText(fullName, item, token, style),
   );

@@ -1,5 +1,5 @@
 import type { ParameterStore } from '../../rotation/ports.js';
-import { type InventoryItem, inventory, type ClassifyOptions } from '../../rotation/scan.js';
+import { type ClassifyOptions, type InventoryItem, inventory } from '../../rotation/scan.js';
 import { days, licenseId, lifeBar, shortId, shortTime, stateLabel } from '../format.js';
 import type { Invocation } from '../invocation.js';
 import { ExitCode } from '../io.js';

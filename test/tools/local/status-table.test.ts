@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classify } from '../../../src/rotation/scan.js';
 import { renderStatus } from '../../../tools/local/status-table.js';
-import { aParameter, aRecord, NOW, TOKEN_PATH } from '../../helpers/factories.js';
+import { aParameter, aRecord, NOW, ROTATE_OPTIONS, TOKEN_PATH } from '../../helpers/factories.js';
 
 describe('the status table', () => {
   it('shows managed and unmanaged rows, with notes', () => {
@@ -10,7 +10,7 @@ describe('the status table', () => {
         version: 2,
         record: aRecord({ tokenId: '0123456789abcdef', daysLeft: 364.6 }),
       }),
-      { tokenPath: TOKEN_PATH, now: NOW, renewBeforeDays: undefined },
+      { ...ROTATE_OPTIONS, tokenPath: TOKEN_PATH, now: NOW },
     );
     const table = renderStatus(
       [
@@ -20,6 +20,7 @@ describe('the status table', () => {
           version: 1,
           state: 'unmanaged',
           problem: 'record description: is not JSON',
+          optedOut: false,
         },
       ],
       {

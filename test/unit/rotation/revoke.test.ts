@@ -27,7 +27,7 @@ const rotatedHoursAgo = (hours: number) =>
 
 let store: MemoryStore;
 let tokens: MemoryTokens;
-const deps = () => ({ store, tokens, clock: () => NOW });
+const deps = () => ({ store, tokens, pickups: store, clock: () => NOW });
 
 beforeEach(() => {
   store = new MemoryStore();
@@ -57,8 +57,10 @@ describe('revokePrevious', () => {
     await expect(revokePrevious(job, deps(), options)).resolves.toEqual({
       kind: 'revoked',
       parameterName: NAME,
+      version: 4,
       tokenId: 'previous',
       result: 'revoked',
+      why: 'grace-period-ended',
     });
     expect(tokens.statusOf('previous')).toBe('DELETED');
   });
@@ -175,6 +177,7 @@ describe('revokeOrphans', () => {
     await expect(revokeOrphans(orphanJob('early'), deps(), options)).resolves.toEqual({
       kind: 'orphans-revoked',
       parameterName: NAME,
+      version: 4,
       tokenIds: ['early'],
     });
     expect(tokens.statusOf('early')).toBe('DELETED');
@@ -220,5 +223,47 @@ describe('revokeOrphans', () => {
     expect(isLateMintOf(token, late)).toBe(true);
     const { lateRetryFrom: _, ...plain } = late;
     expect(isLateMintOf(token, plain)).toBe(false);
+  });
+});
+
+describe('revokePrevious under the revocation policy', () => {
+  const afterPickup = { ...options, revocationPolicy: 'after-pickup' as const };
+
+  it('waits, under after-pickup, until the current token has been picked up', async () => {
+    store.set(NAME, 4, rotatedHoursAgo(100));
+    await expect(revokePrevious(job, deps(), afterPickup)).resolves.toMatchObject({
+      kind: 'skipped',
+      why: 'awaiting-pickup',
+    });
+    expect(tokens.callsOf('delete')).toEqual([]);
+    // A pickup of another token (the previous one, say) is not the evidence asked for.
+    store.pickups.set(NAME, { tokenId: 'previous', at: NOW });
+    await expect(revokePrevious(job, deps(), afterPickup)).resolves.toMatchObject({
+      why: 'awaiting-pickup',
+    });
+    store.pickups.set(NAME, { tokenId: 'current', at: NOW });
+    await expect(revokePrevious(job, deps(), afterPickup)).resolves.toMatchObject({
+      kind: 'revoked',
+      why: 'picked-up',
+    });
+    expect(tokens.statusOf('previous')).toBe('DELETED');
+  });
+
+  it('still waits out the grace period, picked up or not', async () => {
+    store.set(NAME, 4, rotatedHoursAgo(10));
+    store.pickups.set(NAME, { tokenId: 'current', at: NOW });
+    await expect(revokePrevious(job, deps(), afterPickup)).resolves.toMatchObject({
+      why: 'in-grace-period',
+    });
+  });
+
+  it('never deletes under never, nor where the record says never', async () => {
+    store.set(NAME, 4, rotatedHoursAgo(1000));
+    await expect(
+      revokePrevious(job, deps(), { ...options, revocationPolicy: 'never' }),
+    ).resolves.toMatchObject({ why: 'retained' });
+    store.set(NAME, 4, { ...rotatedHoursAgo(1000), revocation: 'never' });
+    await expect(revokePrevious(job, deps(), options)).resolves.toMatchObject({ why: 'retained' });
+    expect(tokens.callsOf('delete')).toEqual([]);
   });
 });

@@ -16,7 +16,7 @@ const options = ROTATE_OPTIONS;
 
 let store: MemoryStore;
 let tokens: MemoryTokens;
-const deps = () => ({ store, tokens, clock: () => NOW });
+const deps = () => ({ store, tokens, pickups: store, clock: () => NOW });
 const written = (index = 0) => parseRecord(store.writes[index]?.description, NOW);
 
 beforeEach(() => {
@@ -435,5 +435,58 @@ describe('rotate: home region and previous tokens', () => {
     const outcome = await rotate(aJob(), deps(), { ...options, revokePreviousAfterHours: 0 });
     expect(tokens.callsOf('delete')).toEqual([]);
     expect(outcome).not.toHaveProperty('retired');
+  });
+});
+
+describe('rotate: a leak', () => {
+  const leaked = aJob({ reason: JobReason.Leaked });
+
+  it('rotates inside the grace period and deletes the leaked token right after the write', async () => {
+    tokens.seed('leaked');
+    tokens.seed('previous');
+    store.set(
+      NAME,
+      3,
+      aRecord({
+        daysLeft: 300,
+        tokenId: 'leaked',
+        previousTokenId: 'previous',
+        rotatedAt: daysFromNow(-1),
+      }),
+    );
+    const writesWhenDeleted: number[] = [];
+    const deleteToken = tokens.deleteToken.bind(tokens);
+    tokens.deleteToken = async (tokenId, where) => {
+      writesWhenDeleted.push(store.writes.length);
+      return deleteToken(tokenId, where);
+    };
+    const outcome = await rotate(leaked, deps(), options);
+    expect(outcome).toMatchObject({
+      kind: 'rotated',
+      reason: 'leaked',
+      previousTokenId: 'leaked',
+      retired: { tokenId: 'previous', result: 'revoked' },
+      leakedRevoked: { tokenId: 'leaked', result: 'revoked' },
+    });
+    expect(tokens.statusOf('leaked')).toBe('DELETED');
+    // The pushed-out token before the write, the leaked one (still held until then) after it.
+    expect(writesWhenDeleted).toEqual([0, 1]);
+  });
+
+  it('deletes the leaked token whatever the policy', async () => {
+    tokens.seed('leaked');
+    store.set(NAME, 3, aRecord({ daysLeft: 300, tokenId: 'leaked', revocation: 'never' }));
+    await rotate(leaked, deps(), { ...options, revocationPolicy: 'never' });
+    expect(tokens.statusOf('leaked')).toBe('DELETED');
+  });
+});
+
+describe('rotate: under the never policy', () => {
+  it('keeps the token a rotation pushes out of the record', async () => {
+    tokens.seed('grandparent');
+    store.set(NAME, 3, aRecord({ daysLeft: 1, previousTokenId: 'grandparent' }));
+    const outcome = await rotate(aJob(), deps(), { ...options, revocationPolicy: 'never' });
+    expect(outcome).toMatchObject({ retired: { tokenId: 'grandparent', result: 'retained' } });
+    expect(tokens.callsOf('delete')).toEqual([]);
   });
 });

@@ -14,6 +14,7 @@ import {
   ROTATE_OPTIONS,
   TOKEN_PATH,
 } from '../../helpers/factories.js';
+import { MemoryStore } from '../../helpers/memory-store.js';
 import { MemoryTokens } from '../../helpers/memory-tokens.js';
 
 const silent = { info: () => undefined, warn: () => undefined };
@@ -24,6 +25,8 @@ const options = {
   criticalDays: 7,
 };
 const tokens = new MemoryTokens();
+/** No pickup recorded anywhere. */
+const NO_PICKUPS = new MemoryStore();
 
 /** A store that records, in order, when each page is read. */
 function pagedStore(pages: ParameterSummary[][], events: string[]): ParameterStore {
@@ -58,7 +61,13 @@ describe('scan', () => {
     ];
     const events: string[] = [];
     await scan(
-      { store: pagedStore(pages, events), queue: recordingQueue(events), tokens, log: silent },
+      {
+        store: pagedStore(pages, events),
+        queue: recordingQueue(events),
+        tokens,
+        pickups: NO_PICKUPS,
+        log: silent,
+      },
       options,
     );
     expect(events).toEqual(['read page 0', 'send 10', 'read page 1', 'send 10', 'send 4']);
@@ -73,7 +82,13 @@ describe('scan', () => {
       ],
     ];
     const summary = await scan(
-      { store: pagedStore(pages, events), queue: recordingQueue(events), tokens, log: silent },
+      {
+        store: pagedStore(pages, events),
+        queue: recordingQueue(events),
+        tokens,
+        pickups: NO_PICKUPS,
+        log: silent,
+      },
       options,
     );
     expect(events).toEqual(['read page 0']);
@@ -88,7 +103,7 @@ describe('scan', () => {
     };
     const pages = [[aParameter(`${TOKEN_PATH}soon`, { record: aRecord({ daysLeft: 3 }) })]];
     const summary = await scan(
-      { store: pagedStore(pages, []), queue: recordingQueue([]), tokens, log },
+      { store: pagedStore(pages, []), queue: recordingQueue([]), tokens, pickups: NO_PICKUPS, log },
       options,
     );
     expect(summary.critical).toBe(1);
@@ -104,7 +119,13 @@ describe('scan', () => {
     const pages = [[aParameter(`${TOKEN_PATH}has space`, { record: aRecord({ daysLeft: 1 }) })]];
     const sent: QueueMessage[][] = [];
     const summary = await scan(
-      { store: pagedStore(pages, []), queue: recordingQueue([], sent), tokens, log: silent },
+      {
+        store: pagedStore(pages, []),
+        queue: recordingQueue([], sent),
+        tokens,
+        pickups: NO_PICKUPS,
+        log: silent,
+      },
       options,
     );
     expect(summary).toMatchObject({ scanned: 1, unmanaged: 1, damaged: 1, due: 0 });
@@ -130,7 +151,7 @@ describe('scan', () => {
       warn: (message: string, extra?: object) => warnings.push({ message, ...extra }),
     };
     const summary = await scan(
-      { store: pagedStore(pages, []), queue: recordingQueue([]), tokens, log },
+      { store: pagedStore(pages, []), queue: recordingQueue([]), tokens, pickups: NO_PICKUPS, log },
       options,
     );
     expect(summary).toMatchObject({ unmanaged: 3, damaged: 2, optedOut: 1 });
@@ -146,7 +167,13 @@ describe('scan', () => {
       [aParameter(`${TOKEN_PATH}x`, { record: aRecord({ licenseArn: other, daysLeft: 3 }) })],
     ];
     const summary = await scan(
-      { store: pagedStore(pages, []), queue: recordingQueue([]), tokens, log: silent },
+      {
+        store: pagedStore(pages, []),
+        queue: recordingQueue([]),
+        tokens,
+        pickups: NO_PICKUPS,
+        log: silent,
+      },
       options,
     );
     expect(summary).toMatchObject({ notAllowed: 1, due: 1, enqueued: 1 });
@@ -169,6 +196,7 @@ describe("scan: the audit of each license's tokens", () => {
     pages: ParameterSummary[][],
     license: Pick<MemoryTokens, 'licenseTokens'>,
     overrides: Partial<typeof options> = {},
+    pickups: MemoryStore = NO_PICKUPS,
   ) => {
     const sent: QueueMessage[][] = [];
     const summary = await scan(
@@ -176,6 +204,7 @@ describe("scan: the audit of each license's tokens", () => {
         store: pagedStore(pages, []),
         queue: recordingQueue([], sent),
         tokens: license,
+        pickups,
         log: silent,
       },
       { ...options, ...overrides },
@@ -291,5 +320,47 @@ describe("scan: the audit of each license's tokens", () => {
       revokePreviousAfterHours: 0,
     });
     expect(jobs).toEqual([]);
+  });
+
+  it('under after-pickup, revokes only once the current token was picked up, and counts the rest', async () => {
+    const license = new MemoryTokens();
+    for (const id of ['p-picked', 'p-waiting', 'p-overdue']) license.seed(id);
+    const pickups = new MemoryStore();
+    pickups.pickups.set(`${TOKEN_PATH}picked`, { tokenId: 'current-picked', at: NOW });
+    // Picked up, but an older token: the current one was not.
+    pickups.pickups.set(`${TOKEN_PATH}waiting`, { tokenId: 'older', at: NOW });
+    const { summary, jobs } = await run(
+      [
+        [
+          rotated('picked', 'p-picked', 100),
+          rotated('waiting', 'p-waiting', 100),
+          rotated('overdue', 'p-overdue', 200),
+        ],
+      ],
+      license,
+      { revocationPolicy: 'after-pickup', pickupOverdueHours: 168 },
+      pickups,
+    );
+    expect(jobs).toEqual([
+      expect.objectContaining({ parameterName: `${TOKEN_PATH}picked`, reason: 'revoke-previous' }),
+    ]);
+    expect(summary).toMatchObject({
+      revocationsEnqueued: 1,
+      revocationsDeferred: 2,
+      pickupsOverdue: 1,
+    });
+  });
+
+  it('under never, revokes nothing and counts the superseded tokens as retained, not unrecorded', async () => {
+    const license = new MemoryTokens();
+    license.seed('current-a');
+    license.seed('p1');
+    // A token two generations back, pushed out of the record and kept on purpose.
+    license.seed('older');
+    const { summary, jobs } = await run([[rotated('a', 'p1', 1000)]], license, {
+      revocationPolicy: 'never',
+    });
+    expect(jobs).toEqual([]);
+    expect(summary.unrecordedTokens).toBe(0);
   });
 });
