@@ -85,7 +85,7 @@ export function sameToken(a: Secret, b: Secret): boolean {
 }
 
 /** The value the parameter held when its record named `tokenId` as current, if still kept. */
-async function valueOf(
+async function valueHolding(
   vault: TokenVault,
   name: string,
   tokenId: string,
@@ -119,7 +119,7 @@ async function presentedWhich(
   const now = deps.clock();
   const previousId = record.previousTokenId;
   if (previousId === undefined || !acceptsPrevious(record, now, options)) return undefined;
-  const previous = await valueOf(deps.vault, request.parameterName, previousId, now);
+  const previous = await valueHolding(deps.vault, request.parameterName, previousId, now);
   return previous !== undefined && sameToken(request.token, previous) ? 'previous' : undefined;
 }
 
