@@ -14,7 +14,7 @@ import { nameProblem } from './parameter-name.js';
 import type { LicenseTokens, Log, MessageQueue, ParameterStore, Pickups } from './ports.js';
 import { parseRecord, type RotationRecord } from './record.js';
 import { previousStanding, type RevocationSettings } from './revocation-policy.js';
-import { type AuditJob, TokenAudit } from './token-audit.js';
+import { type AuditFindings, type AuditJob, TokenAudit } from './token-audit.js';
 
 /**
  * A parameter under the token path the rotator does not manage: never touched. Either its record
@@ -243,4 +243,23 @@ export async function scan(deps: ScanDeps, options: ScanOptions): Promise<ScanSu
   await jobs.flush();
   if (found.unrecorded > 0) log.warn('Tokens no record names', { count: found.unrecorded });
   return summary;
+}
+
+/**
+ * The audit alone: every managed record held against License Manager's tokens, nothing enqueued.
+ * The operator's `orphans` command lists (and, when asked, deletes) what it finds unrecorded.
+ */
+export async function auditTokens(
+  deps: Omit<ScanDeps, 'queue' | 'onCritical'>,
+  options: ScanOptions,
+): Promise<AuditFindings> {
+  const audit = new TokenAudit(options);
+  for await (const item of inventory(deps.store, options)) {
+    if (item.state === 'unmanaged') continue;
+    audit.note({
+      ...item,
+      standing: previousStanding(item.record, undefined, options.now, options),
+    });
+  }
+  return audit.run(deps, options.now);
 }

@@ -40,6 +40,8 @@ export interface AuditFindings {
   readonly orphans: readonly AuditJob[];
   /** AVAILABLE tokens of a managed license that no record names. */
   readonly unrecorded: number;
+  /** Those tokens themselves (ids and what they were minted for, never a value). */
+  readonly unrecordedTokens: readonly TokenInfo[];
   /** Licenses whose tokens could not be listed. */
   readonly failures: number;
 }
@@ -111,6 +113,7 @@ export class TokenAudit {
       overdue: 0,
       orphans: [] as AuditJob[],
       unrecorded: 0,
+      unrecordedTokens: [] as TokenInfo[],
       failures: 0,
     };
     for (const [licenseArn, ledger] of this.#ledgers) {
@@ -127,6 +130,7 @@ export class TokenAudit {
         (token) => !ledger.recorded.has(token.tokenId) && !ledger.retained.has(mintedWith(token)),
       );
       findings.unrecorded += unrecorded.length;
+      findings.unrecordedTokens.push(...unrecorded);
       const live = new Set(available.map((token) => token.tokenId));
       for (const parameter of ledger.parameters) {
         const { name, version, record } = parameter;
