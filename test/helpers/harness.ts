@@ -3,12 +3,13 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { ScheduledEvent } from 'aws-lambda';
 import scheduled from '../../events/scheduled-event.json' with { type: 'json' };
+import { createExchange, wireExchange } from '../../src/app/exchange.js';
 import { createRotator, wireRotator } from '../../src/app/rotator.js';
 import { createScanner, wireScanner } from '../../src/app/scanner.js';
 import { LicenseManagerTokens } from '../../src/aws/license-manager.js';
 import { SqsMessageQueue } from '../../src/aws/message-queue.js';
 import { SsmParameterStore } from '../../src/aws/parameter-store.js';
-import { readRotatorConfig, readScannerConfig } from '../../src/config.js';
+import { readExchangeConfig, readRotatorConfig, readScannerConfig } from '../../src/config.js';
 import { clientTokenFor } from '../../src/rotation/client-token.js';
 import type { ScanSummary } from '../../src/rotation/scan.js';
 import { SANDBOX_CREDENTIALS, type SandboxClients } from '../../tools/local/clients.js';
@@ -26,7 +27,7 @@ import type { Sandbox, SandboxOptions } from '../../tools/sandbox/sandbox.js';
 import { parameterArn } from '../../tools/sandbox/ssm/parameter.js';
 import { LICENSE_ARN, TOKEN_PATH } from './factories.js';
 import { fastRetryStrategy } from './fast-retry.js';
-import { aContext } from './lambda.js';
+import { aContext, aFunctionUrlEvent } from './lambda.js';
 import { clientsFor, startTestSandbox, TEST_REGION } from './sandbox.js';
 
 /**
@@ -47,6 +48,11 @@ export interface Harness {
   newRotator(): SqsHandler;
   /** One scan, as the scheduled scanner runs it (at the sandbox's time). */
   scan(): Promise<ScanSummary>;
+  /** One call of the token exchange, as its function URL delivers it: status and parsed body. */
+  exchange(
+    parameter: string,
+    token: string,
+  ): Promise<{ status: number; body: Record<string, unknown> }>;
   /** Drains the jobs queue through the rotator; waiting for a visibility timeout moves the clock. */
   drain(options?: Partial<EventSourceOptions>): Promise<DrainSummary>;
   /** Registers a back-dated token under the token path. */
@@ -138,6 +144,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     return (event) => rotator(event, aContext('license-token-rotator-it'));
   };
   const handler = newRotator();
+  const exchange = createExchange(wireExchange(readExchangeConfig(env), wiring()));
   return {
     sandbox,
     clients,
@@ -146,6 +153,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     rotator: handler,
     newRotator,
     scan: () => scanner(structuredClone(scheduled) as ScheduledEvent),
+    exchange: async (parameter, token) => {
+      const body = JSON.stringify({ parameterName: `${TOKEN_PATH}${parameter}`, token });
+      const answer = await exchange(aFunctionUrlEvent(body), aContext('license-token-exchange-it'));
+      return { status: answer.statusCode ?? 0, body: JSON.parse(answer.body ?? '{}') };
+    },
     drain: (overrides = {}) =>
       drainQueue({
         sqs: clients.sqs,

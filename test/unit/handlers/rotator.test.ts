@@ -1,3 +1,4 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
   CreateTokenCommand,
   DeleteTokenCommand,
@@ -34,6 +35,7 @@ import { fakeJwt, fakeToken } from '../../helpers/secrets.js';
 const ssm = new FakeSsm();
 const lm = new FakeLicenseManager();
 const sqs = mockClient(SQSClient);
+const bus = mockClient(EventBridgeClient);
 
 const ACME = `${TOKEN_PATH}acme/prod`;
 const GLOBEX = `${TOKEN_PATH}globex/staging`;
@@ -56,6 +58,8 @@ beforeEach(() => {
   lm.reset();
   sqs.reset();
   sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
+  bus.reset();
+  bus.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [] });
   clearCapturedOutput();
 });
 
@@ -472,5 +476,38 @@ describe('rotator handler', () => {
       'AccessDeniedException',
     );
     expect(capturedJson()).toContainEqual(expect.objectContaining({ RevocationFailures: 1 }));
+  });
+});
+
+describe('rotator handler: events', () => {
+  const put = () =>
+    bus.commandCalls(PutEventsCommand).flatMap((call) => call.args[0].input.Entries ?? []);
+
+  it('announces each rotation on the default bus, never with a token value', async () => {
+    seed(ACME, 3);
+    await invoke(anSqsEvent(anSqsRecord(aJob({ parameterName: ACME, observedVersion: 3 }))));
+    expect(put()).toEqual([
+      expect.objectContaining({
+        EventBusName: 'default',
+        Source: 'license-token-rotator',
+        DetailType: 'Token Rotated',
+      }),
+    ]);
+    const detail = JSON.parse(put()[0]?.Detail ?? '{}');
+    expect(detail).toMatchObject({ parameterName: ACME, version: 4, tokenId: 'tok-1' });
+    const minted = [...lm.minted.values()][0]?.Token ?? '';
+    expect(JSON.stringify(put())).not.toContain(minted);
+  });
+
+  it('counts a failed publish, and neither fails nor repeats the rotation', async () => {
+    seed(ACME, 3);
+    bus.on(PutEventsCommand).rejects(awsError('InternalException', 500));
+    const result = await invoke(
+      anSqsEvent(anSqsRecord(aJob({ parameterName: ACME, observedVersion: 3 }))),
+    );
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(ssm.parameters.get(ACME)?.version).toBe(4);
+    expect(lm.stub.commandCalls(CreateTokenCommand)).toHaveLength(1);
+    expect(capturedJson()).toContainEqual(expect.objectContaining({ EventPublishFailures: 1 }));
   });
 });

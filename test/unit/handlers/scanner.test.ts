@@ -1,3 +1,4 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { LicenseManagerClient, ListTokensCommand } from '@aws-sdk/client-license-manager';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
@@ -21,6 +22,7 @@ import { capturedJson, capturedLogs, clearCapturedOutput } from '../../helpers/o
 const ssm = mockClient(SSMClient);
 const sqs = mockClient(SQSClient);
 const lm = mockClient(LicenseManagerClient);
+const bus = mockClient(EventBridgeClient);
 const event = (): ScheduledEvent => structuredClone(scheduledEvent) as ScheduledEvent;
 
 const metadata = (name: string, daysLeft: number, version = 1): ParameterMetadata => ({
@@ -65,6 +67,8 @@ beforeEach(() => {
   sqs.reset();
   lm.reset();
   lm.on(ListTokensCommand).resolves({ Tokens: [] });
+  bus.reset();
+  bus.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [] });
   clearCapturedOutput();
   requests.length = 0;
   pages = fleet;
@@ -258,5 +262,40 @@ describe('scanner handler', () => {
     await handler(event(), aContext());
     const commands = ssm.calls().map((call) => call.args[0].constructor.name);
     expect(new Set(commands)).toEqual(new Set(['DescribeParametersCommand']));
+  });
+
+  it('announces each token under CRITICAL_DAYS, or expired, as a Token Critical event', async () => {
+    pages = [
+      [
+        {
+          Name: `${TOKEN_PATH}soon`,
+          Type: 'SecureString',
+          Version: 1,
+          Description: serialiseRecord(aRecord({ daysLeft: 2 })),
+        },
+        {
+          Name: `${TOKEN_PATH}gone`,
+          Type: 'SecureString',
+          Version: 1,
+          Description: serialiseRecord(aRecord({ daysLeft: -1 })),
+        },
+        {
+          Name: `${TOKEN_PATH}fine`,
+          Type: 'SecureString',
+          Version: 1,
+          Description: serialiseRecord(aRecord({ daysLeft: 100 })),
+        },
+      ],
+    ];
+    await handler(event(), aContext());
+    const entries = bus
+      .commandCalls(PutEventsCommand)
+      .flatMap((call) => call.args[0].input.Entries ?? []);
+    expect(
+      entries.map((entry) => [entry.DetailType, JSON.parse(entry.Detail ?? '{}').state]),
+    ).toEqual([
+      ['Token Critical', 'critical'],
+      ['Token Critical', 'expired'],
+    ]);
   });
 });
