@@ -1,10 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   criticalEvent,
+  EVENT_SOURCE,
   EventType,
   eventsFor,
   pickedUpEvent,
 } from '../../../src/rotation/events.js';
+import type { RotationEvent } from '../../../src/rotation/ports.js';
 import { classify, type ManagedParameter } from '../../../src/rotation/scan.js';
 import { aParameter, aRecord, NOW, ROTATE_OPTIONS, TOKEN_PATH } from '../../helpers/factories.js';
 import { fakeToken } from '../../helpers/secrets.js';
@@ -156,4 +159,53 @@ describe('criticalEvent', () => {
       },
     });
   });
+});
+
+describe('the samples in events/', () => {
+  const sample = (file: string) =>
+    JSON.parse(readFileSync(new URL(`../../../events/${file}`, import.meta.url), 'utf8')) as {
+      source: string;
+      'detail-type': string;
+      detail: Record<string, unknown>;
+    };
+  const item = classify(aParameter(NAME, { record: aRecord({ daysLeft: 3 }) }), {
+    ...ROTATE_OPTIONS,
+    tokenPath: TOKEN_PATH,
+    now: NOW,
+  }) as ManagedParameter;
+  const made: Record<string, RotationEvent | undefined> = {
+    'event-token-rotated.json': eventsFor(rotated)[0],
+    'event-token-revoked.json': eventsFor({
+      kind: 'revoked',
+      parameterName: NAME,
+      version: 5,
+      tokenId: 'old',
+      result: 'revoked',
+      why: 'picked-up',
+    })[0],
+    'event-rotation-failed.json': eventsFor({
+      kind: 'dead-lettered',
+      invalid: false,
+      reason: 'NotAllowed',
+      message: 'x',
+      parameterName: NAME,
+      observedVersion: 4,
+      jobReason: 'expiring',
+    })[0],
+    'event-token-critical.json': criticalEvent(item),
+    'event-token-picked-up.json': pickedUpEvent(NAME, 5, 'new', NOW),
+  };
+
+  it.each(Object.keys(made))(
+    '%s has the type, source and detail fields the product publishes',
+    (file) => {
+      const published = made[file];
+      const example = sample(file);
+      expect(example.source).toBe(EVENT_SOURCE);
+      expect(example['detail-type']).toBe(published?.type);
+      expect(Object.keys(example.detail).sort()).toEqual(
+        Object.keys(published?.detail ?? {}).sort(),
+      );
+    },
+  );
 });
