@@ -77,42 +77,37 @@ export interface HarnessOptions {
   readonly env?: Readonly<Record<string, string>>;
 }
 
-/** Starts a sandbox and wires the real scanner and rotator (src/app) to it over HTTP. */
-export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const sandbox = await startTestSandbox(options.sandbox);
-  const config = {
+/** The SDK client settings of the code under test, pointed at the sandbox. */
+function clientConfig(sandbox: Sandbox, options: HarnessOptions) {
+  return {
     endpoint: sandbox.endpoint,
     region: TEST_REGION,
     credentials: SANDBOX_CREDENTIALS,
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
     ...(options.fastRetries ? { retryStrategy: fastRetryStrategy(options.maxAttempts ?? 3) } : {}),
   };
-  const clients: SandboxClients = options.fastRetries
-    ? {
-        ssm: new SSMClient(config),
-        sqs: new SQSClient(config),
-        licenseManager: new LicenseManagerClient(config),
-      }
-    : clientsFor(
-        sandbox,
-        options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts },
-      );
-  const visibilityTimeout = options.visibilityTimeout ?? 120;
-  const queues = await createRotatorQueues(clients.sqs, {
-    prefix: 'it',
-    visibilityTimeout,
-    maxReceiveCount: options.maxReceiveCount ?? 5,
-  });
-  const env = {
-    TOKEN_PATH,
-    JOB_QUEUE_URL: queues.jobQueueUrl,
-    ...LOCAL_ALLOW_LISTS,
-    // No exchange runs in most harness tests, so nothing is ever picked up: they revoke after the
-    // grace period, and the tests of pickups set REVOCATION_POLICY themselves.
-    REVOCATION_POLICY: 'after-grace',
-    DEAD_LETTER_QUEUE_URL: queues.deadLetterQueueUrl,
-    ...options.env,
-  };
+}
+
+/** The environment the functions are deployed with, pointed at the harness's queues. */
+const environment = (queues: RotatorQueues, options: HarnessOptions) => ({
+  TOKEN_PATH,
+  JOB_QUEUE_URL: queues.jobQueueUrl,
+  DEAD_LETTER_QUEUE_URL: queues.deadLetterQueueUrl,
+  ...LOCAL_ALLOW_LISTS,
+  // No exchange runs in most harness tests, so nothing is ever picked up: they revoke after the
+  // grace period, and the tests of pickups set REVOCATION_POLICY themselves.
+  REVOCATION_POLICY: 'after-grace',
+  ...options.env,
+});
+
+/** The real scanner, rotators and exchange (src/app), wired to the sandbox as deployed. */
+function handlers(
+  sandbox: Sandbox,
+  queues: RotatorQueues,
+  options: HarnessOptions,
+): Pick<Harness, 'newRotator' | 'scan' | 'exchange'> {
+  const config = clientConfig(sandbox, options);
+  const env = environment(queues, options);
   // Each instance gets its own SDK clients, as each Lambda execution environment has. Without
   // fast retries the app's own client factories build them, exactly as deployed.
   const fast = options.fastRetries === true;
@@ -132,37 +127,62 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       ...(fast && { queue: new SqsMessageQueue(queues.jobQueueUrl, new SQSClient(config)) }),
     }),
   );
-  const newRotator = (): SqsHandler => {
-    const rotator = createRotator(
-      wireRotator(readRotatorConfig(env), {
-        ...wiring(),
-        ...(fast && {
-          deadLetters: new SqsMessageQueue(queues.deadLetterQueueUrl, new SQSClient(config)),
-        }),
-      }),
-    );
-    return (event) => rotator(event, aContext('license-token-rotator-it'));
-  };
-  const handler = newRotator();
   const exchange = createExchange(wireExchange(readExchangeConfig(env), wiring()));
   return {
-    sandbox,
-    clients,
-    queues,
-    visibilityTimeout,
-    rotator: handler,
-    newRotator,
+    newRotator: () => {
+      const rotator = createRotator(
+        wireRotator(readRotatorConfig(env), {
+          ...wiring(),
+          ...(fast && {
+            deadLetters: new SqsMessageQueue(queues.deadLetterQueueUrl, new SQSClient(config)),
+          }),
+        }),
+      );
+      return (event) => rotator(event, aContext('license-token-rotator-it'));
+    },
     scan: () => scanner(structuredClone(scheduled) as ScheduledEvent),
     exchange: async (parameter, token) => {
       const body = JSON.stringify({ parameterName: `${TOKEN_PATH}${parameter}`, token });
       const answer = await exchange(aFunctionUrlEvent(body), aContext('license-token-exchange-it'));
       return { status: answer.statusCode ?? 0, body: JSON.parse(answer.body ?? '{}') };
     },
+  };
+}
+
+/** Starts a sandbox and wires the real scanner, rotator and exchange (src/app) to it over HTTP. */
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const sandbox = await startTestSandbox(options.sandbox);
+  const config = clientConfig(sandbox, options);
+  const clients: SandboxClients = options.fastRetries
+    ? {
+        ssm: new SSMClient(config),
+        sqs: new SQSClient(config),
+        licenseManager: new LicenseManagerClient(config),
+      }
+    : clientsFor(
+        sandbox,
+        options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts },
+      );
+  const visibilityTimeout = options.visibilityTimeout ?? 120;
+  const queues = await createRotatorQueues(clients.sqs, {
+    prefix: 'it',
+    visibilityTimeout,
+    maxReceiveCount: options.maxReceiveCount ?? 5,
+  });
+  const functions = handlers(sandbox, queues, options);
+  const rotator = functions.newRotator();
+  return {
+    sandbox,
+    clients,
+    queues,
+    visibilityTimeout,
+    rotator,
+    ...functions,
     drain: (overrides = {}) =>
       drainQueue({
         sqs: clients.sqs,
         queueUrl: queues.jobQueueUrl,
-        handler,
+        handler: rotator,
         // A count, not a deadline: a drain's verdict must not depend on the machine's speed.
         maxPolls: DRAIN_MAX_POLLS,
         onIdle: () => {
