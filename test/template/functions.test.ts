@@ -207,7 +207,7 @@ describe('the consumer-side settings', () => {
 
   // osls starts in a few seconds on an idle machine and much slower beside other work: 60 s
   // bounds only a hang.
-  it('reach the functions and the exchange from --param', { timeout: 60_000 }, () => {
+  it('reach the functions, the exchange and its alarm from --param', { timeout: 60_000 }, () => {
     const bus = 'arn:aws:events:eu-west-1:111122223333:event-bus/central';
     const printed = osls(
       [
@@ -243,6 +243,7 @@ describe('the consumer-side settings', () => {
     }
     expect(config.functions.exchange?.environment).toBeUndefined();
     expect(Number(config.functions.exchange?.reservedConcurrency)).toBe(3);
+    expect(Number(config.resources.Resources.ExchangeRefusalsAlarm?.Properties.Threshold)).toBe(50);
   });
 });
 
