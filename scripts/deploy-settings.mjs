@@ -4,6 +4,9 @@
  * and the allow-lists that bound them have no default: a deploy without them, or with one that
  * IAM and the functions would read differently than the operator meant, stops here, with one
  * message that lists every problem and says how to set the values.
+ *
+ * It also adds to the template the one thing CloudFormation cannot write from a list: a grant
+ * per consumer account on the token exchange (consumerAccountIds).
  */
 
 // An ARN segment as AWS writes it, or an IAM-style pattern of the same characters with `*`.
@@ -21,8 +24,23 @@ const ROLE_ARN_PATTERN = new RegExp(
 );
 // No wildcards: an operator is named as a principal of the queue policy, where IAM takes none.
 const PRINCIPAL_ARN = new RegExp(`^arn:${PARTITION}:iam::${ACCOUNT}:(?:user|role)/${IAM_NAME}$`);
+const ACCOUNT_ID = new RegExp(`^${ACCOUNT}$`);
 /** The roleArns entry that allows tokens naming no role. */
 const NO_ROLE = 'none';
+// An EventBridge bus as PutEvents takes it: a name, or a bus ARN (any account or region).
+const BUS_NAME = '[\\w./-]{1,256}';
+const EVENT_BUS = new RegExp(
+  `^(?:${BUS_NAME}|arn:${PARTITION}:events:[a-z0-9-]+:${ACCOUNT}:event-bus/${BUS_NAME})$`,
+);
+
+/**
+ * The revocation policies the functions know (src/rotation/revocation-policy.ts, which this
+ * plain script cannot import; the template tests check the two lists are the same).
+ */
+export const REVOCATION_POLICIES = ['after-pickup', 'after-grace', 'never'];
+
+/** The function whose URL consumer accounts are granted. */
+const EXCHANGE_FUNCTION = 'exchange';
 
 /** Each comma-separated setting: what it is, and the form of one entry. */
 const LISTS = {
@@ -40,6 +58,11 @@ const LISTS = {
     what: 'the IAM users or roles that may enqueue jobs besides the scanner: comma-separated ARNs, or empty',
     form: 'an IAM user or role ARN (arn:aws:iam::<account>:user/<name> or :role/<name>, no wildcards)',
     accepts: (entry) => PRINCIPAL_ARN.test(entry),
+  },
+  consumerAccountIds: {
+    what: 'the AWS accounts whose roles may call the token exchange: comma-separated account ids, or empty',
+    form: 'an AWS account id (12 digits)',
+    accepts: (entry) => ACCOUNT_ID.test(entry),
   },
 };
 
@@ -70,11 +93,11 @@ function listProblems(name, value) {
     );
 }
 
-const wholeHours = (value) => (/^\d+$/.test(value) ? Number(value) : Number.NaN);
+const wholeNumber = (value) => (/^\d+$/.test(value) ? Number(value) : Number.NaN);
 
 function scheduleProblems(settings) {
-  const interval = wholeHours(text(settings.scanIntervalHours));
-  const heartbeat = wholeHours(text(settings.heartbeatHours));
+  const interval = wholeNumber(text(settings.scanIntervalHours));
+  const heartbeat = wholeNumber(text(settings.heartbeatHours));
   const maxInterval = MAX_HEARTBEAT_HOURS / 2;
   if (!(interval >= 1 && interval <= maxInterval)) {
     return [
@@ -88,6 +111,37 @@ function scheduleProblems(settings) {
   }
   return [];
 }
+
+/** What each single-valued setting must be, and whether a value is that. */
+const SINGLES = {
+  revocationPolicy: {
+    form: `one of ${REVOCATION_POLICIES.join(', ')}`,
+    accepts: (value) => REVOCATION_POLICIES.includes(value),
+  },
+  eventBusName: {
+    form: 'an EventBridge bus name (letters, digits, . _ - /) or a bus ARN (arn:aws:events:<region>:<account>:event-bus/<name>)',
+    accepts: (value) => EVENT_BUS.test(value),
+  },
+  pickupOverdueHours: {
+    // What the functions accept; they would refuse anything else at their first start.
+    form: 'a number of hours above 0',
+    accepts: (value) => /^\d+(?:\.\d+)?$/.test(value) && Number(value) > 0,
+  },
+  exchangeConcurrency: {
+    // 0 would reserve no execution at all: the exchange would refuse every call, throttled.
+    form: 'a whole number of executions, 1 or more',
+    accepts: (value) => wholeNumber(value) >= 1,
+  },
+  exchangeRefusalAlarmThreshold: {
+    form: 'a whole number of refusals, 1 or more',
+    accepts: (value) => wholeNumber(value) >= 1,
+  },
+};
+
+const singleProblems = (settings) =>
+  Object.entries(SINGLES)
+    .filter(([name, { accepts }]) => !accepts(text(settings[name])))
+    .map(([name, { form }]) => `${name} must be ${form}, got "${text(settings[name])}"`);
 
 /**
  * Every problem of the deploy settings, as one message for the operator; undefined when they
@@ -104,6 +158,7 @@ export function checkDeploySettings(settings) {
       .filter((name) => text(settings[name]) !== '')
       .flatMap((name) => listProblems(name, text(settings[name]))),
     ...scheduleProblems(settings),
+    ...singleProblems(settings),
   ];
   if (problems.length === 0) return undefined;
   return [
@@ -113,21 +168,75 @@ export function checkDeploySettings(settings) {
   ].join('\n');
 }
 
-/** The plugin: runs the check where packaging (alone, or within a deploy) begins. */
+/**
+ * The grants that let roles of other accounts call the exchange's URL, by logical id: for each
+ * account, lambda:InvokeFunctionUrl on the AWS_IAM URL, and lambda:InvokeFunction, which Lambda
+ * also checks on a call to a URL, only through the URL (never a direct Invoke). A role of this
+ * account needs none: its identity policy is enough within one account.
+ *
+ * @param {string} accountIds `consumerAccountIds`: comma-separated, checked, possibly empty
+ * @param {string} functionLogicalId the exchange function's logical id in the template
+ * @returns {Record<string, { Type: string, Properties: Record<string, unknown> }>}
+ */
+export function consumerPermissions(accountIds, functionLogicalId) {
+  const grant = (account, properties) => ({
+    Type: 'AWS::Lambda::Permission',
+    Properties: {
+      FunctionName: { 'Fn::GetAtt': [functionLogicalId, 'Arn'] },
+      Principal: account,
+      ...properties,
+    },
+  });
+  const accounts = accountIds === '' ? [] : accountIds.split(',');
+  return Object.fromEntries(
+    accounts.flatMap((account) => [
+      [
+        `ExchangeUrlInvokeByAccount${account}`,
+        grant(account, { Action: 'lambda:InvokeFunctionUrl', FunctionUrlAuthType: 'AWS_IAM' }),
+      ],
+      [
+        `ExchangeInvokeByAccount${account}`,
+        grant(account, { Action: 'lambda:InvokeFunction', InvokedViaFunctionUrl: true }),
+      ],
+    ]),
+  );
+}
+
+/**
+ * The plugin: runs the check where packaging (alone, or within a deploy) begins, and adds the
+ * consumer accounts' grants once the functions are in the template.
+ */
 export default class DeploySettings {
   /**
-   * @param {{ service: { custom?: { deploySettings?: Record<string, unknown> } }, classes: { Error: new (message: string) => Error } }} serverless
+   * @param {{ service: { custom?: { deploySettings?: Record<string, unknown> }, provider?: { compiledCloudFormationTemplate?: { Resources: Record<string, unknown> } } }, classes: { Error: new (message: string) => Error }, getProvider?: (name: string) => { naming: { getLambdaLogicalId: (name: string) => string } } }} serverless
    */
   constructor(serverless) {
+    const settings = () => serverless.service.custom?.deploySettings ?? {};
     const check = () => {
-      const message = checkDeploySettings(serverless.service.custom?.deploySettings ?? {});
+      const message = checkDeploySettings(settings());
       if (message !== undefined) throw new serverless.classes.Error(message);
+    };
+    const grantConsumers = () => {
+      const template = serverless.service.provider?.compiledCloudFormationTemplate;
+      const naming = serverless.getProvider?.('aws').naming;
+      if (template === undefined || naming === undefined) {
+        throw new serverless.classes.Error('deploy-settings: no template to add grants to');
+      }
+      Object.assign(
+        template.Resources,
+        consumerPermissions(
+          text(settings().consumerAccountIds),
+          naming.getLambdaLogicalId(EXCHANGE_FUNCTION),
+        ),
+      );
     };
     this.hooks = {
       // The first event of `package`, which `deploy` runs too: nothing is cleaned or built yet.
       'before:package:cleanup': check,
       // `deploy function` packages and updates one function's code and environment on its own.
       'before:deploy:function:initialize': check,
+      // The function's resource is in the template from here on; the settings were checked.
+      'after:package:compileFunctions': grantConsumers,
     };
   }
 }

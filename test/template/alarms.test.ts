@@ -159,6 +159,35 @@ const EXPECTED: Record<string, Expected> = {
     ...anyAtAll,
     missing: 'notBreaching',
   },
+  EventPublishFailuresAlarm: {
+    namespace: NAMESPACE,
+    metric: MetricName.EventPublishFailures,
+    dimensions: byService,
+    statistic: 'Sum',
+    ...fiveMinutes,
+    ...anyAtAll,
+    missing: 'notBreaching',
+  },
+  ExchangeRefusalsAlarm: {
+    namespace: NAMESPACE,
+    metric: MetricName.ExchangeRefusals,
+    dimensions: byService,
+    statistic: 'Sum',
+    ...fiveMinutes,
+    // A burst (exchangeRefusalAlarmThreshold), not one refusal.
+    comparison: 'GreaterThanOrEqualToThreshold',
+    threshold: 20,
+    missing: 'notBreaching',
+  },
+  PickupOverdueAlarm: {
+    namespace: NAMESPACE,
+    metric: MetricName.PickupOverdue,
+    dimensions: byService,
+    statistic: 'Maximum',
+    ...perScan,
+    ...anyAtAll,
+    missing: 'ignore',
+  },
 };
 
 const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm');
@@ -204,7 +233,14 @@ describe('alarms', () => {
 
   it('alarm on the service dimension the functions publish with', () => {
     expect(env('RotatorLambdaFunction').POWERTOOLS_SERVICE_NAME).toBe(service);
+    expect(env('ExchangeLambdaFunction').POWERTOOLS_SERVICE_NAME).toBe(service);
     expect(service).toBe(`license-token-rotator-${stage}`);
+  });
+
+  it('call a pickup overdue after the PICKUP_OVERDUE_HOURS the scanner counts with', () => {
+    expect(String(alarm('PickupOverdueAlarm').AlarmDescription)).toContain(
+      `more than ${scannerEnv.PICKUP_OVERDUE_HOURS} hours ago`,
+    );
   });
 
   it('call a token critical below the CRITICAL_DAYS the scanner logs with', () => {
@@ -301,6 +337,30 @@ describe('the dashboard', () => {
         MetricName.UnexpectedVersions,
       ]),
     );
+  });
+
+  it('shows the exchange: deliveries, refusals, pickups, and lost events', () => {
+    expect(metricNames('Token exchange')).toEqual([
+      MetricName.ExchangeDeliveries,
+      MetricName.ExchangeRefusals,
+      MetricName.PickupsRecorded,
+      MetricName.EventPublishFailures,
+    ]);
+  });
+
+  it('shows what waits for a pickup, per scan', () => {
+    expect(metricNames('Waiting for pickup')).toEqual([
+      MetricName.RevocationsDeferred,
+      MetricName.PickupOverdue,
+    ]);
+  });
+
+  it('shows each function’s invocations and errors, the exchange’s throttles too', () => {
+    const rows = JSON.stringify(titled('Functions')?.properties.metrics);
+    for (const name of ['scanner', 'rotator', 'exchange']) {
+      expect(rows).toContain(`"license-token-rotator-${stage}-${name}"`);
+    }
+    expect(rows).toContain('"exchange throttles"');
   });
 
   it('shows the safety checks of each scan', () => {

@@ -2,7 +2,12 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import DeploySettings, { checkDeploySettings } from '../../scripts/deploy-settings.mjs';
+import DeploySettings, {
+  checkDeploySettings,
+  consumerPermissions,
+  REVOCATION_POLICIES,
+} from '../../scripts/deploy-settings.mjs';
+import { RevocationPolicy } from '../../src/rotation/revocation-policy.js';
 import { EXAMPLE_SETTINGS, osls } from './template.js';
 
 const LICENSE = EXAMPLE_SETTINGS.licenseArns;
@@ -16,6 +21,12 @@ const valid = {
   operatorArns: '',
   scanIntervalHours: 6,
   heartbeatHours: 12,
+  revocationPolicy: 'after-pickup',
+  pickupOverdueHours: 168,
+  eventBusName: 'default',
+  exchangeConcurrency: 10,
+  exchangeRefusalAlarmThreshold: 20,
+  consumerAccountIds: '',
 };
 
 const problemsOf = (settings: Record<string, unknown>): string =>
@@ -122,11 +133,10 @@ describe('the deploy settings check', () => {
 
   it('lists every problem at once, so one fix covers them all', () => {
     const message = problemsOf({
+      ...valid,
       licenseArns: '',
       roleArns: 'admin',
       operatorArns: '*',
-      scanIntervalHours: 6,
-      heartbeatHours: 12,
     });
     expect(message.split('\n').filter((line) => line.startsWith('  - '))).toHaveLength(3);
   });
@@ -161,6 +171,124 @@ describe('the deploy settings check', () => {
   });
 });
 
+describe('the consumer-side settings', () => {
+  it('know the revocation policies the functions know, and no other', () => {
+    expect([...REVOCATION_POLICIES].sort()).toEqual(Object.values(RevocationPolicy).sort());
+    for (const revocationPolicy of Object.values(RevocationPolicy)) {
+      expect(checkDeploySettings({ ...valid, revocationPolicy }), revocationPolicy).toBeUndefined();
+    }
+  });
+
+  it.each(['After-Pickup', 'after_grace', 'always', ''])(
+    'refuse the revocation policy "%s"',
+    (revocationPolicy) => {
+      expect(problemsOf({ ...valid, revocationPolicy })).toContain(
+        `revocationPolicy must be one of after-pickup, after-grace, never, got "${revocationPolicy}"`,
+      );
+    },
+  );
+
+  it.each([
+    ['the default bus', 'default'],
+    ['a bus by name', 'rotation-events.prod'],
+    ['a bus of another account by ARN', 'arn:aws:events:eu-west-1:111122223333:event-bus/central'],
+  ])('accept as eventBusName %s', (_, eventBusName) => {
+    expect(checkDeploySettings({ ...valid, eventBusName })).toBeUndefined();
+  });
+
+  it.each([
+    ['nothing', ''],
+    ['a space', 'my bus'],
+    ['an ARN of another service', 'arn:aws:sqs:eu-west-1:111122223333:queue'],
+    ['a bus ARN with a short account', 'arn:aws:events:eu-west-1:1111:event-bus/central'],
+    ['a wildcard', '*'],
+  ])('refuse as eventBusName %s', (_, eventBusName) => {
+    expect(problemsOf({ ...valid, eventBusName })).toContain(
+      'eventBusName must be an EventBridge bus',
+    );
+  });
+
+  it.each([
+    ['one account', '111122223333'],
+    ['two accounts', '111122223333,444455556666'],
+  ])('accept consumerAccountIds naming %s', (_, consumerAccountIds) => {
+    expect(checkDeploySettings({ ...valid, consumerAccountIds })).toBeUndefined();
+  });
+
+  it.each([
+    ['a short id', '1111'],
+    ['a role ARN', ROLE],
+    ['a stray comma', '111122223333,'],
+  ])('refuse consumerAccountIds with %s', (_, consumerAccountIds) => {
+    expect(problemsOf({ ...valid, consumerAccountIds })).toMatch(
+      /consumerAccountIds(:| has an empty)/,
+    );
+  });
+
+  it.each([
+    ['exchangeConcurrency', '0', 'a whole number of executions, 1 or more'],
+    ['exchangeConcurrency', '2.5', 'a whole number of executions, 1 or more'],
+    ['exchangeRefusalAlarmThreshold', '0', 'a whole number of refusals, 1 or more'],
+    ['exchangeRefusalAlarmThreshold', 'many', 'a whole number of refusals, 1 or more'],
+    ['pickupOverdueHours', '0', 'a number of hours above 0'],
+    ['pickupOverdueHours', '-24', 'a number of hours above 0'],
+    ['pickupOverdueHours', 'a week', 'a number of hours above 0'],
+  ])('refuse %s "%s"', (name, value, form) => {
+    expect(problemsOf({ ...valid, [name]: value })).toContain(
+      `${name} must be ${form}, got "${value}"`,
+    );
+  });
+
+  it.each([
+    ['exchangeConcurrency', '1'],
+    ['exchangeRefusalAlarmThreshold', '100'],
+    ['pickupOverdueHours', '36.5'],
+  ])('accept %s "%s", as --param gives it', (name, value) => {
+    expect(checkDeploySettings({ ...valid, [name]: value })).toBeUndefined();
+  });
+});
+
+describe('the consumer accounts’ grants', () => {
+  const EXCHANGE = { 'Fn::GetAtt': ['ExchangeLambdaFunction', 'Arn'] };
+
+  it('are none without consumer accounts', () => {
+    expect(consumerPermissions('', 'ExchangeLambdaFunction')).toEqual({});
+  });
+
+  it('let each account call the URL signed, and invoke the function only through it', () => {
+    expect(consumerPermissions('111122223333,444455556666', 'ExchangeLambdaFunction')).toEqual(
+      Object.fromEntries(
+        ['111122223333', '444455556666'].flatMap((account) => [
+          [
+            `ExchangeUrlInvokeByAccount${account}`,
+            {
+              Type: 'AWS::Lambda::Permission',
+              Properties: {
+                FunctionName: EXCHANGE,
+                Principal: account,
+                Action: 'lambda:InvokeFunctionUrl',
+                FunctionUrlAuthType: 'AWS_IAM',
+              },
+            },
+          ],
+          [
+            `ExchangeInvokeByAccount${account}`,
+            {
+              Type: 'AWS::Lambda::Permission',
+              Properties: {
+                FunctionName: EXCHANGE,
+                Principal: account,
+                Action: 'lambda:InvokeFunction',
+                InvokedViaFunctionUrl: true,
+              },
+            },
+          ],
+        ]),
+      ),
+    );
+  });
+});
+
 describe('the deploy settings plugin', () => {
   class FakeError extends Error {}
   const pluginWith = (deploySettings: Record<string, unknown>) =>
@@ -168,9 +296,29 @@ describe('the deploy settings plugin', () => {
 
   it('checks before packaging (deploy packages too) and before a function deploy', () => {
     expect(Object.keys(pluginWith(valid).hooks).sort()).toEqual([
+      'after:package:compileFunctions',
       'before:deploy:function:initialize',
       'before:package:cleanup',
     ]);
+  });
+
+  it('adds the consumer accounts’ grants to the compiled template, beside what is there', () => {
+    const Resources: Record<string, unknown> = { ExchangeLambdaFunction: { Type: 'fn' } };
+    const plugin = new DeploySettings({
+      service: {
+        custom: { deploySettings: { ...valid, consumerAccountIds: '111122223333' } },
+        provider: { compiledCloudFormationTemplate: { Resources } },
+      },
+      classes: { Error: FakeError },
+      getProvider: () => ({ naming: { getLambdaLogicalId: (name: string) => `${name}-fn` } }),
+    });
+    plugin.hooks['after:package:compileFunctions']?.();
+    expect(Object.keys(Resources).sort()).toEqual([
+      'ExchangeInvokeByAccount111122223333',
+      'ExchangeLambdaFunction',
+      'ExchangeUrlInvokeByAccount111122223333',
+    ]);
+    expect(Resources).toMatchObject(consumerPermissions('111122223333', 'exchange-fn'));
   });
 
   it.each(['before:package:cleanup', 'before:deploy:function:initialize'])(

@@ -17,3 +17,35 @@ describe('the stack outputs the operator CLI reads', () => {
     expect(output('KmsKeyId')).toBe('alias/aws/ssm');
   });
 });
+
+describe('the stack outputs a consumer needs', () => {
+  const exchangeArn = evaluator.string({ 'Fn::GetAtt': ['ExchangeLambdaFunction', 'Arn'] });
+  const statement = (name: string): Record<string, Json> =>
+    JSON.parse(output(name)) as Record<string, Json>;
+
+  it('give the exchange URL the agent calls, and the function behind it', () => {
+    expect(output('ExchangeUrl')).toBe(
+      evaluator.string({ 'Fn::GetAtt': ['ExchangeLambdaFunctionUrl', 'FunctionUrl'] }),
+    );
+    expect(output('ExchangeFunctionArn')).toBe(exchangeArn);
+    expect(exchangeArn).toMatch(/:function:license-token-rotator-[a-z0-9-]+-exchange$/);
+  });
+
+  it('give the statement that lets a role call the URL, of this function only, signed', () => {
+    expect(statement('ConsumerPolicyStatement')).toEqual({
+      Effect: 'Allow',
+      Action: 'lambda:InvokeFunctionUrl',
+      Resource: exchangeArn,
+      Condition: { StringEquals: { 'lambda:FunctionUrlAuthType': 'AWS_IAM' } },
+    });
+  });
+
+  it('give the statement for the invoke Lambda also checks, allowed only through the URL', () => {
+    expect(statement('ConsumerInvokeStatement')).toEqual({
+      Effect: 'Allow',
+      Action: 'lambda:InvokeFunction',
+      Resource: exchangeArn,
+      Condition: { Bool: { 'lambda:InvokedViaFunctionUrl': 'true' } },
+    });
+  });
+});

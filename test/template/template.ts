@@ -105,7 +105,8 @@ const isObject = (value: Json | undefined): value is { [key: string]: Json } =>
 
 /**
  * Evaluates the intrinsic functions this template uses (Ref, GetAtt, Sub, If, Equals, Not, Split,
- * Join), as CloudFormation would in `region` of ACCOUNT, so tests assert concrete ARNs and names.
+ * Select, Join), as CloudFormation would in `region` of ACCOUNT, so tests assert concrete ARNs
+ * and names.
  */
 export class Evaluator {
   constructor(
@@ -150,6 +151,9 @@ export class Evaluator {
         return `arn:aws:iam::${ACCOUNT}:role/${logicalId}`;
       case 'AWS::Lambda::Function.Arn':
         return `arn:aws:lambda:${this.region}:${ACCOUNT}:function:${this.string(Properties.FunctionName)}`;
+      case 'AWS::Lambda::Url.FunctionUrl':
+        // Lambda makes up the host's first label; the rest is fixed.
+        return `https://url-of-${logicalId.toLowerCase()}.lambda-url.${this.region}.on.aws/`;
       case 'AWS::Events::Rule.Arn':
         return `arn:aws:events:${this.region}:${ACCOUNT}:rule/${this.string(Properties.Name)}`;
       case 'AWS::CloudWatch::Alarm.Arn':
@@ -224,6 +228,13 @@ export class Evaluator {
     if ('Fn::Split' in value) {
       const [separator, text] = value['Fn::Split'] as [string, Json];
       return this.string(text).split(separator);
+    }
+    if ('Fn::Select' in value) {
+      const [index, list] = value['Fn::Select'] as [Json, Json];
+      const items = this.evaluate(list);
+      const item = Array.isArray(items) ? items[Number(index)] : undefined;
+      if (item === undefined) throw new Error(`cannot select ${JSON.stringify(value)}`);
+      return item;
     }
     if ('Fn::Join' in value) {
       const [separator, items] = value['Fn::Join'] as [string, Json[]];
