@@ -31,21 +31,12 @@ describe('the stack outputs a consumer needs', () => {
     expect(exchangeArn).toMatch(/:function:license-token-rotator-[a-z0-9-]+-exchange$/);
   });
 
-  it('give the statement that lets a role call the URL, of this function only, signed', () => {
+  it('give the one statement that lets a role call the URL: both actions AWS checks, this function only', () => {
     expect(statement('ConsumerPolicyStatement')).toEqual({
       Effect: 'Allow',
-      Action: 'lambda:InvokeFunctionUrl',
+      Action: ['lambda:InvokeFunctionUrl', 'lambda:InvokeFunction'],
       Resource: exchangeArn,
-      Condition: { StringEquals: { 'lambda:FunctionUrlAuthType': 'AWS_IAM' } },
     });
-  });
-
-  it('give the statement for the invoke Lambda also checks, allowed only through the URL', () => {
-    expect(statement('ConsumerInvokeStatement')).toEqual({
-      Effect: 'Allow',
-      Action: 'lambda:InvokeFunction',
-      Resource: exchangeArn,
-      Condition: { Bool: { 'lambda:InvokedViaFunctionUrl': 'true' } },
-    });
+    expect(template.Outputs).not.toHaveProperty('ConsumerInvokeStatement');
   });
 });
