@@ -128,7 +128,8 @@ export class AgentWorld {
   readonly exchange: StandInExchange;
   readonly dir: string;
   readonly tokenFile: string;
-  readonly agentFile: string;
+  /** The built agent, for `spawn` and `run` (tests that call the agent in-process need none). */
+  readonly agentFile: string | undefined;
   /** The function behind the URL; a test may replace it (a failing one, the real exchange). */
   handler: FunctionUrlHandler;
   #clientTokens = 0;
@@ -138,7 +139,7 @@ export class AgentWorld {
     functionUrl: LocalFunctionUrl,
     exchange: StandInExchange,
     dir: string,
-    agentFile: string,
+    agentFile: string | undefined,
   ) {
     this.sandbox = sandbox;
     this.functionUrl = functionUrl;
@@ -149,10 +150,9 @@ export class AgentWorld {
     this.handler = exchange.handler;
   }
 
-  /** Starts a sandbox and a function URL for the agent file `buildAgentForTests` made. */
+  /** Starts a sandbox and a function URL, for the agent file `buildAgentForTests` made. */
   static async start(
-    agentFile: string,
-    options: { allowedRoles?: readonly string[] } = {},
+    options: { agentFile?: string; allowedRoles?: readonly string[] } = {},
   ): Promise<AgentWorld> {
     const sandbox = await startTestSandbox();
     const exchange = new StandInExchange(sandbox);
@@ -164,7 +164,7 @@ export class AgentWorld {
       ...(options.allowedRoles === undefined ? {} : { allowedRoles: options.allowedRoles }),
     });
     const dir = await mkdtemp(join(tmpdir(), 'lta-host-'));
-    world = new AgentWorld(sandbox, functionUrl, exchange, dir, agentFile);
+    world = new AgentWorld(sandbox, functionUrl, exchange, dir, options.agentFile);
     return world;
   }
 
@@ -200,15 +200,20 @@ export class AgentWorld {
     return answer.Version ?? 0;
   }
 
+  /** Mints a token and publishes it as the parameter's next version; returns it. */
+  async rotate(): Promise<string> {
+    const token = await this.mint();
+    await this.publish(token);
+    return token;
+  }
+
   /**
    * A parameter rotated once and a host that has not caught up: the parameter's version 1 and 2,
    * the token file holding version 1's token (with a newline, mode 0600).
    */
   async rotatedOnce(): Promise<{ old: string; current: string }> {
-    const old = await this.mint();
-    await this.publish(old);
-    const current = await this.mint();
-    await this.publish(current);
+    const old = await this.rotate();
+    const current = await this.rotate();
     await writeFile(this.tokenFile, `${old}\n`, { mode: 0o600 });
     return { old, current };
   }
@@ -232,6 +237,7 @@ export class AgentWorld {
 
   /** Starts the agent against this world. */
   spawn(args: readonly string[], env: Record<string, string> = {}): RunningAgent {
+    if (this.agentFile === undefined) throw new Error('AgentWorld.start was given no agentFile');
     return spawnAgent(this.agentFile, args, agentEnv(this.sandbox, env));
   }
 

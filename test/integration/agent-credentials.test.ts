@@ -21,7 +21,7 @@ beforeAll(async () => {
 
 let world: AgentWorld;
 beforeEach(async () => {
-  world = await AgentWorld.start(agentFile);
+  world = await AgentWorld.start({ agentFile });
 });
 afterEach(() => world.close());
 
@@ -62,8 +62,7 @@ describe('license-token-agent credentials', () => {
   it(
     'serves the AWS SDK as its credential_process, and the credentials pass the function URL',
     async () => {
-      const token = await world.mint();
-      await world.publish(token);
+      const token = await world.rotate();
       await writeFile(world.tokenFile, token, { mode: 0o600 });
       const environment = Object.entries(agentEnv(world.sandbox))
         .filter(([name]) => name.startsWith('AWS_'))

@@ -22,7 +22,7 @@ beforeAll(async () => {
 
 let world: AgentWorld;
 beforeEach(async () => {
-  world = await AgentWorld.start(agentFile);
+  world = await AgentWorld.start({ agentFile });
 });
 afterEach(() => world.close());
 
@@ -84,8 +84,7 @@ describe('license-token-agent run', () => {
   it(
     'reads the token file again each time: a re-provisioned token is picked up without a restart',
     async () => {
-      const token = await world.mint();
-      await world.publish(token);
+      const token = await world.rotate();
       await writeFile(world.tokenFile, await world.mint()); // a token the exchange does not know
       const agent = world.spawn([
         ...world.refreshArgs('run'),
@@ -114,8 +113,7 @@ describe('license-token-agent run', () => {
   it(
     'stops at once on SIGTERM during its wait, with the default hour-long interval',
     async () => {
-      const token = await world.mint();
-      await world.publish(token);
+      const token = await world.rotate();
       await writeFile(world.tokenFile, token);
       const agent = world.spawn(world.refreshArgs('run'));
 

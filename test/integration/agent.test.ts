@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DeleteTokenCommand } from '@aws-sdk/client-license-manager';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -19,7 +19,7 @@ beforeAll(async () => {
 
 let world: AgentWorld;
 beforeEach(async () => {
-  world = await AgentWorld.start(agentFile);
+  world = await AgentWorld.start({ agentFile });
 });
 afterEach(() => world.close());
 
@@ -64,8 +64,7 @@ describe('license-token-agent refresh', () => {
   it(
     'leaves the file alone and skips --on-change when the host already has the current token',
     async () => {
-      const token = await world.mint();
-      await world.publish(token);
+      const token = await world.rotate();
       await writeFile(world.tokenFile, token, { mode: 0o640 });
       const before = await stat(world.tokenFile);
       const marker = join(world.dir, 'on-change');
@@ -94,7 +93,7 @@ describe('license-token-agent refresh', () => {
     'exits 3 with re-provisioning advice, file untouched, when the exchange refuses the token',
     async () => {
       const { old } = await world.rotatedOnce();
-      await world.publish(await world.mint()); // a second rotation: version 1 is no longer accepted
+      await world.rotate(); // a second rotation: version 1 is no longer accepted
       const marker = join(world.dir, 'on-change');
 
       const run = await world.run([...world.refreshArgs(), '--on-change', `touch ${marker}`]);
@@ -153,6 +152,34 @@ describe('license-token-agent refresh', () => {
   );
 
   it(
+    'exits 4, no temp file left, when the new token cannot be written',
+    async () => {
+      await world.rotatedOnce();
+      const standIn = world.exchange.handler;
+      world.handler = async (event, context) => {
+        // Between the agent's read and its write, the file becomes a directory no file can replace.
+        await rm(world.tokenFile);
+        await mkdir(world.tokenFile);
+        await writeFile(join(world.tokenFile, 'keep'), 'x');
+        world.handler = standIn;
+        return standIn(event, context);
+      };
+
+      const run = await world.run(world.refreshArgs());
+
+      expect(run).toMatchObject({ code: ExitCode.WriteFailed, stdout: '' });
+      expect(run.stderr).toMatch(
+        new RegExp(
+          `^license-token-agent: could not write the new token to ${world.tokenFile} \\((EISDIR|ENOTEMPTY|EEXIST)\\)\\n$`,
+        ),
+      );
+      expect(await readdir(world.dir)).toEqual(['license.jwt']);
+      expect(world.exchange.calls()).toHaveLength(1);
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
     'exits 1 when License Manager throttles, and 2 when the token file cannot be read',
     async () => {
       await world.rotatedOnce();
@@ -188,7 +215,8 @@ describe('license-token-agent and the function URL', () => {
     'exits 2, the exchange never called, when the role may not invoke the function URL',
     async () => {
       await world.close();
-      world = await AgentWorld.start(agentFile, {
+      world = await AgentWorld.start({
+        agentFile,
         allowedRoles: ['arn:aws:iam::123456789012:role/SomeoneElse'],
       });
       const { old } = await world.rotatedOnce();
