@@ -16,7 +16,9 @@ export interface AgentIo {
   readonly cwd?: string;
   /** The signal that stops `run` (main.ts ties it to SIGTERM and SIGINT); asked for by `run` only. */
   readonly stopSignal: () => AbortSignal;
+  /** The clock signatures are dated with (default: the system's). */
   readonly now?: () => Date;
+  /** The source of `run`'s jitter (default Math.random). */
   readonly random?: () => number;
 }
 
@@ -49,10 +51,10 @@ async function printCredentials(
 async function runForever(
   invocation: Extract<Invocation, { command: 'run' }>,
   io: AgentIo,
-  output: AgentOutput,
+  { output, now }: RefreshContext,
 ): Promise<void> {
   const signal = io.stopSignal();
-  const context: RefreshContext = { output, signal, now: io.now ?? (() => new Date()) };
+  const context: RefreshContext = { output, signal, now };
   const cycle = async (): Promise<CycleOutcome> => {
     try {
       await refresh(invocation.source, invocation.target, context);
@@ -73,21 +75,21 @@ async function runForever(
 }
 
 /** Runs one command to its exit code. */
-async function execute(invocation: Invocation, io: AgentIo, output: AgentOutput): Promise<void> {
+async function execute(
+  invocation: Invocation,
+  io: AgentIo,
+  context: RefreshContext,
+): Promise<void> {
   switch (invocation.command) {
     case 'help':
-      output.printRaw(`${invocation.text}\n`);
+      context.output.printRaw(`${invocation.text}\n`);
       return;
     case 'credentials':
-      return printCredentials(invocation, { output });
+      return printCredentials(invocation, context);
     case 'refresh':
-      await refresh(invocation.source, invocation.target, {
-        output,
-        now: io.now ?? (() => new Date()),
-      });
-      return;
+      return refresh(invocation.source, invocation.target, context);
     case 'run':
-      return runForever(invocation, io, output);
+      return runForever(invocation, io, context);
   }
 }
 
@@ -103,7 +105,7 @@ export async function runAgent(argv: readonly string[], io: AgentIo): Promise<Ex
     return ExitCode.Usage;
   }
   try {
-    await execute(invocation, io, output);
+    await execute(invocation, io, { output, now: io.now ?? (() => new Date()) });
     return ExitCode.Ok;
   } catch (error) {
     output.problem(describe(error, invocation));

@@ -1,6 +1,6 @@
 import { isObject, parseTimestamp } from '../validate.js';
 import { RefusedError, TransientError, UsageError } from './errors.js';
-import { type HttpReply, post } from './http.js';
+import { type HttpReply, jsonOf, post } from './http.js';
 import { type AwsCredentials, signRequest } from './sigv4.js';
 
 /** The exchange's one refusal body, whatever the reason (the contract never says which check failed). */
@@ -33,23 +33,15 @@ export interface ExchangeCall {
   readonly signal?: AbortSignal;
 }
 
-const parse = (text: string): unknown => {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-};
-
 /** True for the exchange's own refusal, as opposed to AWS's 403 before the function ran. */
 const isRefusal = (body: string): boolean => {
-  const parsed = parse(body);
+  const parsed = jsonOf(body);
   return isObject(parsed) && Object.keys(parsed).length === 1 && parsed.message === REFUSAL.message;
 };
 
 /** A 200 answer, checked field by field; anything else is the exchange's fault: retry later. */
 export function parseExchangeReply(body: string, parameter: string): ExchangeReply {
-  const reply = parse(body);
+  const reply = jsonOf(body);
   const bad = (why: string): TransientError =>
     new TransientError(`the exchange answered 200 with an unusable body (${why})`);
   if (!isObject(reply)) throw bad('not a JSON object');

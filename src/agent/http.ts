@@ -7,6 +7,15 @@ export const REQUEST_TIMEOUT_MS = 30_000;
 /** An answer larger than this is not one the agent expects from any of its endpoints. */
 const MAX_REPLY_BYTES = 1024 * 1024;
 
+/** A body parsed as JSON, or undefined when it is not JSON (a proxy's HTML page, a cut answer). */
+export function jsonOf(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** An HTTP answer, whatever its status. */
 export interface HttpReply {
   readonly status: number;

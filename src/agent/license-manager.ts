@@ -1,6 +1,6 @@
 import { isObject } from '../validate.js';
 import { RefusedError, TransientError, UsageError } from './errors.js';
-import { type HttpReply, post } from './http.js';
+import { type HttpReply, jsonOf, post } from './http.js';
 
 /** Error codes that mean "later", not "no". */
 const RETRYABLE = new Set([
@@ -18,17 +18,9 @@ export interface AccessTokenRequest {
   readonly signal?: AbortSignal;
 }
 
-const parseJson = (text: string): unknown => {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-};
-
 /** An AWS JSON error's code (`x-amzn-ErrorType`, else `__type`, without any namespace) and message. */
 function jsonError(reply: HttpReply): { code: string; message: string; location?: string } {
-  const body = parseJson(reply.body);
+  const body = jsonOf(reply.body);
   const fields = isObject(body) ? body : {};
   const header = reply.headers['x-amzn-errortype'];
   const raw = typeof header === 'string' ? header : String(fields.__type ?? '');
@@ -75,7 +67,7 @@ export async function getAccessToken(request: AccessTokenRequest): Promise<strin
     signal: request.signal,
   });
   if (reply.status !== 200) throw failure(reply);
-  const answer = parseJson(reply.body);
+  const answer = jsonOf(reply.body);
   const accessToken = isObject(answer) ? answer.AccessToken : undefined;
   if (typeof accessToken !== 'string' || accessToken === '') {
     throw new TransientError('GetAccessToken answered 200 without an access token');

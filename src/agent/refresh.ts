@@ -13,7 +13,7 @@ export interface RefreshTarget extends ExchangeTarget {
 }
 
 /** What one refresh did: the file was rewritten, or it already held the current token. */
-export type RefreshOutcome = 'refreshed' | 'unchanged';
+type RefreshOutcome = 'refreshed' | 'unchanged';
 
 /** A refresh's context: the call context plus the clock the signatures are dated with. */
 export interface RefreshContext extends CallContext {
@@ -92,7 +92,7 @@ export async function refresh(
   source: TokenSource,
   target: RefreshTarget,
   context: RefreshContext,
-): Promise<RefreshOutcome> {
+): Promise<void> {
   const held = await readTokenFile(source.tokenFile);
   const credentials = await credentialsFor(held.token, source, context);
   const reply = await callExchange({
@@ -104,7 +104,7 @@ export async function refresh(
   });
   if (reply.token === held.token) {
     context.output.say(summary('unchanged', source.tokenFile, held.token, reply));
-    return 'unchanged';
+    return;
   }
   const delivered = await deliver(held, reply, credentials, source, target, context);
   if (target.onChange !== undefined) {
@@ -112,5 +112,4 @@ export async function refresh(
     if (failed !== undefined) context.output.warn(`--on-change failed: ${failed}`);
   }
   context.output.say(summary('refreshed', source.tokenFile, held.token, delivered));
-  return 'refreshed';
 }

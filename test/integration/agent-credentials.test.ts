@@ -4,9 +4,15 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { DeleteTokenCommand } from '@aws-sdk/client-license-manager';
 import { fromProcess } from '@aws-sdk/credential-provider-process';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/agent/errors.js';
-import { AGENT_PARAMETER, AgentWorld, agentEnv, buildAgentForTests } from '../helpers/agent.js';
+import {
+  AGENT_NODE,
+  AGENT_PARAMETER,
+  type AgentWorld,
+  agentEnv,
+  useAgentWorld,
+} from '../helpers/agent.js';
 import { ROLE_ARN } from '../helpers/factories.js';
 import { clientsFor, TEST_REGION } from '../helpers/sandbox.js';
 
@@ -14,16 +20,10 @@ import { clientsFor, TEST_REGION } from '../helpers/sandbox.js';
 // both cores busy. 30 s is over ten times that.
 const TIMEOUT_MS = 30_000;
 
-let agentFile: string;
-beforeAll(async () => {
-  agentFile = await buildAgentForTests();
-});
-
 let world: AgentWorld;
-beforeEach(async () => {
-  world = await AgentWorld.start({ agentFile });
+useAgentWorld((started) => {
+  world = started;
 });
-afterEach(() => world.close());
 
 /** The secrets STS issued: what `credentials` may print, on stdout only. */
 const issuedSecrets = (): string[] =>
@@ -69,8 +69,8 @@ describe('license-token-agent credentials', () => {
         .map(([name, value]) => `${name}=${shellWord(value)}`);
       const command = [
         ...environment,
-        shellWord(process.execPath),
-        shellWord(agentFile),
+        shellWord(AGENT_NODE),
+        shellWord(world.agentFile ?? ''),
         'credentials',
         ...world.sourceArgs().map(shellWord),
       ].join(' ');

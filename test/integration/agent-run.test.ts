@@ -1,12 +1,12 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/agent/errors.js';
 import {
   AGENT_PARAMETER,
-  AgentWorld,
-  buildAgentForTests,
+  type AgentWorld,
   expectNoSecrets,
+  useAgentWorld,
 } from '../helpers/agent.js';
 
 // `run` with a 50 ms interval does a cycle in 0.1 to 0.3 s on an idle 2-core machine, about 1 s
@@ -15,16 +15,10 @@ import {
 const WAIT_MS = 60_000;
 const TIMEOUT_MS = 120_000;
 
-let agentFile: string;
-beforeAll(async () => {
-  agentFile = await buildAgentForTests();
-});
-
 let world: AgentWorld;
-beforeEach(async () => {
-  world = await AgentWorld.start({ agentFile });
+useAgentWorld((started) => {
+  world = started;
 });
-afterEach(() => world.close());
 
 const lines = (text: string, pattern: RegExp): string[] =>
   text.split('\n').filter((line) => pattern.test(line));

@@ -2,26 +2,20 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DeleteTokenCommand } from '@aws-sdk/client-license-manager';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/agent/errors.js';
 import { Rejection } from '../../tools/local/function-url.js';
-import { AGENT_PARAMETER, AgentWorld, buildAgentForTests } from '../helpers/agent.js';
+import { AGENT_PARAMETER, type AgentWorld, useAgentWorld } from '../helpers/agent.js';
 import { clientsFor } from '../helpers/sandbox.js';
 
 // Each test spawns the built agent once or twice: 0.2 to 0.6 s on an idle 2-core machine, about
 // 1.5 s with both cores busy. 30 s is over ten times that; the build in beforeAll takes 0.3 to 2 s.
 const TIMEOUT_MS = 30_000;
 
-let agentFile: string;
-beforeAll(async () => {
-  agentFile = await buildAgentForTests();
-});
-
 let world: AgentWorld;
-beforeEach(async () => {
-  world = await AgentWorld.start({ agentFile });
+const worlds = useAgentWorld((started) => {
+  world = started;
 });
-afterEach(() => world.close());
 
 const FINGERPRINT = '[0-9a-f]{6}…';
 const EXPIRY = '\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ';
@@ -214,11 +208,7 @@ describe('license-token-agent and the function URL', () => {
   it(
     'exits 2, the exchange never called, when the role may not invoke the function URL',
     async () => {
-      await world.close();
-      world = await AgentWorld.start({
-        agentFile,
-        allowedRoles: ['arn:aws:iam::123456789012:role/SomeoneElse'],
-      });
+      await worlds.restart({ allowedRoles: ['arn:aws:iam::123456789012:role/SomeoneElse'] });
       const { old } = await world.rotatedOnce();
 
       const run = await world.run(world.refreshArgs());
@@ -268,7 +258,7 @@ describe('license-token-agent and the function URL', () => {
 
 describe('the built license-token-agent file', () => {
   it('is an executable script that imports nothing but node: modules', async () => {
-    const text = await readFile(agentFile, 'utf8');
+    const text = await readFile(world.agentFile ?? '', 'utf8');
     const specifiers = [
       ...text.matchAll(/^\s*import\s[^'"]*?['"]([^'"]+)['"]/gm),
       ...text.matchAll(/\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g),
@@ -276,7 +266,7 @@ describe('the built license-token-agent file', () => {
     ].map(([, specifier]) => specifier);
 
     expect(text.startsWith('#!/usr/bin/env node\n')).toBe(true);
-    expect((await stat(agentFile)).mode & 0o111).toBe(0o111);
+    expect((await stat(world.agentFile ?? '')).mode & 0o111).toBe(0o111);
     expect(specifiers).toContain('node:crypto');
     expect(specifiers.filter((s) => !s?.startsWith('node:'))).toEqual([]);
   });

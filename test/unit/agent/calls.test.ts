@@ -1,10 +1,11 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AgentError, RefusedError, TransientError, UsageError } from '../../../src/agent/errors.js';
+import { RefusedError, TransientError, UsageError } from '../../../src/agent/errors.js';
 import { callExchange, parseExchangeReply } from '../../../src/agent/exchange.js';
 import { getAccessToken } from '../../../src/agent/license-manager.js';
 import { assumeRoleWithWebIdentity } from '../../../src/agent/sts.js';
+import { thrown } from '../../helpers/thrown.js';
 
 /** One canned answer, and what the last request looked like. */
 interface Canned {
@@ -39,17 +40,6 @@ afterEach(async () => {
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
 });
-
-/** The error a call rejects with. */
-async function failure(call: Promise<unknown>): Promise<AgentError> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof AgentError) return error;
-    throw error;
-  }
-  throw new Error('expected a failure');
-}
 
 const accessToken = () =>
   getAccessToken({ endpoint, token: 'refresh-token', tokenProperties: ['p'] });
@@ -102,7 +92,7 @@ describe('GetAccessToken', () => {
     [200, {}, '{}', TransientError, 'GetAccessToken answered 200 without an access token'],
   ])('answers %d %j %s with the right failure', async (status, headers, body, kind, message) => {
     answer = { status, headers, body };
-    const error = await failure(accessToken());
+    const error = await thrown(accessToken());
     expect(error).toBeInstanceOf(kind);
     expect(error.message).toBe(message);
   });
@@ -193,7 +183,7 @@ describe('AssumeRoleWithWebIdentity', () => {
     ],
   ])('answers %d %s with the right failure', async (status, body, kind, message) => {
     answer = { status, headers: {}, body };
-    const error = await failure(assume());
+    const error = await thrown(assume());
     expect(error).toBeInstanceOf(kind);
     expect(error.message).toBe(message);
   });
@@ -263,7 +253,7 @@ describe('the exchange call', () => {
     ],
   ])('answers %d %s with the right failure', async (status, body, kind, message) => {
     answer = { status, headers: {}, body };
-    const error = await failure(exchange());
+    const error = await thrown(exchange());
     expect(error).toBeInstanceOf(kind);
     expect(error.message).toBe(message);
   });
@@ -274,7 +264,7 @@ describe('the exchange call', () => {
     endpoint = new URL(`http://127.0.0.1:${(probe.address() as AddressInfo).port}/`);
     await new Promise((resolve) => probe.close(resolve)); // the port now refuses
 
-    const error = await failure(exchange());
+    const error = await thrown(exchange());
 
     expect(error).toBeInstanceOf(TransientError);
     expect(error.message).toBe(`the exchange call failed (ECONNREFUSED) at ${endpoint.host}`);

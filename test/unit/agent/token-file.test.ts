@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError, WriteError } from '../../../src/agent/errors.js';
 import { readTokenFile, writeFileAtomically } from '../../../src/agent/token-file.js';
+import { thrown } from '../../helpers/thrown.js';
 
 let dir: string;
 let file: string;
@@ -12,16 +13,6 @@ beforeEach(async () => {
   file = join(dir, 'license.jwt');
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
-
-/** The error a call rejects with. */
-async function failure(call: Promise<unknown>): Promise<Error> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof Error) return error;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('the token file', () => {
   it('reads one token, trimmed, and whether the file ended with a newline', async () => {
@@ -38,7 +29,7 @@ describe('the token file', () => {
     ['huge', 'x'.repeat(70_000), 'the token file FILE does not hold one token'],
   ])('refuses a %s file as a usage error', async (_, content, message) => {
     if (content !== undefined) await writeFile(file, content);
-    const error = await failure(readTokenFile(file));
+    const error = await thrown(readTokenFile(file));
     expect(error).toBeInstanceOf(UsageError);
     expect(error.message).toBe(message.replace('FILE', file));
   });
@@ -71,7 +62,7 @@ describe('the token file', () => {
     await mkdir(file); // a directory with something in it: no file can be renamed over it
     await writeFile(join(file, 'keep'), 'x');
 
-    const error = await failure(writeFileAtomically(file, 'new'));
+    const error = await thrown(writeFileAtomically(file, 'new'));
 
     expect(error).toBeInstanceOf(WriteError);
     expect(error.message).toMatch(
@@ -81,7 +72,7 @@ describe('the token file', () => {
   });
 
   it('throws a WriteError when the directory does not exist', async () => {
-    const error = await failure(writeFileAtomically(join(dir, 'gone', 'license.jwt'), 'new'));
+    const error = await thrown(writeFileAtomically(join(dir, 'gone', 'license.jwt'), 'new'));
     expect(error).toBeInstanceOf(WriteError);
     expect(error.message).toMatch(/\(ENOENT\)$/);
   });
