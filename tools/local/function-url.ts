@@ -102,6 +102,7 @@ export interface FunctionUrlOptions {
   readonly handler: FunctionUrlHandler;
   /** The function's region: requests must be signed for it (default us-east-1). */
   readonly region?: string;
+  /** The function's name in the handler's context (default license-token-rotator-exchange). */
   readonly functionName?: string;
   /** The roles allowed to invoke (the URL's resource policy); default: any role STS issued for. */
   readonly allowedRoles?: readonly string[];
