@@ -10,6 +10,12 @@ export interface Sink {
 export const PROGRAM = 'license-token-agent';
 
 /**
+ * `run` registers new credentials every hour for months: only the latest secrets are kept, which
+ * are the only ones a line can still hold. JWT-shaped redaction stays the backstop for the rest.
+ */
+const MAX_REMEMBERED_SECRETS = 64;
+
+/**
  * The agent's stdout and stderr. Every value it handles that grants access (tokens, access
  * tokens, secret keys, session tokens) is registered here, and every line but the credentials
  * that `credentials` exists to print is scrubbed of them, and of anything shaped like a JWT.
@@ -26,7 +32,16 @@ export class AgentOutput {
 
   /** Registers values that must never be printed. */
   secret(...values: readonly string[]): void {
-    for (const value of values) if (value !== '') this.#secrets.add(value);
+    for (const value of values) {
+      if (value === '') continue;
+      // Re-registered values move to the end, so the oldest are the ones forgotten.
+      this.#secrets.delete(value);
+      this.#secrets.add(value);
+    }
+    for (const oldest of this.#secrets) {
+      if (this.#secrets.size <= MAX_REMEMBERED_SECRETS) break;
+      this.#secrets.delete(oldest);
+    }
   }
 
   /** The text with every registered secret and every JWT-shaped string replaced. */

@@ -25,6 +25,20 @@ describe("the agent's output", () => {
     ]);
   });
 
+  it('keeps the latest secrets of a long run, and those used again, but not every one ever seen', () => {
+    const out: string[] = [];
+    const output = new AgentOutput({ write: (t: string) => out.push(t) }, { write: () => true });
+    const token = fakeToken();
+    const hourly = Array.from({ length: 100 }, () => fakeToken());
+    for (const secret of hourly) output.secret(token, secret);
+
+    output.say([token, ...hourly.slice(-60)].join(' '));
+    output.say(hourly[0] ?? '');
+
+    expect(out[0]).toBe(`${Array(61).fill('[REDACTED]').join(' ')}\n`);
+    expect(out[1]).toBe(`${hourly[0]}\n`);
+  });
+
   it('prints credentials as they are, only through printRaw', () => {
     const out: string[] = [];
     const output = new AgentOutput({ write: (t: string) => out.push(t) }, { write: () => true });
