@@ -6,6 +6,8 @@
 #   2. cfn-lint over the template (skipped, loudly, when absent; required when REQUIRE_CFN_LINT=1)
 #   3. the template suite (test/template), which reads what step 1 wrote to .serverless/ and
 #      expects the example settings .ci/run passes (test/template/template.ts, EXAMPLE_SETTINGS)
+#   4. the host agent: dist/license-token-agent.mjs, one file for a plain Node.js 20, checked to
+#      import nothing but node: modules (scripts/build-agent.mjs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +31,8 @@ else
 fi
 
 vitest run --config vitest.template.config.ts
+
+node scripts/build-agent.mjs
 
 for zip in .serverless/*.zip; do
   echo "$(basename "$zip"): $(wc -c <"$zip" | tr -d ' ') bytes"

@@ -75,7 +75,7 @@ const keyCharacters = (bytes: Buffer, length: number): string =>
   [...bytes.subarray(0, length)].map((byte) => KEY_ALPHABET[byte % 32]).join('');
 
 /** A role's id, the same for every session of the role, as AWS keeps it: AROA and 17 characters. */
-const roleId = (roleArn: string): string =>
+export const roleId = (roleArn: string): string =>
   `AROA${keyCharacters(createHash('sha256').update(roleArn).digest(), 17)}`;
 
 /** Mints credentials for a session of a role. */
@@ -100,7 +100,7 @@ function issue(
 }
 
 /** The session's ARN: `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`. */
-function assumedRoleArn(roleArn: string, sessionName: string): string {
+export function assumedRoleArn(roleArn: string, sessionName: string): string {
   const [, partition = 'aws', , , account = ''] = roleArn.split(':');
   const role = roleArn.slice(roleArn.lastIndexOf('/') + 1);
   return `arn:${partition}:sts::${account}:assumed-role/${role}/${sessionName}`;
