@@ -6,14 +6,16 @@ import { CreateTokenCommand } from '@aws-sdk/client-license-manager';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { buildAgent } from '../../scripts/build-agent.mjs';
+import { tokenDates } from '../../src/rotation/mint.js';
+import { type RotationRecord, serialiseRecord } from '../../src/rotation/record.js';
 import {
   type FunctionUrlHandler,
   type LocalFunctionUrl,
   startFunctionUrl,
 } from '../../tools/local/function-url.js';
 import type { Sandbox } from '../../tools/sandbox/sandbox.js';
-import { StandInExchange } from './exchange-stand-in.js';
 import { LICENSE_ARN, ROLE_ARN, TOKEN_PATH } from './factories.js';
+import { RecordedExchange } from './recorded-exchange.js';
 import { clientsFor, startTestSandbox, TEST_REGION } from './sandbox.js';
 import { mintedTokens } from './secrets.js';
 
@@ -117,7 +119,7 @@ export const AGENT_PARAMETER = `${TOKEN_PATH}acme/prod`;
 export class AgentWorld {
   readonly sandbox: Sandbox;
   readonly functionUrl: LocalFunctionUrl;
-  readonly exchange: StandInExchange;
+  readonly exchange: RecordedExchange;
   readonly dir: string;
   readonly tokenFile: string;
   /** The built agent, for `spawn` and `run` (tests that call the agent in-process need none). */
@@ -125,11 +127,13 @@ export class AgentWorld {
   /** The function behind the URL; a test may replace it (a failing one, the real exchange). */
   handler: FunctionUrlHandler;
   #clientTokens = 0;
+  readonly #tokenIds = new Map<string, string>();
+  #published: string | undefined;
 
   private constructor(
     sandbox: Sandbox,
     functionUrl: LocalFunctionUrl,
-    exchange: StandInExchange,
+    exchange: RecordedExchange,
     dir: string,
     agentFile: string | undefined,
   ) {
@@ -147,7 +151,7 @@ export class AgentWorld {
     options: { agentFile?: string; allowedRoles?: readonly string[] } = {},
   ): Promise<AgentWorld> {
     const sandbox = await startTestSandbox();
-    const exchange = new StandInExchange(sandbox);
+    const exchange = new RecordedExchange(sandbox);
     let world: AgentWorld | undefined;
     const functionUrl = await startFunctionUrl({
       sandbox,
@@ -172,23 +176,46 @@ export class AgentWorld {
       new CreateTokenCommand({
         LicenseArn: LICENSE_ARN,
         RoleArns: [ROLE_ARN],
+        ExpirationInDays: 365,
         ClientToken: `agent-test-${++this.#clientTokens}`,
       }),
     );
-    if (answer.Token === undefined) throw new Error('CreateToken returned no token');
+    if (answer.Token === undefined || answer.TokenId === undefined) {
+      throw new Error('CreateToken returned no token');
+    }
+    this.#tokenIds.set(answer.Token, answer.TokenId);
     return answer.Token;
   }
 
-  /** Writes a token as the parameter's new version (a rotation, as the rotator writes it). */
+  /**
+   * Writes a token as the parameter's new version with its rotation record, the one before it
+   * as previous: what the rotator writes, so the real exchange reads it as it would in AWS.
+   */
   async publish(token: string): Promise<number> {
+    const now = this.sandbox.clock.now();
+    const tokenId = this.#tokenIds.get(token) ?? 'unknown';
+    const record: RotationRecord = {
+      v: 1,
+      licenseArn: LICENSE_ARN,
+      roleArns: [ROLE_ARN],
+      tokenProperties: [],
+      expirationInDays: 365,
+      tokenId,
+      ...tokenDates(now, 365),
+      ...(this.#published === undefined
+        ? {}
+        : { previousTokenId: this.#published, rotatedAt: now.toISOString() }),
+    };
     const answer = await clientsFor(this.sandbox).ssm.send(
       new PutParameterCommand({
         Name: AGENT_PARAMETER,
         Value: token,
         Type: 'SecureString',
+        Description: serialiseRecord(record),
         Overwrite: true,
       }),
     );
+    this.#published = tokenId;
     return answer.Version ?? 0;
   }
 
