@@ -8,6 +8,7 @@ import { show, showHelp } from './commands/show.js';
 import { status, statusHelp } from './commands/status.js';
 import { createInvocation, type GlobalOptions, type Invocation } from './invocation.js';
 import { ExitCode, type Io } from './io.js';
+import { errorLine } from './warnings.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -119,16 +120,6 @@ function findCommand(argv: readonly string[]): string | undefined {
   return undefined;
 }
 
-function describe(error: unknown): string {
-  if (
-    error instanceof StepError ||
-    error instanceof InvalidInputError ||
-    error instanceof UsageError
-  )
-    return error.message;
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
-
 /** `help`, `help COMMAND`, and a bare `--help` or no arguments at all; undefined otherwise. */
 function generalHelp(
   argv: readonly string[],
@@ -196,8 +187,7 @@ function report(
   const usage = error instanceof UsageError;
   // Refused input changed nothing, like a usage error; the help would not help, though.
   const refused = usage || error instanceof InvalidInputError;
-  // Our errors are already redacted; this covers anything else that reaches the operator.
-  io.stderr.write(`license-token-rotator: ${redactTokens(describe(error))}\n`);
+  io.stderr.write(`license-token-rotator: ${errorLine(error)}\n`);
   if (usage) {
     const topic = about.known ? `${about.name} ` : '';
     io.stderr.write(`Run "license-token-rotator ${topic}--help" for usage.\n`);

@@ -1,6 +1,5 @@
 import type {
   FailedSend,
-  Log,
   MessageQueue,
   ParameterStore,
   QueueMessage,
@@ -9,6 +8,7 @@ import { type ScanSummary, scan } from '../../rotation/scan.js';
 import type { Invocation } from '../invocation.js';
 import { ExitCode } from '../io.js';
 import { type Progress, progress, table } from '../style.js';
+import { warningLog } from '../warnings.js';
 
 /** Help for `scan`. */
 export const scanHelp = `Usage: license-token-rotator scan [--dry-run] [--json]
@@ -60,19 +60,6 @@ class TeeQueue implements MessageQueue {
     await this.target.send(message);
     await this.recording.send(message);
   }
-}
-
-/** A log that keeps each of the scan's warnings as one line for the operator. */
-function warningLog(warnings: string[]): Log {
-  return {
-    info: () => undefined,
-    warn: (message, ...extra) => {
-      const fields = Object.fromEntries(extra.flatMap((fieldSet) => Object.entries(fieldSet)));
-      const subject = String(fields.parameterName ?? fields.region ?? '');
-      const detail = String(fields.problem ?? fields.code ?? '');
-      warnings.push(`${message}: ${subject} ${detail}`.trim());
-    },
-  };
 }
 
 /** The store as a scan reads it: never written, and each page counted on the progress line. */
