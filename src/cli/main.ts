@@ -46,6 +46,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       'renew-before-days': { type: 'string' },
       'home-region': { type: 'string' },
       'kms-key-id': { type: 'string' },
+      revocation: { type: 'string' },
       'no-verify': { type: 'boolean' },
       force: { type: 'boolean' },
     },
