@@ -2,7 +2,7 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { InvalidInputError, StepError, UsageError } from '../errors.js';
 import { redactTokens } from '../observability/redact.js';
 import { type RegisterOptions, registerCommand, registerHelp } from './commands/register.js';
-import { rotateCommand, rotateHelp } from './commands/rotate.js';
+import { type RotateOptions, rotateCommand, rotateHelp } from './commands/rotate.js';
 import { scanCommand, scanHelp } from './commands/scan.js';
 import { show, showHelp } from './commands/show.js';
 import { status, statusHelp } from './commands/status.js';
@@ -66,10 +66,14 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     run: (invocation, _, values) => scanCommand(invocation, values['dry-run'] === true),
   },
   rotate: {
-    summary: 'rotate one token now (enqueue, or --now in-process)',
+    summary: 'rotate one token now (enqueue, or --now in-process); a leak: --revoke-previous',
     help: rotateHelp,
-    options: { now: { type: 'boolean' } },
-    run: (invocation, [name], values) => rotateCommand(invocation, name, values.now === true),
+    options: {
+      now: { type: 'boolean' },
+      'revoke-previous': { type: 'boolean' },
+      'kms-key-id': { type: 'string' },
+    },
+    run: (invocation, [name], values) => rotateCommand(invocation, name, values as RotateOptions),
   },
   show: {
     summary: "one token's record (the token only with --reveal)",
