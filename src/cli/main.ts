@@ -1,6 +1,7 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { InvalidInputError, StepError, UsageError } from '../errors.js';
 import { redactTokens } from '../observability/redact.js';
+import { orphansCommand, orphansHelp } from './commands/orphans.js';
 import { type RegisterOptions, registerCommand, registerHelp } from './commands/register.js';
 import { type RotateOptions, rotateCommand, rotateHelp } from './commands/rotate.js';
 import { scanCommand, scanHelp } from './commands/scan.js';
@@ -81,7 +82,16 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     options: { reveal: { type: 'boolean' } },
     run: (invocation, [name], values) => show(invocation, name, values.reveal === true),
   },
+  orphans: {
+    summary: 'tokens of managed licenses no record names (--delete them); exit 1 if any',
+    help: orphansHelp,
+    options: { delete: { type: 'boolean' } },
+    run: (invocation, _, values) => orphansCommand(invocation, values.delete === true),
+  },
 };
+
+// The command column of the main help fits the longest name.
+const NAME_WIDTH = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
 
 const GLOBAL_HELP = `Global options:
   --region REGION        AWS region (default: the SDK's, e.g. AWS_REGION)
@@ -99,15 +109,15 @@ Usage: license-token-rotator <command> [options]
 
 Commands:
 ${Object.entries(COMMANDS)
-  .map(([name, command]) => `  ${name.padEnd(10)} ${command.summary}`)
+  .map(([name, command]) => `  ${name.padEnd(NAME_WIDTH)}  ${command.summary}`)
   .join('\n')}
 
 Run "license-token-rotator <command> --help" for a command's options.
 
 ${GLOBAL_HELP}
 
-Exit status: 0 success; 1 failure; 2 usage error or refused input (nothing was changed);
-3 status found an expired token.`;
+Exit status: 0 success; 1 failure (and orphans found a token no record names);
+2 usage error or refused input (nothing was changed); 3 status found an expired token.`;
 
 // String-valued global options take the next word as their value, so it is not the command.
 const TAKES_VALUE = new Set(
