@@ -1,6 +1,7 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { InvalidInputError, StepError, UsageError } from '../errors.js';
 import { redactTokens } from '../observability/redact.js';
+import { exchangePolicyCommand, exchangePolicyHelp } from './commands/exchange-policy.js';
 import { orphansCommand, orphansHelp } from './commands/orphans.js';
 import { type RegisterOptions, registerCommand, registerHelp } from './commands/register.js';
 import { type RotateOptions, rotateCommand, rotateHelp } from './commands/rotate.js';
@@ -87,6 +88,16 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     help: orphansHelp,
     options: { delete: { type: 'boolean' } },
     run: (invocation, _, values) => orphansCommand(invocation, values.delete === true),
+  },
+  'exchange-policy': {
+    summary: 'the IAM statement a consumption role needs to call the token exchange',
+    help: exchangePolicyHelp,
+    options: { 'function-arn': { type: 'string' } },
+    run: (invocation, _, values) =>
+      exchangePolicyCommand(
+        invocation,
+        typeof values['function-arn'] === 'string' ? values['function-arn'] : undefined,
+      ),
   },
 };
 
