@@ -20,14 +20,16 @@ export function errorLine(error: unknown): string {
 
 /**
  * A log that keeps each of the logic's warnings as one line for the operator: the message, what
- * it is about (a parameter, a license or a region) and why.
+ * it is about (a parameter, a license, a region or a count) and why.
  */
 export function warningLog(warnings: string[]): Log {
   return {
     info: () => undefined,
     warn: (message, ...extra) => {
       const fields = Object.fromEntries(extra.flatMap((fieldSet) => Object.entries(fieldSet)));
-      const subject = String(fields.parameterName ?? fields.licenseArn ?? fields.region ?? '');
+      const subject = String(
+        fields.parameterName ?? fields.licenseArn ?? fields.region ?? fields.count ?? '',
+      );
       const detail =
         fields.error === undefined
           ? String(fields.problem ?? fields.code ?? '')
