@@ -24,17 +24,18 @@ Options:
   --renew-before-days N      renew this many days before expiry (default: the
                              RENEW_BEFORE_DAYS setting, else a third of the lifetime)
   --home-region REGION       the license's home region, if not the client's region
-  --kms-key-id KEY           the stack's KMS key for the SecureString (required unless
-                             KMS_KEY_ID is set: the stack output KmsKeyId). There is no
-                             default; pass alias/aws/ssm only if you mean it
-  --revocation POLICY        when a superseded token is deleted: after-pickup (once a host
-                             picked up its replacement through the exchange), after-grace
-                             (after REVOKE_PREVIOUS_AFTER_HOURS) or never. Default: the
-                             stack's REVOCATION_POLICY, read when the time comes
+  --kms-key-id KEY           the stack's KMS key for the SecureString (required
+                             unless KMS_KEY_ID is set: the stack output KmsKeyId);
+                             no default: pass alias/aws/ssm only if you mean it
+  --revocation POLICY        when a superseded token is deleted: after-pickup (once
+                             a host picked up its replacement through the exchange),
+                             after-grace (after REVOKE_PREVIOUS_AFTER_HOURS) or
+                             never; default: the stack's REVOCATION_POLICY
   --no-verify                skip the GetAccessToken check
-  --force                    replace the token of an existing parameter; the token the old
-                             record named as previous is deleted (after ListTokens proves
-                             it is of this license), the replaced one becomes the previous
+  --force                    replace the token of an existing parameter: the
+                             replaced token becomes the previous one, and the token
+                             the old record named as previous is deleted (once
+                             ListTokens shows it is of this license)
   --json                     one JSON document instead of text
 
 Refused (exit 2, nothing minted): a license or role outside LICENSE_ARNS / ROLE_ARNS

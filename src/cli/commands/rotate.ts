@@ -39,7 +39,8 @@ Options:
   --now               rotate in-process instead of enqueuing
   --revoke-previous   the token leaked: rotate it and delete it (a "leaked" job)
   --kms-key-id KEY    with --now: the stack's KMS key for the SecureString (required
-                      unless KMS_KEY_ID is set; no default, alias/aws/ssm only if meant)
+                      unless KMS_KEY_ID is set; no default: alias/aws/ssm only if
+                      you mean it)
   --json              one JSON document instead of text`;
 
 /** The values `rotate` reads from the command line. */
