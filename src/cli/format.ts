@@ -1,3 +1,4 @@
+import type { Revocation } from '../rotation/ports.js';
 import type { InventoryItem } from '../rotation/scan.js';
 import { DAY_MS } from '../time.js';
 import type { Style } from './style.js';
@@ -53,3 +54,7 @@ export function stateLabel(item: InventoryItem, style: Style): string {
       return style.dim(`unmanaged: ${item.problem}`);
   }
 }
+
+/** What became of a token the CLI asked License Manager to delete, in words. */
+export const revocationResult = (result: Revocation): string =>
+  result === 'revoked' ? 'deleted' : 'already deleted';

@@ -134,3 +134,23 @@ export function createInvocation(options: GlobalOptions, io: Io): Invocation {
 export function parameterName(name: string, tokenPath: string): string {
   return name.startsWith('/') ? name : `${tokenPath}${name}`;
 }
+
+/**
+ * The KMS key a command that writes a token encrypts it with: `--kms-key-id`, else KMS_KEY_ID.
+ * Never a silent default: a token under the account's `alias/aws/ssm` is readable by anyone with
+ * kms:Decrypt on that key, not only by what the stack's key policy allows. An operator who means
+ * `alias/aws/ssm` says so.
+ */
+export function stackKmsKey(
+  invocation: Invocation,
+  given: string | undefined,
+  command: string,
+): string {
+  if (given !== undefined && given.trim() !== '') return given.trim();
+  // The configuration falls back to alias/aws/ssm; only a KMS_KEY_ID actually set counts here.
+  if ((invocation.io.env.KMS_KEY_ID ?? '').trim() !== '') return invocation.config.kmsKeyId;
+  throw new UsageError(
+    `${command} needs the stack's KMS key: pass --kms-key-id KEY or set KMS_KEY_ID ` +
+      '(the stack output KmsKeyId; alias/aws/ssm only if you mean it)',
+  );
+}

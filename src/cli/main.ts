@@ -1,13 +1,16 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { InvalidInputError, StepError, UsageError } from '../errors.js';
 import { redactTokens } from '../observability/redact.js';
+import { exchangePolicyCommand, exchangePolicyHelp } from './commands/exchange-policy.js';
+import { orphansCommand, orphansHelp } from './commands/orphans.js';
 import { type RegisterOptions, registerCommand, registerHelp } from './commands/register.js';
-import { rotateCommand, rotateHelp } from './commands/rotate.js';
+import { type RotateOptions, rotateCommand, rotateHelp } from './commands/rotate.js';
 import { scanCommand, scanHelp } from './commands/scan.js';
 import { show, showHelp } from './commands/show.js';
 import { status, statusHelp } from './commands/status.js';
 import { createInvocation, type GlobalOptions, type Invocation } from './invocation.js';
 import { ExitCode, type Io } from './io.js';
+import { errorLine } from './warnings.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -45,6 +48,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       'renew-before-days': { type: 'string' },
       'home-region': { type: 'string' },
       'kms-key-id': { type: 'string' },
+      revocation: { type: 'string' },
       'no-verify': { type: 'boolean' },
       force: { type: 'boolean' },
     },
@@ -64,10 +68,14 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     run: (invocation, _, values) => scanCommand(invocation, values['dry-run'] === true),
   },
   rotate: {
-    summary: 'rotate one token now (enqueue, or --now in-process)',
+    summary: 'rotate one token now (enqueue, or --now in-process); a leak: --revoke-previous',
     help: rotateHelp,
-    options: { now: { type: 'boolean' } },
-    run: (invocation, [name], values) => rotateCommand(invocation, name, values.now === true),
+    options: {
+      now: { type: 'boolean' },
+      'revoke-previous': { type: 'boolean' },
+      'kms-key-id': { type: 'string' },
+    },
+    run: (invocation, [name], values) => rotateCommand(invocation, name, values as RotateOptions),
   },
   show: {
     summary: "one token's record (the token only with --reveal)",
@@ -75,7 +83,26 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     options: { reveal: { type: 'boolean' } },
     run: (invocation, [name], values) => show(invocation, name, values.reveal === true),
   },
+  orphans: {
+    summary: 'tokens of managed licenses no record names (--delete them); exit 1 if any',
+    help: orphansHelp,
+    options: { delete: { type: 'boolean' } },
+    run: (invocation, _, values) => orphansCommand(invocation, values.delete === true),
+  },
+  'exchange-policy': {
+    summary: 'the IAM statement a consumption role needs to call the token exchange',
+    help: exchangePolicyHelp,
+    options: { 'function-arn': { type: 'string' } },
+    run: (invocation, _, values) =>
+      exchangePolicyCommand(
+        invocation,
+        typeof values['function-arn'] === 'string' ? values['function-arn'] : undefined,
+      ),
+  },
 };
+
+// The command column of the main help fits the longest name.
+const NAME_WIDTH = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
 
 const GLOBAL_HELP = `Global options:
   --region REGION        AWS region (default: the SDK's, e.g. AWS_REGION)
@@ -93,15 +120,15 @@ Usage: license-token-rotator <command> [options]
 
 Commands:
 ${Object.entries(COMMANDS)
-  .map(([name, command]) => `  ${name.padEnd(10)} ${command.summary}`)
+  .map(([name, command]) => `  ${name.padEnd(NAME_WIDTH)}  ${command.summary}`)
   .join('\n')}
 
 Run "license-token-rotator <command> --help" for a command's options.
 
 ${GLOBAL_HELP}
 
-Exit status: 0 success; 1 failure; 2 usage error or refused input (nothing was changed);
-3 status found an expired token.`;
+Exit status: 0 success; 1 failure (and orphans found a token no record names);
+2 usage error or refused input (nothing was changed); 3 status found an expired token.`;
 
 // String-valued global options take the next word as their value, so it is not the command.
 const TAKES_VALUE = new Set(
@@ -117,16 +144,6 @@ function findCommand(argv: readonly string[]): string | undefined {
     else if (!word.startsWith('-')) return word;
   }
   return undefined;
-}
-
-function describe(error: unknown): string {
-  if (
-    error instanceof StepError ||
-    error instanceof InvalidInputError ||
-    error instanceof UsageError
-  )
-    return error.message;
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 /** `help`, `help COMMAND`, and a bare `--help` or no arguments at all; undefined otherwise. */
@@ -196,8 +213,7 @@ function report(
   const usage = error instanceof UsageError;
   // Refused input changed nothing, like a usage error; the help would not help, though.
   const refused = usage || error instanceof InvalidInputError;
-  // Our errors are already redacted; this covers anything else that reaches the operator.
-  io.stderr.write(`license-token-rotator: ${redactTokens(describe(error))}\n`);
+  io.stderr.write(`license-token-rotator: ${errorLine(error)}\n`);
   if (usage) {
     const topic = about.known ? `${about.name} ` : '';
     io.stderr.write(`Run "license-token-rotator ${topic}--help" for usage.\n`);

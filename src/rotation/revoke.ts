@@ -45,12 +45,28 @@ export async function deleteProvenToken(
 ): Promise<Revocation> {
   if (tokenId === owner.tokenId)
     refuse('TokenInUse', `${tokenId} is the token the parameter holds`);
-  const listed = (await tokens.describeTokens([tokenId], owner.homeRegion)).get(tokenId);
+  return deleteListedToken(tokens, tokenId, owner);
+}
+
+/**
+ * DeleteToken, only once License Manager lists the token (by id, in the license's home region)
+ * as AVAILABLE and of this license; a token no record names has no held token to compare with,
+ * so this is the whole proof the operator's `orphans --delete` can have. Already gone: done.
+ */
+export async function deleteListedToken(
+  tokens: LicenseTokens,
+  tokenId: string,
+  license: Pick<RotationRecord, 'licenseArn' | 'homeRegion'>,
+): Promise<Revocation> {
+  const listed = (await tokens.describeTokens([tokenId], license.homeRegion)).get(tokenId);
   if (listed === undefined || listed.status !== 'AVAILABLE') return 'already-revoked';
-  if (listed.licenseArn !== owner.licenseArn) {
-    refuse('TokenNotOwned', `${tokenId} belongs to ${listed.licenseArn}, not ${owner.licenseArn}`);
+  if (listed.licenseArn !== license.licenseArn) {
+    refuse(
+      'TokenNotOwned',
+      `${tokenId} belongs to ${listed.licenseArn}, not ${license.licenseArn}`,
+    );
   }
-  return tokens.deleteToken(tokenId, owner);
+  return tokens.deleteToken(tokenId, license);
 }
 
 /** How a revoke job ended. */

@@ -28,6 +28,12 @@ export interface AuditJob {
   readonly tokenIds?: readonly string[];
 }
 
+/** A token no record names, and where its license's token calls go. */
+export interface UnrecordedToken extends TokenInfo {
+  /** The license's home region, as its records name it (undefined: the client's region). */
+  readonly homeRegion: string | undefined;
+}
+
 /** What one audit found. */
 export interface AuditFindings {
   /** Previous tokens the policy lets go that License Manager still lists as AVAILABLE. */
@@ -41,7 +47,7 @@ export interface AuditFindings {
   /** AVAILABLE tokens of a managed license that no record names. */
   readonly unrecorded: number;
   /** Those tokens themselves (ids and what they were minted for, never a value). */
-  readonly unrecordedTokens: readonly TokenInfo[];
+  readonly unrecordedTokens: readonly UnrecordedToken[];
   /** Licenses whose tokens could not be listed. */
   readonly failures: number;
 }
@@ -113,7 +119,7 @@ export class TokenAudit {
       overdue: 0,
       orphans: [] as AuditJob[],
       unrecorded: 0,
-      unrecordedTokens: [] as TokenInfo[],
+      unrecordedTokens: [] as UnrecordedToken[],
       failures: 0,
     };
     for (const [licenseArn, ledger] of this.#ledgers) {
@@ -130,7 +136,8 @@ export class TokenAudit {
         (token) => !ledger.recorded.has(token.tokenId) && !ledger.retained.has(mintedWith(token)),
       );
       findings.unrecorded += unrecorded.length;
-      findings.unrecordedTokens.push(...unrecorded);
+      const { homeRegion } = ledger;
+      findings.unrecordedTokens.push(...unrecorded.map((token) => ({ ...token, homeRegion })));
       const live = new Set(available.map((token) => token.tokenId));
       for (const parameter of ledger.parameters) {
         const { name, version, record } = parameter;

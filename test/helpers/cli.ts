@@ -43,6 +43,9 @@ export async function runCli(
     env: cliEnv(sandbox, options.env),
     clock: () => sandbox.clock.now(),
   });
+  // Through this process's own output, so that the leak check (setup.ts) reads every word the CLI
+  // printed; all but `--reveal`'s, whose purpose is to print the token.
+  if (!args.includes('--reveal')) process.stdout.write(`${stdout}${stderr}`);
   return { code, stdout, stderr };
 }
 

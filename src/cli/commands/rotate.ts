@@ -1,18 +1,21 @@
-import { UsageError } from '../../errors.js';
+import { InvalidInputError, UsageError } from '../../errors.js';
 import {
   deduplicationId,
   JobReason,
   messageGroupId,
   newJob,
+  type RotationJob,
   serialiseJob,
 } from '../../rotation/job.js';
-import { rotate } from '../../rotation/rotate.js';
-import { shortId, shortTime } from '../format.js';
-import { type Invocation, parameterName } from '../invocation.js';
+import { revocationDueAt } from '../../rotation/revoke.js';
+import { type Retired, type RotationOutcome, rotate, SkipReason } from '../../rotation/rotate.js';
+import { classify, type InventoryItem } from '../../rotation/scan.js';
+import { revocationResult, shortId, shortTime } from '../format.js';
+import { type Invocation, parameterName, stackKmsKey } from '../invocation.js';
 import { ExitCode } from '../io.js';
 
 /** Help for `rotate`. */
-export const rotateHelp = `Usage: license-token-rotator rotate NAME [--now] [--json]
+export const rotateHelp = `Usage: license-token-rotator rotate NAME [--now] [--revoke-previous] [--json]
 
 Rotates one token now, whatever its expiry: cert-manager's "renew".
 
@@ -20,54 +23,142 @@ Without --now, enqueues a forced rotation job for the rotator (--queue-url or
 JOB_QUEUE_URL). With --now, performs the rotation in this process, through the
 rotator's own code: mint with the generation's ClientToken, verify, store.
 
+A forced rotation waits for the previous token's grace period to end: rotating
+sooner would delete the previous token while hosts may still use it. Inside the
+grace period it is refused (previous-in-grace) and nothing is enqueued or minted.
+
+If the token leaked, use --revoke-previous: the rotation happens even inside the
+grace period, and the leaked token is deleted right after the new one is stored,
+whatever the revocation policy (so is an older previous token the record drops).
+Hosts that hold the leaked token lose access at once: give them the new one
+("show NAME --reveal"), as the exchange refuses a deleted token.
+
 NAME is a full parameter name or one relative to the token path.
 
 Options:
-  --now    rotate in-process instead of enqueuing
-  --json   one JSON document instead of text`;
+  --now               rotate in-process instead of enqueuing
+  --revoke-previous   the token leaked: rotate it and delete it (a "leaked" job)
+  --kms-key-id KEY    with --now: the stack's KMS key for the SecureString (required
+                      unless KMS_KEY_ID is set; no default: alias/aws/ssm only if
+                      you mean it)
+  --json              one JSON document instead of text`;
 
-/** Enqueues a forced rotation, or performs it with `now`. */
+/** The values `rotate` reads from the command line. */
+export interface RotateOptions {
+  readonly now?: boolean | undefined;
+  readonly 'revoke-previous'?: boolean | undefined;
+  readonly 'kms-key-id'?: string | undefined;
+}
+
+/** The previous token and the end of its grace period, while it is in it. */
+interface InGrace {
+  readonly previousTokenId: string;
+  readonly until: Date;
+}
+
+/** Where the previous token stands against a forced rotation: in its grace period, or not. */
+function inGrace(item: InventoryItem, graceHours: number, now: Date): InGrace | undefined {
+  if (item.state === 'unmanaged' || item.record.previousTokenId === undefined) return undefined;
+  // The rotator's rule: revocationDueAt is when it lets a forced rotation through.
+  const until = revocationDueAt(item.record, graceHours);
+  if (until === undefined || now >= until) return undefined;
+  return { previousTokenId: item.record.previousTokenId, until };
+}
+
+/** Why a forced rotation does not happen inside the grace period, and the way out for a leak. */
+const inGraceReason = (name: string, grace: InGrace): string =>
+  `${name} (${SkipReason.PreviousInGrace}): its previous token ${shortId(grace.previousTokenId)} ` +
+  `is in its grace period until ${shortTime(grace.until.toISOString())} UTC, and rotating now ` +
+  'would delete it while hosts may still use it. If the token leaked, run ' +
+  `"license-token-rotator rotate ${name} --revoke-previous".`;
+
+/** A line on a token the rotation deleted; a failure says the token still works. */
+function retiredLine(what: string, retired: Retired): string {
+  const token = `${what} ${retired.tokenId}`;
+  if (retired.result === 'failed') {
+    return (
+      `${token}: NOT deleted (${retired.failure}); it still works. Delete it with ` +
+      `"aws license-manager delete-token --token-id ${retired.tokenId}" in the license's home region.`
+    );
+  }
+  if (retired.result === 'retained') return `${token}: kept (policy never).`;
+  return `${token}: ${revocationResult(retired.result)}.`;
+}
+
+/**
+ * The outcome of an in-process rotation as text, and whether it did all it was asked: a skip, or
+ * a token it had to delete that still works, is a failure.
+ */
+function outcomeText(outcome: RotationOutcome): [string, boolean] {
+  const name = outcome.parameterName;
+  if (outcome.kind === 'skipped') {
+    // Refused up front; the rotator's own check still sees it when the record moved meanwhile.
+    const why =
+      outcome.why === SkipReason.PreviousInGrace
+        ? `${outcome.why}: its previous token is in its grace period; if the token leaked, use --revoke-previous`
+        : outcome.why;
+    return [`Did not rotate ${name}: ${why}.\n`, false];
+  }
+  const lines = [
+    `Rotated ${name}: token ${shortId(outcome.previousTokenId)} → ${shortId(outcome.tokenId)}` +
+      `${outcome.verified ? ' (verified)' : ''}, version ${outcome.version}, expires ${shortTime(outcome.expiresAt)} UTC.`,
+  ];
+  if (outcome.retired) lines.push(retiredLine('Older token', outcome.retired));
+  if (outcome.leakedRevoked) lines.push(retiredLine('Leaked token', outcome.leakedRevoked));
+  const failed = [outcome.retired, outcome.leakedRevoked].some((r) => r?.result === 'failed');
+  return [`${lines.join('\n')}\n`, !failed];
+}
+
+/** Sends the job to the jobs queue, and says so. */
+async function enqueue(invocation: Invocation, job: RotationJob): Promise<ExitCode> {
+  const { parameterName: name, observedVersion, reason } = job;
+  await invocation.queue().send({
+    body: serialiseJob(job),
+    groupId: messageGroupId(name),
+    deduplicationId: deduplicationId(job),
+  });
+  const leak = reason === JobReason.Leaked;
+  invocation.io.stdout.write(
+    invocation.json
+      ? `${JSON.stringify({ enqueued: true, name, observedVersion, reason }, null, 2)}\n`
+      : leak
+        ? `Enqueued a leak rotation of ${name} (version ${observedVersion}); the rotator will replace the token and delete the leaked one right after.\n`
+        : `Enqueued a forced rotation of ${name} (version ${observedVersion}); the rotator will pick it up.\n`,
+  );
+  return ExitCode.Ok;
+}
+
+/** Enqueues a forced (or, for a leak, a `leaked`) rotation, or performs it with `now`. */
 export async function rotateCommand(
   invocation: Invocation,
   name: string | undefined,
-  now: boolean,
+  options: RotateOptions,
 ): Promise<ExitCode> {
   if (name === undefined) throw new UsageError('rotate needs a parameter NAME');
   const { config, io } = invocation;
   const fullName = parameterName(name, config.tokenPath);
   const current = await invocation.store().describe(fullName);
   if (current === undefined) throw new UsageError(`${fullName} does not exist`);
-  const job = newJob(fullName, current.version, JobReason.Forced, io.clock());
-
-  if (!now) {
-    await invocation.queue().send({
-      body: serialiseJob(job),
-      groupId: messageGroupId(fullName),
-      deduplicationId: deduplicationId(job),
-    });
-    const result = { enqueued: true, name: fullName, observedVersion: current.version };
-    io.stdout.write(
-      invocation.json
-        ? `${JSON.stringify(result, null, 2)}\n`
-        : `Enqueued a forced rotation of ${fullName} (version ${current.version}); the rotator will pick it up.\n`,
-    );
-    return ExitCode.Ok;
-  }
+  const kmsKeyId =
+    options.now === true ? stackKmsKey(invocation, options['kms-key-id'], 'rotate --now') : '';
+  const now = io.clock();
+  const grace = inGrace(
+    classify(current, { ...config, now }),
+    config.revokePreviousAfterHours,
+    now,
+  );
+  const leak = options['revoke-previous'] === true;
+  if (!leak && grace !== undefined)
+    throw new InvalidInputError(`not rotating ${inGraceReason(fullName, grace)}`);
+  const job = newJob(fullName, current.version, leak ? JobReason.Leaked : JobReason.Forced, now);
+  if (options.now !== true) return enqueue(invocation, job);
 
   const outcome = await rotate(
     job,
     { store: invocation.store(), tokens: invocation.tokens(), clock: io.clock },
-    config,
+    { ...config, kmsKeyId },
   );
-  if (invocation.json) {
-    io.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
-  } else if (outcome.kind === 'rotated') {
-    io.stdout.write(
-      `Rotated ${fullName}: token ${shortId(outcome.previousTokenId)} → ${shortId(outcome.tokenId)}` +
-        `${outcome.verified ? ' (verified)' : ''}, version ${outcome.version}, expires ${shortTime(outcome.expiresAt)} UTC.\n`,
-    );
-  } else {
-    io.stdout.write(`Did not rotate ${fullName}: ${outcome.why}.\n`);
-  }
-  return outcome.kind === 'rotated' ? ExitCode.Ok : ExitCode.Failure;
+  const [text, done] = outcomeText(outcome);
+  io.stdout.write(invocation.json ? `${JSON.stringify(outcome, null, 2)}\n` : text);
+  return done ? ExitCode.Ok : ExitCode.Failure;
 }

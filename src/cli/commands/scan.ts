@@ -1,6 +1,5 @@
 import type {
   FailedSend,
-  Log,
   MessageQueue,
   ParameterStore,
   QueueMessage,
@@ -9,13 +8,17 @@ import { type ScanSummary, scan } from '../../rotation/scan.js';
 import type { Invocation } from '../invocation.js';
 import { ExitCode } from '../io.js';
 import { type Progress, progress, table } from '../style.js';
+import { warningLog } from '../warnings.js';
 
 /** Help for `scan`. */
 export const scanHelp = `Usage: license-token-rotator scan [--dry-run] [--json]
 
 Runs the scanner's own code once: every due or expired token gets a rotation job, and
-every previous token past its grace period that License Manager still lists as
-AVAILABLE gets a revoke job, on the jobs queue (--queue-url or JOB_QUEUE_URL).
+every previous token the revocation policy lets go (its grace period over and, under
+after-pickup, its replacement picked up through the exchange) that License Manager
+still lists as AVAILABLE gets a revoke job, on the jobs queue (--queue-url or
+JOB_QUEUE_URL). It also counts the previous tokens kept awaiting a pickup ("show NAME"
+tells one) and the tokens no record names ("orphans" lists them).
 
 Options:
   --dry-run   show what would be enqueued and why, without enqueuing anything
@@ -62,19 +65,6 @@ class TeeQueue implements MessageQueue {
   }
 }
 
-/** A log that keeps each of the scan's warnings as one line for the operator. */
-function warningLog(warnings: string[]): Log {
-  return {
-    info: () => undefined,
-    warn: (message, ...extra) => {
-      const fields = Object.fromEntries(extra.flatMap((fieldSet) => Object.entries(fieldSet)));
-      const subject = String(fields.parameterName ?? fields.region ?? '');
-      const detail = String(fields.problem ?? fields.code ?? '');
-      warnings.push(`${message}: ${subject} ${detail}`.trim());
-    },
-  };
-}
-
 /** The store as a scan reads it: never written, and each page counted on the progress line. */
 function countingStore(store: ParameterStore, shown: Progress): ParameterStore {
   let seen = 0;
@@ -112,6 +102,15 @@ function printScan(
     `Scanned ${summary.scanned}: ${summary.ok} ok, ${summary.due} due, ${summary.expired} expired, ${summary.unmanaged} unmanaged. ` +
       `${dryRun ? 'Would enqueue' : 'Enqueued'} ${jobs.length} job(s)${revocations}.\n`,
   );
+  const notes = [
+    summary.revocationsDeferred > 0
+      ? `${summary.revocationsDeferred} previous token(s) kept until their replacement is picked up (${summary.pickupsOverdue} overdue): see "show NAME"`
+      : '',
+    summary.unrecordedTokens > 0
+      ? `${summary.unrecordedTokens} token(s) no record names: see "orphans"`
+      : '',
+  ].filter((note) => note !== '');
+  if (notes.length > 0) io.stdout.write(`${notes.join('; ')}.\n`);
   for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
 }
 

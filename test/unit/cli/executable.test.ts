@@ -19,6 +19,8 @@ describe('the license-token-rotator executable', () => {
       'acme/prod',
       '--license-arn',
       LICENSE_ARN,
+      '--kms-key-id',
+      'alias/license-token-rotator',
       '--json',
     ]);
     expect(registered).toMatchObject({ code: 0, stderr: '' });
@@ -27,7 +29,9 @@ describe('the license-token-rotator executable', () => {
     expect(JSON.parse(status.stdout).tokens).toEqual([
       expect.objectContaining({ name: '/license-tokens/acme/prod', state: 'ok' }),
     ]);
-    const again = await spawnCli(sandbox, ['register', 'acme/prod', '--license-arn', LICENSE_ARN]);
+    const again = await spawnCli(sandbox, ['register', 'acme/prod', '--license-arn', LICENSE_ARN], {
+      KMS_KEY_ID: 'alias/license-token-rotator',
+    });
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('already exists');
   }, 30_000);
