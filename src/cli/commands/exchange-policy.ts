@@ -6,8 +6,8 @@ import { ExitCode } from '../io.js';
 export const exchangePolicyHelp = `Usage: license-token-rotator exchange-policy [--function-arn ARN] [--json]
 
 Prints the one IAM policy statement a consumption role needs to call the token
-exchange: lambda:InvokeFunctionUrl on the exchange function, for its AWS_IAM function
-URL only. Add it to each role the tokens name (register --role-arn): a host assumes
+exchange: lambda:InvokeFunctionUrl and lambda:InvokeFunction (AWS checks both on a
+function URL call) on the exchange function alone. Add it to each role the tokens name (register --role-arn): a host assumes
 that role with the credentials its own token yields, and signs its exchange calls
 with them. Reads nothing from AWS.
 
@@ -24,15 +24,17 @@ Options:
 const FUNCTION_ARN =
   /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_-]{1,128})?$/;
 
-/** The statement that lets a role call the exchange's function URL, and nothing else. */
+/**
+ * The statement that lets a role call the exchange's function URL, and nothing else. Since
+ * October 2025 AWS checks lambda:InvokeFunction as well as lambda:InvokeFunctionUrl on a function
+ * URL call; a condition on the URL's auth type would not apply to the first, so the statement
+ * names the one function instead (the stack output ConsumerPolicyStatement says the same).
+ */
 export function exchangeStatement(functionArn: string) {
   return {
     Effect: 'Allow',
-    Action: 'lambda:InvokeFunctionUrl',
+    Action: ['lambda:InvokeFunctionUrl', 'lambda:InvokeFunction'],
     Resource: functionArn,
-    // Only through the signed function URL: the same permission would otherwise also allow
-    // a URL with AuthType NONE, should one ever be added to the function.
-    Condition: { StringEquals: { 'lambda:FunctionUrlAuthType': 'AWS_IAM' } },
   } as const;
 }
 

@@ -7,9 +7,8 @@ const FUNCTION_ARN =
   'arn:aws:lambda:us-east-1:123456789012:function:license-token-rotator-prod-exchange';
 const STATEMENT = {
   Effect: 'Allow',
-  Action: 'lambda:InvokeFunctionUrl',
+  Action: ['lambda:InvokeFunctionUrl', 'lambda:InvokeFunction'],
   Resource: FUNCTION_ARN,
-  Condition: { StringEquals: { 'lambda:FunctionUrlAuthType': 'AWS_IAM' } },
 };
 
 describe('license-token-rotator exchange-policy', () => {
