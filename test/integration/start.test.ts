@@ -1,4 +1,6 @@
 import { once } from 'node:events';
+import { stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { DescribeParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
 import { SANDBOX_CREDENTIALS } from '../../tools/local/clients.js';
@@ -25,6 +27,28 @@ describe('npm start', () => {
     expect(run.stdout).toContain('18 of 19 stored tokens work');
     expect(run.stdout).toContain('Writes outside /license-tokens/: 0.');
     expect(run.stdout).not.toMatch(JWT);
+  });
+
+  it('shows a host picking up its new token, and only that old token revoked after the grace period', async () => {
+    const run = await runStart([]);
+
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(
+      /^ {2}refreshed \/\S+\/license\.jwt: token [0-9a-f]{6}… → [0-9a-f]{6}…, version 2, expires \S+Z$/m,
+    );
+    expect(run.stdout).toMatch(
+      /\(200, 200\).*Pickup recorded: Token Picked Up for token [0-9a-f]{8}\./,
+    );
+    expect(run.stdout).toContain('Previous tokens: 1 to revoke, 6 kept awaiting pickup.');
+    expect(run.stdout).toMatch(
+      /^ {2}\/license-tokens\/globex\/analytics +[0-9a-f]{8} +DELETED +revoked \(picked-up\)/m,
+    );
+    expect(run.stdout.match(/ AVAILABLE +kept: awaiting pickup/g)).toHaveLength(6);
+    expect(run.stdout).not.toMatch(JWT);
+    // The host's directory held a token: it is gone once the demo ends.
+    const tokenFile = /in (\/\S+\/license\.jwt)\./.exec(run.stdout)?.[1] ?? '';
+    await expect(stat(dirname(tokenFile))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('keeps the sandbox up with --serve for the SDK and the admin API, until SIGTERM', async () => {

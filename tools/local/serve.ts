@@ -1,7 +1,6 @@
 import type { Sandbox } from '../sandbox/sandbox.js';
 import { sandboxClients } from './clients.js';
-import { DEMO_TOKEN_PATH } from './demo.js';
-import { seedDemoFleet } from './demo-fleet.js';
+import { DEMO_TOKEN_PATH, seedDemoFleet } from './demo-fleet.js';
 import { handlerEnvironment } from './handlers.js';
 import { createRotatorQueues } from './queues.js';
 
