@@ -117,7 +117,7 @@ export async function prepareDemo(
       tokenPath: DEMO_TOKEN_PATH,
       now: sandbox.clock.now(),
       renewBeforeDays: undefined,
-      revokePreviousAfterHours: 72,
+      revokePreviousAfterHours: handlers.revocation.revokePreviousAfterHours,
       scanIntervalHours: 6,
     });
   const close = async () => {
