@@ -1,12 +1,6 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { LicenseManagerClient } from '@aws-sdk/client-license-manager';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import middy from '@middy/core';
-import type { Context } from 'aws-lambda';
 import {
   type ClientOptions,
   licenseManagerClient,
@@ -48,17 +42,5 @@ export function countedClients(target: Target, log: CallLog): CountedClients {
   };
 }
 
-/**
- * Wraps a plain function in the middleware chain src/handlers gives it on Lambda (Powertools'
- * context injection and EMF flush), so what is measured is the deployed handler minus the module
- * scope that reads the environment.
- */
-export function asLambda<E, R>(
-  deps: { readonly logger: Logger; readonly metrics: Metrics },
-  run: (event: E, context: Context) => Promise<R>,
-): (event: E, context: Context) => Promise<R> {
-  return middy<E, R>()
-    .use(injectLambdaContext(deps.logger, { resetKeys: true }))
-    .use(logMetrics(deps.metrics, { captureColdStartMetric: true }))
-    .handler(run);
-}
+/** The handlers' middleware around a plain function: one home, the local runner's. */
+export { asLambda } from '../tools/local/handlers.js';

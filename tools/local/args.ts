@@ -21,24 +21,28 @@ export interface StartOptions {
 export const USAGE = `Usage: npm start [-- options]
 
 Runs license-token-rotator end to end on this machine, against a local AWS-compatible sandbox
-(SSM, SQS, License Manager). No AWS account, no network.
+(SSM, SQS, License Manager, STS, EventBridge). No AWS account, no network.
 
-  npm start                 seed a demo fleet, run the real scanner and rotator handlers, show
-                            what changed and what went to the dead-letter queue, then exit
+  npm start                 seed a demo fleet, run the real scanner and rotator, show what changed
+                            and what went to the dead-letter queue; then a host picks up its new
+                            token through the real token exchange with license-token-agent, and
+                            past the grace period only that parameter's old token is revoked
   npm start -- --serve      keep the sandbox running (demo fleet seeded) and print its endpoint,
-                            for the AWS CLI, the SDK, or tests in another process
+                            for the AWS CLI, the SDK, or tests in another process; also serve the
+                            token exchange behind a local function URL (AWS_IAM auth) and print
+                            the agent command a demo host refreshes its token file with
 
 Options:
-  --serve                   keep the sandbox up until Ctrl-C
+  --serve                   keep the sandbox and the exchange up until Ctrl-C
   --port N                  listen on port N (default: 4566 with --serve, a free port otherwise;
-                            0 picks a free port)
-  --empty                   with --serve: start without the demo fleet
+                            0 picks a free port); the exchange always takes a free port
+  --empty                   with --serve: start without the demo fleet (nor its demo host)
   --region R                the region the handlers run in (default us-east-1)
   --seed N                  seed for fault decisions and ids, to replay a run
   --throttle OP=P           throttle calls matching OP with probability P, e.g.
                             --throttle license-manager:CreateToken=0.3 (repeatable)
   --latency OP=MS           add MS milliseconds to calls matching OP (repeatable)
-  -v, --verbose             show the handlers' own log lines and metrics
+  -v, --verbose             show the handlers' (and the exchange's) own log lines and metrics
   -h, --help                show this help
 
 OP is *, a service (ssm:*, sqs:*, license-manager:*), or an operation (ssm:PutParameter).

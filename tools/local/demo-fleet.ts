@@ -1,7 +1,11 @@
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
+import { readOperatorConfig } from '../../src/config.js';
 import { DAY_MS } from '../../src/time.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import { type SeedClients, seedToken } from './seed.js';
+
+/** The token path the demo uses: the default of a deployment. */
+export const DEMO_TOKEN_PATH = readOperatorConfig({}).tokenPath;
 
 /** The demo's licenses, by the short name the tables show. */
 export const DEMO_LICENSES = {
@@ -43,6 +47,12 @@ const FLEET: readonly DemoToken[] = [
   { name: 'initech/printers', license: 'initech', age: 380 },
   { name: 'umbrella/prod', license: 'umbrella', age: 310 },
 ];
+
+/**
+ * The parameter the demo's host holds a token of: due (five days left), so `npm start` rotates it
+ * and the host has something to pick up.
+ */
+export const HOST_PARAMETER = `${DEMO_TOKEN_PATH}globex/analytics`;
 
 /** A parameter outside the token path, which the rotator must never touch. */
 export const OUTSIDE_PARAMETER = '/app/database/password';

@@ -1,34 +1,19 @@
 import { GetAccessTokenCommand } from '@aws-sdk/client-license-manager';
-import { type Message, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
-import type { ScheduledEvent } from 'aws-lambda';
-import scheduledEvent from '../../events/scheduled-event.json' with { type: 'json' };
-import { SsmParameterStore } from '../../src/aws/parameter-store.js';
 import { licenseId, shortTime, tokenPrefix } from '../../src/cli/format.js';
-import { readOperatorConfig } from '../../src/config.js';
-import { JobReason, newJob, serialiseJob } from '../../src/rotation/job.js';
 import { MAX_BATCH_SIZE } from '../../src/rotation/job-batcher.js';
 import { DeadLetterAttribute } from '../../src/rotation/process-message.js';
 import type { InventoryItem } from '../../src/rotation/scan.js';
 import { isObject } from '../../src/validate.js';
 import type { FaultRules } from '../sandbox/faults.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
-import { type SandboxClients, sandboxClients } from './clients.js';
-import { DEMO_LICENSES, OUTSIDE_PARAMETER, type SeededFleet, seedDemoFleet } from './demo-fleet.js';
-import { type DrainSummary, drainQueue } from './event-source.js';
-import { type Handlers, loadHandlers } from './handlers.js';
-import { lambdaContext } from './lambda-context.js';
-import { createRotatorQueues, type RotatorQueues } from './queues.js';
-import { demoTable, readStatus, renderStatus } from './status-table.js';
-
-/** The jobs queue's visibility timeout in the demo, in seconds (a deployment has 120). */
-const DEMO_VISIBILITY_TIMEOUT = 30;
-
-/** How long the rotator's queue may take to drain before the demo gives up on it. */
-const DRAIN_BUDGET_MS = 20_000;
-
-/** The token path the demo uses: the default of a deployment. */
-export const DEMO_TOKEN_PATH = readOperatorConfig({}).tokenPath;
+import type { SandboxClients } from './clients.js';
+import { DEMO_LICENSES, DEMO_TOKEN_PATH, OUTSIDE_PARAMETER } from './demo-fleet.js';
+import { type DemoWorld, type Print, prepareDemo, runRotator, runScanner } from './demo-world.js';
+import type { DrainSummary } from './event-source.js';
+import { showPickup } from './pickup.js';
+import { demoTable, renderStatus } from './status-table.js';
 
 /** How the demo ran, for the exit code and the tests. */
 export interface DemoReport {
@@ -48,22 +33,7 @@ export interface DemoOptions {
   readonly verbose: boolean;
   /** Faults to inject while the handlers run (the seeding and the report go undisturbed). */
   readonly faults?: FaultRules;
-  readonly print: (text: string) => void;
-}
-
-type Print = DemoOptions['print'];
-
-/** The sandbox as the demo seeded it, and the counts the report measures the run against. */
-interface DemoWorld {
-  readonly sandbox: Sandbox;
-  readonly clients: SandboxClients;
-  readonly queues: RotatorQueues;
-  readonly fleet: SeededFleet;
-  /** SSM writes and License Manager tokens before the handlers ran. */
-  readonly writesBefore: number;
-  readonly tokensBefore: number;
-  /** Every parameter under the token path now, by name. */
-  status(): Promise<InventoryItem[]>;
+  readonly print: Print;
 }
 
 /** What the consumer check and the sandbox's own records say after the run. */
@@ -86,40 +56,6 @@ interface Outcome {
 const label = (licenseArn: string): string =>
   Object.entries(DEMO_LICENSES).find(([, arn]) => arn === licenseArn)?.[0] ?? licenseId(licenseArn);
 
-/** A job nobody should ever enqueue: it names a parameter outside the token path. */
-const POISON_JOB = serialiseJob(
-  newJob(`${DEMO_TOKEN_PATH}..${OUTSIDE_PARAMETER}`, 1, JobReason.Forced, new Date()),
-);
-
-/** Creates the queues, seeds the fleet and queues the poison job; notes the counts before. */
-async function prepare(sandbox: Sandbox, region: string): Promise<DemoWorld> {
-  const clients = sandboxClients(sandbox.endpoint, region);
-  const queues = await createRotatorQueues(clients.sqs, {
-    visibilityTimeout: DEMO_VISIBILITY_TIMEOUT,
-  });
-  const fleet = await seedDemoFleet(sandbox, clients, DEMO_TOKEN_PATH);
-  const writesBefore = sandbox.ssm.writes().length;
-  const tokensBefore = sandbox.licenseManager.tokens().length;
-  await clients.sqs.send(
-    new SendMessageCommand({
-      QueueUrl: queues.jobQueueUrl,
-      MessageBody: POISON_JOB,
-      MessageGroupId: 'hand-written',
-      MessageDeduplicationId: 'hand-written-poison-job',
-    }),
-  );
-  const store = new SsmParameterStore(clients.ssm);
-  const status = () =>
-    readStatus(store, {
-      tokenPath: DEMO_TOKEN_PATH,
-      now: sandbox.clock.now(),
-      renewBeforeDays: undefined,
-      revokePreviousAfterHours: 72,
-      scanIntervalHours: 6,
-    });
-  return { sandbox, clients, queues, fleet, writesBefore, tokensBefore, status };
-}
-
 function printIntro(world: DemoWorld, before: readonly InventoryItem[], print: Print): void {
   const { sandbox } = world;
   print(
@@ -132,60 +68,12 @@ function printIntro(world: DemoWorld, before: readonly InventoryItem[], print: P
   print(renderStatus(before, { licenseLabel: label }));
 }
 
-/** The real scanner handler on the scheduled event, as EventBridge invokes it. */
-async function runScanner(handlers: Handlers, print: Print): Promise<void> {
-  const event = structuredClone(scheduledEvent) as ScheduledEvent;
-  const summary = await handlers.scanner(
-    event,
-    lambdaContext('license-token-rotator-local-scanner'),
-  );
-  print(
-    `\nScanner (events/scheduled-event.json): ${summary.scanned} scanned, ${summary.ok} ok, ${summary.due} due, ${summary.expired} expired, ${summary.unmanaged} unmanaged, ${summary.enqueued} jobs enqueued.`,
-  );
-}
-
-/** The real rotator handler, fed from the jobs queue as Lambda's SQS poller would. */
-async function runRotator(
-  world: DemoWorld,
-  handlers: Handlers,
-  print: Print,
-): Promise<DrainSummary> {
-  const { sandbox } = world;
-  let jumps = 0;
-  const drain = await drainQueue({
-    sqs: world.clients.sqs,
-    queueUrl: world.queues.jobQueueUrl,
-    handler: handlers.rotator,
-    functionName: 'license-token-rotator-local-rotator',
-    deadline: Date.now() + DRAIN_BUDGET_MS,
-    // A job left to retry waits out its visibility timeout: jump the sandbox's clock, not the user.
-    onIdle: () => {
-      sandbox.clock.advance(DEMO_VISIBILITY_TIMEOUT * 1000);
-      jumps++;
-    },
-  });
-  print(
-    `Rotator, fed by a local SQS poller: ${drain.invocations} invocation(s), ${drain.received} message(s), ${drain.deleted} acknowledged, ${drain.failed} left to retry; queue ${drain.stoppedBy === 'empty' ? 'drained' : 'NOT drained before the deadline'}.`,
-  );
-  if (jumps > 0) {
-    print(`Waited out ${jumps} visibility timeout(s) by moving the sandbox's clock ahead.`);
-  }
-  return drain;
-}
-
-/** Loads the handlers and runs the scanner, then the rotator, with the faults asked for. */
+/** Runs the scanner, then the rotator, with the faults asked for. */
 async function runHandlers(world: DemoWorld, options: DemoOptions): Promise<DrainSummary> {
   const { sandbox } = world;
-  const handlers = await loadHandlers({
-    endpoint: sandbox.endpoint,
-    region: options.region,
-    queues: world.queues,
-    tokenPath: DEMO_TOKEN_PATH,
-    verbose: options.verbose,
-  });
   if (options.faults !== undefined) sandbox.faults.add(options.faults);
-  await runScanner(handlers, options.print);
-  const drain = await runRotator(world, handlers, options.print);
+  await runScanner(world, options.print);
+  const drain = await runRotator(world, options.print);
   sandbox.faults.clear();
   const injected = [...sandbox.faults.injected].map(([kind, count]) => `${count} ${kind}`);
   options.print(
@@ -318,15 +206,9 @@ function surprisesIn(before: readonly InventoryItem[], outcome: Outcome): string
   return surprises;
 }
 
-/**
- * The `npm start` demo: seeds a fleet in the sandbox, runs the real scanner handler on the
- * scheduled event, drains the jobs queue through the real rotator handler as Lambda's SQS poller
- * would, and reports what changed, what went to the dead-letter queue and why.
- */
-export async function runDemo(sandbox: Sandbox, options: DemoOptions): Promise<DemoReport> {
+/** The rotation half: before, the run, after, the dead letters and the consumer check. */
+async function showRotation(world: DemoWorld, options: DemoOptions) {
   const { print } = options;
-  const started = Date.now();
-  const world = await prepare(sandbox, options.region);
   const before = await world.status();
   printIntro(world, before, print);
 
@@ -341,24 +223,45 @@ export async function runDemo(sandbox: Sandbox, options: DemoOptions): Promise<D
   print(demoTable([['JOB FOR', 'KIND', 'REASON', 'MESSAGE'], ...dead]));
   const aftermath = await checkAftermath(world, after);
   printAftermath(aftermath, print);
-
-  const surprises = surprisesIn(before, {
+  const outcome: Outcome = {
     rotated: notes.size,
     deadLettered: dead.length,
     drained: drain.stoppedBy === 'empty',
     aftermath,
-  });
-  print(
-    surprises.length === 0
-      ? `\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s. Keep the sandbox running to explore: npm start -- --serve`
-      : `\nThe run did not end as expected: ${surprises.join('; ')}.`,
-  );
-  return {
-    rotated: notes.size,
-    deadLettered: dead.length,
-    working: aftermath.managed - aftermath.broken.length,
-    managed: aftermath.managed,
-    writesOutsideTokenPath: aftermath.writesOutside,
-    surprises,
   };
+  return { rotated: [...notes.keys()], outcome, surprises: surprisesIn(before, outcome) };
+}
+
+/**
+ * The `npm start` demo: seeds a fleet in the sandbox, runs the real scanner on the scheduled
+ * event, drains the jobs queue through the real rotator as Lambda's SQS poller would, and reports
+ * what changed, what went to the dead-letter queue and why. Then a host picks up its parameter's
+ * new token through the real exchange, and past the grace period only that parameter's old token
+ * is revoked.
+ */
+export async function runDemo(sandbox: Sandbox, options: DemoOptions): Promise<DemoReport> {
+  const { print } = options;
+  const started = Date.now();
+  const world = await prepareDemo(sandbox, options);
+  try {
+    const rotation = await showRotation(world, options);
+    const pickup = await showPickup(world, rotation.rotated, print);
+    const surprises = [...rotation.surprises, ...pickup];
+    print(
+      surprises.length === 0
+        ? `\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s. Keep the sandbox running to explore: npm start -- --serve`
+        : `\nThe run did not end as expected: ${surprises.join('; ')}.`,
+    );
+    const { aftermath } = rotation.outcome;
+    return {
+      rotated: rotation.outcome.rotated,
+      deadLettered: rotation.outcome.deadLettered,
+      working: aftermath.managed - aftermath.broken.length,
+      managed: aftermath.managed,
+      writesOutsideTokenPath: aftermath.writesOutside,
+      surprises,
+    };
+  } finally {
+    await world.close();
+  }
 }

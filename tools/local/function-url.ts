@@ -50,7 +50,7 @@ export const Rejection = {
   Scope: 'scope',
   /** X-Amz-Date missing, malformed, or another day than the scope's. */
   Date: 'date',
-  /** X-Amz-Date more than five minutes from the sandbox clock. */
+  /** X-Amz-Date more than five minutes from the signing clock (the sandbox's, unless told). */
   ClockSkew: 'clock-skew',
   /** host, x-amz-date or x-amz-security-token sent but not signed. */
   UnsignedHeader: 'unsigned-header',
@@ -106,6 +106,13 @@ export interface FunctionUrlOptions {
   readonly functionName?: string;
   /** The roles allowed to invoke (the URL's resource policy); default: any role STS issued for. */
   readonly allowedRoles?: readonly string[];
+  /**
+   * The clock a request's X-Amz-Date must be within five minutes of, in epoch milliseconds
+   * (default: the sandbox's). Hosts in other processes sign with this machine's clock, which does
+   * not follow the sandbox's when it is moved: `npm start -- --serve` holds them to the one they
+   * can read, as AWS holds a host to a clock that agrees with its own.
+   */
+  readonly signingClock?: () => number;
 }
 
 /** A request the URL answered: the status, and why it was refused when it was. */
@@ -255,7 +262,8 @@ export class LocalFunctionUrl {
     const signedMs = amzDateMs(signedAt);
     if (Number.isNaN(signedMs) || signedAt.slice(0, 8) !== auth.date) return refuse(Rejection.Date);
     const { clock, sts } = this.#options.sandbox;
-    if (Math.abs(signedMs - clock.nowMs()) > MAX_SKEW_MS) return refuse(Rejection.ClockSkew);
+    const signingNow = this.#options.signingClock?.() ?? clock.nowMs();
+    if (Math.abs(signedMs - signingNow) > MAX_SKEW_MS) return refuse(Rejection.ClockSkew);
     const mustSign = ['host', 'x-amz-date', 'x-amz-security-token'].filter((h) => h in headers);
     if (mustSign.some((h) => !auth.signedHeaders.includes(h))) {
       return refuse(Rejection.UnsignedHeader);

@@ -1,13 +1,36 @@
-import type { Context, ScheduledEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+  ScheduledEvent,
+  SQSBatchResponse,
+  SQSEvent,
+} from 'aws-lambda';
+import { createExchange, wireExchange } from '../../src/app/exchange.js';
+import { createRotator, wireRotator } from '../../src/app/rotator.js';
+import { createScanner, wireScanner } from '../../src/app/scanner.js';
+import { readExchangeConfig, readRotatorConfig, readScannerConfig } from '../../src/config.js';
 import { SERVICE_NAME } from '../../src/observability/logger.js';
+import type { RevocationSettings } from '../../src/rotation/revocation-policy.js';
 import type { ScanSummary } from '../../src/rotation/scan.js';
 import { SANDBOX_CREDENTIALS } from '../sandbox/credentials.js';
 import type { RotatorQueues } from './queues.js';
 
-/** The deployed handlers' entry points. */
+/** The deployed functions' entry points: the scanner, the rotator and the token exchange. */
 export interface Handlers {
   readonly scanner: (event: ScheduledEvent, context: Context) => Promise<ScanSummary>;
   readonly rotator: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+  readonly exchange: (
+    event: APIGatewayProxyEventV2,
+    context: Context,
+  ) => Promise<APIGatewayProxyStructuredResultV2>;
+  /** When superseded tokens may go, as the scanner's configuration says. */
+  readonly revocation: RevocationSettings;
 }
 
 /** Where the handlers run and how much they say. */
@@ -60,19 +83,43 @@ const OVERRIDES = [
 ];
 
 /**
- * Loads the real handler modules (src/handlers) with the sandbox's environment. They read their
- * configuration at import, as on a Lambda cold start, so the environment is set first; a process
- * can load them once.
+ * Wraps a plain function in the middleware chain src/handlers gives it on Lambda (Powertools'
+ * context injection and EMF flush): the deployed handler minus the module scope that reads the
+ * environment.
  */
-export async function loadHandlers(setup: HandlerSetup): Promise<Handlers> {
+export function asLambda<E, R>(
+  deps: { readonly logger: Logger; readonly metrics: Metrics },
+  run: (event: E, context: Context) => Promise<R>,
+): (event: E, context: Context) => Promise<R> {
+  return middy<E, R>()
+    .use(injectLambdaContext(deps.logger, { resetKeys: true }))
+    .use(logMetrics(deps.metrics, { captureColdStartMetric: true }))
+    .handler(run);
+}
+
+/**
+ * The deployed functions (src/app, in src/handlers' middleware) wired to the sandbox and running
+ * on its clock, so that moving the clock moves their "now" too: a deployed handler reads the
+ * time of the AWS it runs in, and here that is the sandbox's. Their configuration comes from
+ * `handlerEnvironment` alone, never from this process's (a stray REVOCATION_POLICY included);
+ * Powertools reads its own settings from the process, so those are set there first.
+ */
+export function wireHandlers(setup: HandlerSetup, clock: () => Date): Handlers {
   for (const name of OVERRIDES) delete process.env[name];
-  Object.assign(process.env, handlerEnvironment(setup));
-  const [scanner, rotator] = await Promise.all([
-    import('../../src/handlers/scanner.js'),
-    import('../../src/handlers/rotator.js'),
-  ]);
+  const env = handlerEnvironment(setup);
+  Object.assign(process.env, env);
+  const options = {
+    clients: { endpoint: setup.endpoint, region: setup.region, credentials: SANDBOX_CREDENTIALS },
+    clock,
+  };
+  const scannerConfig = readScannerConfig(env);
+  const scanner = wireScanner(scannerConfig, options);
+  const rotator = wireRotator(readRotatorConfig(env), options);
+  const exchange = wireExchange(readExchangeConfig(env), options);
   return {
-    scanner: (event, context) => scanner.handler(event, context),
-    rotator: (event, context) => rotator.handler(event, context),
+    scanner: asLambda(scanner, createScanner(scanner)),
+    rotator: asLambda(rotator, createRotator(rotator)),
+    exchange: asLambda(exchange, createExchange(exchange)),
+    revocation: scannerConfig,
   };
 }

@@ -19,8 +19,8 @@ export interface TokenSeed {
   readonly homeRegion?: string;
 }
 
-/** The role a seeded token may assume, unless the seed names its own. */
-const SEED_ROLE_ARN = 'arn:aws:iam::123456789012:role/LicenseConsumer';
+/** The role a seeded token may assume, unless the seed names its own: the hosts' role. */
+export const CONSUMER_ROLE_ARN = 'arn:aws:iam::123456789012:role/LicenseConsumer';
 
 /** Clients the seeding uses: the same SDK calls a user would make. */
 export interface SeedClients {
@@ -49,7 +49,7 @@ export async function seedToken(
   sandbox.clock.advance(-back);
   try {
     const expirationInDays = seed.expirationInDays ?? DEFAULT_EXPIRATION_DAYS;
-    const roleArns = [...(seed.roleArns ?? [SEED_ROLE_ARN])];
+    const roleArns = [...(seed.roleArns ?? [CONSUMER_ROLE_ARN])];
     const tokenProperties = [...(seed.tokenProperties ?? [])];
     const requestedAt = sandbox.clock.nowMs();
     const minted = await clients.licenseManager.send(

@@ -2,7 +2,7 @@ import { UsageError } from '../../src/errors.js';
 import { type Sandbox, startSandbox } from '../sandbox/sandbox.js';
 import { parseStartArgs, type StartOptions, USAGE } from './args.js';
 import { runDemo } from './demo.js';
-import { prepareServe } from './serve.js';
+import { prepareServe, type ServeSession } from './serve.js';
 
 const print = (text: string): void => {
   process.stdout.write(`${text}\n`);
@@ -37,13 +37,27 @@ async function openSandbox(options: StartOptions): Promise<Sandbox | undefined> 
   }
 }
 
-/** `--serve`: seeds the sandbox and keeps it up until Ctrl-C (or SIGTERM). */
+/** `--serve`: seeds the sandbox, serves the exchange, and keeps both up until Ctrl-C (or SIGTERM). */
 async function serve(sandbox: Sandbox, options: StartOptions): Promise<number> {
-  await prepareServe(sandbox, { region: options.region, empty: options.empty, print });
-  await new Promise<void>((resolve) => {
+  // Listening from the start: a Ctrl-C during the setup still removes the host's token file.
+  const stopped = new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  let session: ServeSession;
+  try {
+    session = await prepareServe(sandbox, {
+      region: options.region,
+      empty: options.empty,
+      verbose: options.verbose,
+      print,
+    });
+  } catch (error) {
+    await sandbox.close();
+    throw error;
+  }
+  await stopped;
+  await session.close();
   await sandbox.close();
   print('\nSandbox stopped.');
   return 0;

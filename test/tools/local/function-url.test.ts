@@ -92,6 +92,23 @@ function signed(
   );
 }
 
+/** The status a POST of `body` to `target` gets, signed with the credentials at `now`. */
+async function statusOf(
+  target: LocalFunctionUrl,
+  credentials: AwsCredentials,
+  body: string,
+  now: Date = sandbox.clock.now(),
+): Promise<number> {
+  const url = new URL(target.url);
+  const headers = signRequest(
+    { method: 'POST', url, headers: {}, body },
+    credentials,
+    { region: TEST_REGION, service: 'lambda' },
+    now,
+  );
+  return (await fetch(url, { method: 'POST', headers, body })).status;
+}
+
 /** Sends a POST as it is, headers and all. */
 async function send(request: Request) {
   const answer = await fetch(new URL(request.path ?? '/', functionUrl.url), {
@@ -202,6 +219,33 @@ describe('the local function URL', () => {
     expect(text).toMatchObject({ status: 200, body: 'just text' });
     expect(text.headers.get('content-type')).toBe('application/json');
     expect(functionUrl.requests()).toEqual([{ status: 418 }, { status: 200 }]);
+  });
+
+  it('holds request dates to the signing clock it is given, not to the moved sandbox clock', async () => {
+    const hostNow = sandbox.clock.now();
+    sandbox.clock.advance(72 * HOUR_MS);
+    // Issued on the moved clock: they are good for an hour from there.
+    const credentials = await sessionCredentials();
+    const held = await startFunctionUrl({
+      sandbox,
+      region: TEST_REGION,
+      signingClock: () => hostNow.getTime(),
+      handler: async () => ({ statusCode: 204 }),
+    });
+    try {
+      const statuses = [
+        await statusOf(held, credentials, '', hostNow),
+        await statusOf(held, credentials, '', sandbox.clock.now()),
+      ];
+
+      expect(statuses).toEqual([204, 403]);
+      expect(held.requests()).toEqual([
+        { status: 204 },
+        { status: 403, rejection: Rejection.ClockSkew },
+      ]);
+    } finally {
+      await held.close();
+    }
   });
 
   it("answers Lambda's 502 when the function throws", async () => {
@@ -367,19 +411,9 @@ describe('the local function URL refuses, without calling the function,', () => 
       allowedRoles: [ROLE_ARN],
       handler: async () => ({ statusCode: 204 }),
     });
-    const call = async (credentials: AwsCredentials) => {
-      const url = new URL(restricted.url);
-      const headers = signRequest(
-        { method: 'POST', url, headers: {}, body: BODY },
-        credentials,
-        { region: TEST_REGION, service: 'lambda' },
-        sandbox.clock.now(),
-      );
-      return (await fetch(url, { method: 'POST', headers, body: BODY })).status;
-    };
     const statuses = [
-      await call(await sessionCredentials(OTHER_ROLE)),
-      await call(await sessionCredentials(ROLE_ARN)),
+      await statusOf(restricted, await sessionCredentials(OTHER_ROLE), BODY),
+      await statusOf(restricted, await sessionCredentials(ROLE_ARN), BODY),
     ];
     const requests = restricted.requests();
     await restricted.close();
