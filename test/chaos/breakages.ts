@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { LicenseTokens } from '../../src/rotation/ports.js';
-import { Invariant } from './invariants.js';
+import { Invariant } from './violations.js';
 import type { Breakage, RotatorParts } from './world.js';
 
 /** A broken rotator and the invariant the chaos suite must catch it breaking. */
