@@ -9,7 +9,7 @@ import { invoke } from '../helpers/sandbox.js';
 import { CHAOS_LICENSES, type FleetEntry } from './fleet.js';
 
 /** A license outside the allow-lists (another seller's account), known to License Manager. */
-export const FOREIGN_LICENSE =
+const FOREIGN_LICENSE =
   'arn:aws:license-manager::999999999999:license:l-44444444444444444444444444444444';
 /** The licenses hostile records name besides the fleet's. */
 export const HOSTILE_RECORD_LICENSES: readonly string[] = [FOREIGN_LICENSE];
@@ -35,7 +35,14 @@ interface RecordContext {
   /** The token the parameter holds. */
   readonly tokenId: string;
   /** A token another parameter holds right now, when the record points at one. */
-  readonly victim: string | undefined;
+  readonly victim: Victim | undefined;
+}
+
+/** A token a fleet parameter holds, and what its record asks for. */
+interface Victim {
+  readonly tokenId: string;
+  readonly roleArns: readonly string[];
+  readonly tokenProperties: readonly string[];
 }
 
 /** A parameter under the token path whose record the rotator must refuse, holding a real token. */
@@ -151,7 +158,8 @@ const SPECS: readonly HostileRecordSpec[] = [
   },
   {
     label: 'foreign-previous/other-license',
-    story: 'names as previous the token a parameter of another license holds',
+    story:
+      'names as previous the token a parameter of another license holds (its roles and properties copied)',
     ...ACME,
     refusal: Refusal.NotOwned,
     victimLicense: GLOBEX,
@@ -159,7 +167,8 @@ const SPECS: readonly HostileRecordSpec[] = [
   },
   {
     label: 'foreign-previous/other-parameter',
-    story: 'names as previous the token another parameter of its own license holds',
+    story:
+      'names as previous the token another parameter of its own license holds (its roles and properties copied: ListTokens cannot tell them apart)',
     ...ACME,
     refusal: Refusal.NotOwned,
     victimLicense: LICENSE_ARN,
@@ -167,17 +176,21 @@ const SPECS: readonly HostileRecordSpec[] = [
   },
 ];
 
-/** A valid record, not due, whose previous token (the victim) is past its grace period. */
+/**
+ * A valid acme record, not due, whose previous token is the victim's, past its grace period: it
+ * asks for the victim's roles and properties too, so that only whose record names the token
+ * tells it from one of its own.
+ */
 function foreignPrevious(context: RecordContext): string {
+  const { victim } = context;
   const rotatedAt = context.now - 4 * DAY_MS;
   return serialiseRecord({
-    ...ACME,
-    v: 1,
-    tokenProperties: [],
-    expirationInDays: 365,
-    tokenId: context.tokenId,
-    ...tokenDates(new Date(rotatedAt), 365),
-    ...(context.victim === undefined ? {} : { previousTokenId: context.victim }),
+    ...dated(context, 4, {
+      licenseArn: LICENSE_ARN,
+      roleArns: victim?.roleArns ?? [ROLE_ARN],
+      tokenProperties: victim?.tokenProperties ?? [],
+    }),
+    ...(victim === undefined ? {} : { previousTokenId: victim.tokenId }),
     rotatedAt: new Date(rotatedAt).toISOString(),
   });
 }
@@ -285,12 +298,19 @@ export class HostileRecords {
   }
 
   /** The token a fleet parameter of the license holds now, picked at random. */
-  #victim(licenseArn: string | undefined, random: SeededRandom): string | undefined {
+  #victim(licenseArn: string | undefined, random: SeededRandom): Victim | undefined {
     if (licenseArn === undefined) return undefined;
     const candidates = this.fleet.filter((entry) => entry.license.licenseArn === licenseArn);
     const entry = candidates[random.int(candidates.length)];
-    const value = entry === undefined ? undefined : this.sandbox.ssm.parameter(entry.name)?.value;
-    const check = this.sandbox.licenseManager.check(value ?? '');
-    return check.ok ? check.token.tokenId : undefined;
+    if (entry === undefined) return undefined;
+    const check = this.sandbox.licenseManager.check(
+      this.sandbox.ssm.parameter(entry.name)?.value ?? '',
+    );
+    if (!check.ok) return undefined;
+    return {
+      tokenId: check.token.tokenId,
+      roleArns: entry.roleArns,
+      tokenProperties: [entry.property],
+    };
   }
 }

@@ -220,11 +220,12 @@ export class InvariantChecker {
     const violations: Violation[] = [];
     this.#stalls = facts.stalls;
     const minted = this.#absorbTokens(round, violations);
+    // First, so that the stories of the checks below know the round's dead letters.
+    const { deadLettered, redriven } = this.#deadLetterBook.check(round, violations);
     this.#checkWrites(round, violations);
     this.#absorbVersions(round, violations);
     this.#checkParameters(round, violations);
     this.#checkDeletions(round, facts.deletions, violations);
-    const { deadLettered, redriven } = this.#deadLetterBook.check(round, violations);
     // Parameters whose job ended in the DLQ this round (a provoked permanent failure, or SQS's
     // redrive after five failed receives): the alarm path, not a silent loss.
     const exempt = new Set([...deadLettered, ...redriven]);
