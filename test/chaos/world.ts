@@ -199,6 +199,24 @@ class Flight {
     for (const wake of waiters) wake();
   }
 
+  /**
+   * Runs a ReceiveMessage call. It counts as work from the moment it is sent: its messages are
+   * in flight as soon as SQS hands them out, and the clock may not jump past their visibility
+   * timeout before their handler has even started. A receive that took messages stays counted
+   * until its handler ends; one that took none, or failed, ends at once.
+   */
+  async receiving<T>(receive: () => Promise<T>, took: (output: T) => boolean): Promise<T> {
+    this.begin();
+    let kept = false;
+    try {
+      const output = await receive();
+      kept = took(output);
+      return output;
+    } finally {
+      if (!kept) this.end();
+    }
+  }
+
   async idle(): Promise<void> {
     if (this.#busy > 0) {
       await new Promise<void>((resolve) => this.#waiters.push(resolve));
@@ -207,6 +225,14 @@ class Flight {
     this.jump();
   }
 }
+
+/** True when a ReceiveMessage answer carries at least one message. */
+const tookMessages = (output: unknown): boolean =>
+  typeof output === 'object' &&
+  output !== null &&
+  'Messages' in output &&
+  Array.isArray(output.Messages) &&
+  output.Messages.length > 0;
 
 /** A mid-flight expiry: stall the n-th call of an operation while another rotator takes its job. */
 export type MidFlightOperation =
@@ -406,13 +432,24 @@ export class ChaosWorld {
   }
 
   #drain(handler: SqsHandler, batchSize: number, stopWhenIdle = false): Promise<DrainSummary> {
+    const sqs = new SQSClient(clientConfig(this.sandbox));
+    // A batch counts as worked on from its receive (see Flight.receiving) to its handler's end.
+    sqs.middlewareStack.add(
+      (next, context) => (args) =>
+        context.commandName === 'ReceiveMessageCommand'
+          ? this.#flight.receiving(
+              () => next(args),
+              (result) => tookMessages(result.output),
+            )
+          : next(args),
+      { step: 'initialize', name: 'chaosFlight' },
+    );
     return drainQueue({
-      sqs: new SQSClient(clientConfig(this.sandbox)),
+      sqs,
       queueUrl: this.queues.jobQueueUrl,
       handler: async (event, context) => {
         this.tally.add('deliveries', event.Records.length);
         this.tally.add('rotator invocations');
-        this.#flight.begin();
         try {
           return await handler(event, context);
         } finally {
