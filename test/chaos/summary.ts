@@ -38,7 +38,7 @@ function hostileRecordLine(report: ChaosReport): string {
 function deadLetterLine(report: ChaosReport): string {
   const { deadLetters } = report.figures;
   const provoked = [...deadLetters.provoked].map(([reason, n]) => `${n} ${reason}`).join(', ');
-  return `${deadLetters.expected['hostile job']} hostile jobs, ${deadLetters.expected['wrong group']} valid jobs in the wrong FIFO group (WrongGroup), ${deadLetters.expected['hostile record']} hostile-record jobs refused and ${deadLetters.refused} of the scanner's own for them, provoked permanent failures (${provoked || 'none'}), ${deadLetters.redriven} valid jobs moved by SQS after 5 failed receives (alarm), ${deadLetters.repeated} dead-lettered twice`;
+  return `${deadLetters.expected['hostile job']} hostile jobs, ${deadLetters.expected['wrong group']} valid jobs in the wrong FIFO group (WrongGroup), ${deadLetters.expected['hostile record']} hostile-record jobs refused and ${deadLetters.refused} of the scanner's own for them, provoked permanent failures (${provoked || 'none'}) and ${deadLetters.replayedDeleted} jobs of their generations whose replayed token they had deleted (VerificationFailed), ${deadLetters.redriven} valid jobs moved by SQS after 5 failed receives (alarm), ${deadLetters.repeated} dead-lettered twice`;
 }
 
 /** The run's figures, for the terminal. */
