@@ -217,7 +217,6 @@ class ChaosRun {
  * from the same seed, though which call draws which number depends on how the two rotators'
  * calls interleave.
  */
-// biome-ignore lint/complexity/noExcessiveLinesPerFunction: the run's loop reads best as one story, round by round; its parts (plan, world, checker) live in their own modules.
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const random = new SeededRandom(options.seed);
   const finder = new TokenFinder();

@@ -17,7 +17,8 @@ describe('the token exchange, and revocation that waits for pickup, over HTTP', 
 
   /** Seeds a due token and rotates it: returns the superseded token and the new one. */
   const rotateOnce = async (): Promise<{ old: string; fresh: string }> => {
-    const old = (await h.seed(NAME, { ageDays: 300 }), held());
+    await h.seed(NAME, { ageDays: 300 });
+    const old = held();
     await h.scan();
     await h.drain();
     return { old, fresh: held() };

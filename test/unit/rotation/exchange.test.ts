@@ -7,7 +7,7 @@ import {
   sameToken,
 } from '../../../src/rotation/exchange.js';
 import { Secret } from '../../../src/rotation/secret.js';
-import { aRecord, daysFromNow, NOW, ROTATE_OPTIONS, TOKEN_PATH } from '../../helpers/factories.js';
+import { aRecord, NOW, ROTATE_OPTIONS, TOKEN_PATH } from '../../helpers/factories.js';
 import { MemoryStore } from '../../helpers/memory-store.js';
 import { MemoryTokens, rejected } from '../../helpers/memory-tokens.js';
 import { fakeToken } from '../../helpers/secrets.js';
