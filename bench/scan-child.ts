@@ -10,13 +10,18 @@ import { LicenseManagerTokens } from '../src/aws/license-manager.js';
 import { SqsMessageQueue } from '../src/aws/message-queue.js';
 import { SsmParameterStore } from '../src/aws/parameter-store.js';
 import { readScannerConfig } from '../src/config.js';
-import { LOCAL_ALLOW_LISTS } from '../tools/local/handlers.js';
 import { lambdaContext } from '../tools/local/lambda-context.js';
 import { serve } from './child.js';
 import { type MemoryUse, measureMemory } from './memory.js';
 import { naiveScan } from './naive-scan.js';
 import { type CallCounts, CallLog } from './sdk-calls.js';
-import { asLambda, countedClients, type Target } from './wiring.js';
+import {
+  asLambda,
+  BENCH_ENVIRONMENT,
+  countedClients,
+  countedEventBus,
+  type Target,
+} from './wiring.js';
 
 /** Which scanner to run, and against what. */
 export interface ScanRequest extends Target {
@@ -53,10 +58,13 @@ async function scanOnce(request: ScanRequest): Promise<ScanRun> {
     const config = readScannerConfig({
       TOKEN_PATH: request.tokenPath,
       JOB_QUEUE_URL: request.queueUrl,
-      ...LOCAL_ALLOW_LISTS,
+      ...BENCH_ENVIRONMENT,
     });
+    const store = new SsmParameterStore(clients.ssm);
     const deps = wireScanner(config, {
-      store: new SsmParameterStore(clients.ssm),
+      store,
+      pickups: store,
+      events: countedEventBus(clients, config.eventBusName),
       queue: new SqsMessageQueue(config.jobQueueUrl, clients.sqs),
       tokens: new LicenseManagerTokens(clients.licenseManager),
     });
