@@ -1,3 +1,4 @@
+import type { QueueSettings } from '../tools/local/queues.js';
 import { type Child, startChild } from './child.js';
 import type { Fleet } from './fleet.js';
 import type { SandboxUsage } from './sandbox-host.js';
@@ -58,10 +59,9 @@ async function measure(
   run: string,
 ): Promise<MeasuredScan> {
   // A queue per run: FIFO deduplication would otherwise swallow the second run's jobs.
-  const queues = await host.request<{ jobQueueUrl: string }>(
-    'queues',
-    `bench-${request.variant}-${run}`,
-  );
+  const queues = await host.request<{ jobQueueUrl: string }>('queues', {
+    prefix: `bench-${request.variant}-${run}`,
+  } satisfies QueueSettings);
   const before = await host.request<SandboxUsage>('usage');
   const child = startChild(SCAN_CHILD, { exposeGc: true });
   try {
