@@ -45,6 +45,10 @@ function sqsSource(config: ServiceConfig, name: string) {
   return { source, queueId };
 }
 
+/** A function's timeout in the resolved serverless.yml, in milliseconds. */
+export const timeoutMsOf = (config: ServiceConfig, name: string): number =>
+  numberAt(config.functions[name]?.timeout, `functions.${name}.timeout`) * 1000;
+
 /** The rotator's settings from the resolved serverless.yml (`serviceConfig()`). */
 export function rotatorSettings(config: ServiceConfig, name = 'rotator'): RotatorSettings {
   const fn = config.functions[name];
@@ -53,7 +57,7 @@ export function rotatorSettings(config: ServiceConfig, name = 'rotator'): Rotato
   const properties = isObject(queue) && isObject(queue.Properties) ? queue.Properties : {};
   const redrive = isObject(properties.RedrivePolicy) ? properties.RedrivePolicy : {};
   return {
-    timeoutMs: numberAt(fn?.timeout, `functions.${name}.timeout`) * 1000,
+    timeoutMs: timeoutMsOf(config, name),
     batchSize: numberAt(source.batchSize, `batchSize on ${name}'s event source`),
     maximumConcurrency: numberAt(
       source.maximumConcurrency,

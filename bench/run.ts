@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, serviceConfig } from './bundles.js';
 import { runColdStart } from './cold-start.js';
-import { rotatorSettings } from './deployed.js';
+import { rotatorSettings, timeoutMsOf } from './deployed.js';
 import { describeMachine } from './machine.js';
 import { planFor, USAGE } from './plan.js';
 import { renderReport } from './report.js';
@@ -40,7 +40,7 @@ progress(
 // The deployment's settings, which the drains follow and the cold start packages.
 const config = serviceConfig();
 const deployed = rotatorSettings(config);
-const scans = await runScanScale(plan.scan, progress);
+const scans = await runScanScale(plan.scan, timeoutMsOf(config, 'scanner'), progress);
 const rotations = await runRotation(plan.rotation, deployed, progress);
 const latencies = await runLatency(plan.latency, deployed, progress);
 const coldStart = await runColdStart(plan.coldStart, config, progress);
