@@ -76,7 +76,7 @@ function scanSection(results: Results): string {
   const runs = points[0]?.scanner.runs ?? 1;
   const parts = [
     '## 1. Scan scale',
-    `Fleets of managed parameters under \`/license-tokens/\`, 10% due (one in ten, aged 250–346 days of 365; the rest 0–199 days), none with a previous token, so the scan is DescribeParameters and SendMessageBatch alone (the scanner also calls ListTokens for previous tokens past their grace period: see the last table). Each scan runs in a fresh process of its own against the sandbox in another; ${runs === 1 ? 'one run each' : `medians of ${runs} runs each, the two scanners alternating`}. SDK calls are counted by middleware on the clients${points.every((p) => p.scanner.sandboxAgrees && (p.naive?.sandboxAgrees ?? true)) ? ', and the sandbox answered exactly as many' : ' (**the sandbox counted differently: see results.json**)'}. "Sandbox CPU" is the sandbox process's time answering. Peak RSS is the kernel's high-water mark for the scan's process (module loading included); peak heap is V8's used heap sampled every 5 ms, garbage awaiting collection included; both also per quarter of the run's duration; live heap is the most the heap held right after a forced full GC, every ${LIVE_HEAP_EVERY_MS} ms of one more run of each: the scan's working set.`,
+    `Fleets of managed parameters under \`/license-tokens/\`, 10% due (one in ten, aged 250–346 days of 365; the rest 0–199 days), none with a previous token (the last table has them). Besides DescribeParameters and SendMessageBatch, the scanner lists every token of each managed license (ListTokens by license, 100 a page) and holds them against the records it read: previous tokens past their grace period, late mints no record names. Each scan runs in a fresh process of its own against the sandbox in another; ${runs === 1 ? 'one run each' : `medians of ${runs} runs each, the two scanners alternating`}. SDK calls are counted by middleware on the clients${points.every((p) => p.scanner.sandboxAgrees && (p.naive?.sandboxAgrees ?? true)) ? ', and the sandbox answered exactly as many' : ' (**the sandbox counted differently: see results.json**)'}. "Sandbox CPU" is the sandbox process's time answering. Peak RSS is the kernel's high-water mark for the scan's process (module loading included); peak heap is V8's used heap sampled every 5 ms, garbage awaiting collection included; both also per quarter of the run's duration; live heap is the most the heap held right after a forced full GC, every ${LIVE_HEAP_EVERY_MS} ms of one more run of each: the scan's working set.`,
     '**The scanner** (src/app, wrapped as the handler is): DescribeParameters 50 a page, SendMessageBatch 10 a call.',
     table(SCAN_HEADER, scanRows(points, 'scanner')),
     '**The naive baseline** (bench/naive-scan.ts): GetParametersByPath with decryption, 10 a page (the API maximum), the expiry read from each token, one SendMessage per job. It streams page by page too; it needs kms:Decrypt, and every token passes through the function\u2019s memory.',
@@ -102,7 +102,7 @@ function scanSection(results: Results): string {
   ];
   if (previousTokens !== undefined) {
     parts.push(
-      `**With previous tokens** (${n(previousTokens.parameters)} parameters whose records carry a previousTokenId, rotated as many days ago as the token is old: those past the 72-hour grace period are asked about with ListTokens, 100 ids a call, and get a revocation job; revocation jobs share the SendMessageBatch calls with rotation jobs):`,
+      `**With previous tokens** (${n(previousTokens.parameters)} parameters whose records carry a previousTokenId, rotated as many days ago as the token is old: the license's listing holds twice the tokens, and each previous token past the 72-hour grace period that License Manager still lists as AVAILABLE gets a revocation job; revocation jobs share the SendMessageBatch calls with rotation jobs):`,
       table(SCAN_HEADER, scanRows([previousTokens], 'scanner')),
     );
   }
@@ -169,7 +169,7 @@ function latencyRows(rows: readonly LatencySummary[], timeoutMs: number): string
     `${seconds(l.batchMaxMs)} (${Math.round((l.batchMaxMs / timeoutMs) * 100)}%)`,
     `${l.jobsPerBatch} / ${l.finishedPerBatch} (${l.mostFinished})`,
     `${l.totalCallsPerJob} (${callList(l.callsPerJob)})`,
-    Number.isNaN(l.ownMsPerCall) ? '–' : ms(l.ownMsPerCall),
+    l.ownMsPerCall === undefined ? '–' : ms(l.ownMsPerCall),
     n(l.deferred),
     n(l.retried),
     n(l.maxReceiveCount),
@@ -185,11 +185,12 @@ function latencyRows(rows: readonly LatencySummary[], timeoutMs: number): string
 function onAws(results: Results): string | undefined {
   const { deployed } = results;
   const base = results.latency.find((l) => l.groups === GroupMode.Sequential);
-  if (base === undefined) return undefined;
+  const own = base?.ownMsPerCall;
+  if (base === undefined || own === undefined) return undefined;
   const callsPerBatch = Math.round(base.totalCallsPerJob * deployed.batchSize);
   const lastStart = (deployed.timeoutMs - JOB_START_BUDGET_MS) / (deployed.batchSize - 1);
-  const deferAboveMs = lastStart / base.totalCallsPerJob - base.ownMsPerCall;
-  return `**What this means on AWS.** At ${ms(base.latencyMs)} per call a batch of ${base.jobsPerBatch} of these jobs (${n(callsPerBatch)} calls) took ${seconds(base.batchP50Ms)} at the median and ${seconds(base.batchMaxMs)} at most, of the ${seconds(deployed.timeoutMs)} timeout: ${seconds(callsPerBatch * base.latencyMs)} waiting, and ${ms(base.ownMsPerCall)} a call of the code, the SDK and the sandbox on this machine. From inside a region these APIs answer in tens of milliseconds, so a full batch of the heaviest job waits ${n(callsPerBatch)} × that: ${seconds(callsPerBatch * 10)} at 10 ms a call, ${seconds(callsPerBatch * 50)} at 50 ms. A full batch defers its last job only when the ${deployed.batchSize - 1} before it take more than ${seconds(deployed.timeoutMs - JOB_START_BUDGET_MS)} (no job starts with under ${seconds(JOB_START_BUDGET_MS)} left, and a started job's calls are cut ${seconds(RESPONSE_RESERVE_MS)} before the timeout): above ${seconds(lastStart)} a job, which is about ${ms(deferAboveMs)} a call with this machine's own time per call.`;
+  const deferAboveMs = lastStart / base.totalCallsPerJob - own;
+  return `**What this means on AWS.** At ${ms(base.latencyMs)} per call a batch of ${base.jobsPerBatch} of these jobs (${n(callsPerBatch)} calls) took ${seconds(base.batchP50Ms)} at the median and ${seconds(base.batchMaxMs)} at most, of the ${seconds(deployed.timeoutMs)} timeout: ${seconds(callsPerBatch * base.latencyMs)} waiting, and ${ms(own)} a call of the code, the SDK and the sandbox on this machine. From inside a region these APIs answer in tens of milliseconds, so a full batch of the heaviest job waits ${n(callsPerBatch)} × that: ${seconds(callsPerBatch * 10)} at 10 ms a call, ${seconds(callsPerBatch * 50)} at 50 ms. A full batch defers its last job only when the ${deployed.batchSize - 1} before it take more than ${seconds(deployed.timeoutMs - JOB_START_BUDGET_MS)} (no job starts with under ${seconds(JOB_START_BUDGET_MS)} left, and a started job's calls are cut ${seconds(RESPONSE_RESERVE_MS)} before the timeout): above ${seconds(lastStart)} a job, which is about ${ms(deferAboveMs)} a call with this machine's own time per call.`;
 }
 
 /** What measuring found worth changing in the rotator, with the figures that show it. */

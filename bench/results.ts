@@ -102,9 +102,9 @@ export interface LatencySummary {
   /**
    * The batch's time not spent waiting on the injected latency, per call, median over batches:
    * the code, the SDK, the loopback and the sandbox on this machine. Only where a batch's calls
-   * run one after another (NaN otherwise).
+   * run one after another.
    */
-  readonly ownMsPerCall: number;
+  readonly ownMsPerCall: number | undefined;
   /** Jobs not started for lack of time (the rotator's JobsDeferred). */
   readonly deferred: number;
   /** Jobs stopped by a transient failure, their deadline included (RotationRetries). */
@@ -331,7 +331,7 @@ export function summariseLatency(run: MeasuredRotation): LatencySummary {
                 .map((batch) => (batch.wallMs - batch.calls * run.latencyMs) / batch.calls),
             ),
           )
-        : Number.NaN,
+        : undefined,
     deferred: total((batch) => batch.deferred),
     retried: total((batch) => batch.retried),
     batchesThrown: batches.filter((batch) => batch.threw).length,
