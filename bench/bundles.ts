@@ -20,9 +20,17 @@ export interface ServiceConfig {
   readonly functions: Readonly<
     Record<
       string,
-      { readonly handler: string; readonly environment?: Readonly<Record<string, unknown>> }
+      {
+        readonly handler: string;
+        readonly environment?: Readonly<Record<string, unknown>>;
+        /** Seconds. */
+        readonly timeout?: number;
+        readonly events?: readonly unknown[];
+      }
     >
   >;
+  /** The CloudFormation resources, by logical id. */
+  readonly resources?: { readonly Resources?: Readonly<Record<string, unknown>> };
 }
 
 /** One function's packaged artifact, as `npm run package` builds it. */
