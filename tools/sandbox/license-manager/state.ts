@@ -108,6 +108,7 @@ export class LicenseManagerState {
   readonly #redirectLocation: (homeRegion: string) => string;
   readonly #licenses = new Map<string, License>();
   readonly #tokens: MintedToken[] = [];
+  readonly #order = new Map<string, number>();
   readonly #byId = new Map<string, MintedToken>();
   readonly #clientTokens = new Map<string, { token: MintedToken; at: number }>();
   readonly #mints = new Map<string, number>();
@@ -153,6 +154,16 @@ export class LicenseManagerState {
   /** Every token minted, oldest first (values included: in-process only). */
   tokens(): readonly MintedToken[] {
     return [...this.#tokens];
+  }
+
+  /** Every token minted, oldest first, as held (no copy): for paging, which must not mint. */
+  mintOrder(): readonly MintedToken[] {
+    return this.#tokens;
+  }
+
+  /** Where a token stands in mint order (its index in `mintOrder`), or -1. */
+  orderOf(tokenId: string): number {
+    return this.#order.get(tokenId) ?? -1;
   }
 
   /** A token by its id, or undefined. */
@@ -208,6 +219,7 @@ export class LicenseManagerState {
 
   /** Keeps a minted refresh token and counts it against its ClientToken. */
   keep(minted: MintedToken, now: number): void {
+    this.#order.set(minted.tokenId, this.#tokens.length);
     this.#tokens.push(minted);
     this.#byId.set(minted.tokenId, minted);
     this.#clientTokens.set(minted.clientToken, { token: minted, at: now });

@@ -43,24 +43,26 @@ export function listTokens(
   if (maxResults < 1 || maxResults > 100) {
     throw constraintError('MaxResults', maxResults, 'Member must have value between 1 and 100');
   }
-  // Tokens live in their license's home region; ListTokens elsewhere does not see them.
-  const matching = state
-    .tokens()
-    .map((token, index) => ({ token, key: String(index).padStart(12, '0') }))
-    .filter(
-      ({ token }) =>
-        token.homeRegion === context.region &&
-        (ids === undefined || ids.includes(token.tokenId)) &&
-        (licenseArns === undefined || licenseArns.includes(token.licenseArn)),
-    );
-  const page = pageOf(matching, {
-    keyOf: (entry) => entry.key,
+  // By id, the listing is those few tokens; by license, a page costs a search, not a whole pass.
+  const listing =
+    ids === undefined
+      ? state.mintOrder()
+      : [...new Set(ids)]
+          .map((id) => state.token(id))
+          .filter((token) => token !== undefined)
+          .sort((a, b) => state.orderOf(a.tokenId) - state.orderOf(b.tokenId));
+  const page = pageOf(listing, {
+    keyOf: (token) => String(state.orderOf(token.tokenId)).padStart(12, '0'),
     maxResults,
     nextToken: input.optString('NextToken'),
     invalidToken: () => lmError('ValidationException', 'The NextToken is not valid.'),
+    // Tokens live in their license's home region; ListTokens elsewhere does not see them.
+    matches: (token) =>
+      token.homeRegion === context.region &&
+      (licenseArns === undefined || licenseArns.includes(token.licenseArn)),
   });
   return {
-    Tokens: page.items.map(({ token }) => render(token)),
+    Tokens: page.items.map(render),
     ...(page.nextToken === undefined ? {} : { NextToken: page.nextToken }),
   };
 }
