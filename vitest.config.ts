@@ -32,6 +32,8 @@ export default defineConfig({
       // after-pickup, is pinned by the rotation unit tests and the exchange's integration tests.
       REVOCATION_POLICY: 'after-grace',
       ROLE_ARNS: 'arn:aws:iam::123456789012:role/*',
+      // The scanner's role id in the events/ fixtures: only its jobs may delete tokens.
+      TRUSTED_SENDER_IDS: 'AROAEXAMPLEROLEID',
     },
   },
 });

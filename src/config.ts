@@ -6,6 +6,7 @@ import {
   RevocationPolicy,
   type RevocationSettings,
 } from './rotation/revocation-policy.js';
+import { isSenderId, type TrustedSenders } from './rotation/trusted-sender.js';
 
 /** Settings both functions share. */
 export interface CommonConfig {
@@ -41,6 +42,8 @@ export interface RotatorConfig extends CommonConfig, AllowLists {
   readonly kmsKeyId: string;
   /** Check each new token with GetAccessToken before storing it. */
   readonly verifyNewTokens: boolean;
+  /** Senders whose jobs may delete live tokens (TRUSTED_SENDER_IDS); undefined: every sender. */
+  readonly trustedSenders: TrustedSenders;
 }
 
 /** Environment variables, as `process.env` holds them. */
@@ -174,6 +177,20 @@ class Reader {
     return value;
   }
 
+  /** A comma-separated list of SQS SenderIds; unset means undefined (every sender). */
+  senderIds(name: string): TrustedSenders {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    const entries = value.split(',').map((entry) => entry.trim());
+    const bad = entries.filter((entry) => !isSenderId(entry));
+    if (bad.length > 0) {
+      this.problems.push(
+        `${name} must be IAM user or role ids (as SQS reports SenderId, without the session), got: ${bad.join(', ')}`,
+      );
+    }
+    return entries;
+  }
+
   flag(name: string, fallback: boolean): boolean {
     const value = this.raw(name)?.toLowerCase();
     if (value === undefined) return fallback;
@@ -240,6 +257,7 @@ export function readRotatorConfig(env: Environment = process.env): RotatorConfig
     deadLetterQueueUrl: reader.queueUrl('DEAD_LETTER_QUEUE_URL'),
     kmsKeyId: reader.kmsKeyId(),
     verifyNewTokens: reader.flag('VERIFY_NEW_TOKENS', true),
+    trustedSenders: reader.senderIds('TRUSTED_SENDER_IDS'),
   });
 }
 

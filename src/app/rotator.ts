@@ -170,6 +170,7 @@ export function createRotator(
       body: record.body,
       groupId: record.attributes.MessageGroupId,
       attempt: attemptOf(record),
+      senderId: record.attributes.SenderId,
     };
     const deadline = AbortSignal.timeout(remaining - RESPONSE_RESERVE_MS);
     await withDeadline(deadline, async () => {

@@ -72,6 +72,8 @@ function publish(metrics: Metrics, summary: ScanSummary): void {
   metrics.addMetric(MetricName.RevokesEnqueued, Count, summary.revocationsEnqueued);
   metrics.addMetric(MetricName.OrphanRevokesEnqueued, Count, summary.orphanRevocationsEnqueued);
   metrics.addMetric(MetricName.DamagedRecords, Count, summary.damaged);
+  metrics.addMetric(MetricName.ConflictingRecords, Count, summary.conflicting);
+  metrics.addMetric(MetricName.LostTokens, Count, summary.lostTokens);
   metrics.addMetric(MetricName.OptedOut, Count, summary.optedOut);
   metrics.addMetric(MetricName.RecordsNotAllowed, Count, summary.notAllowed);
   metrics.addMetric(MetricName.UnrecordedTokens, Count, summary.unrecordedTokens);

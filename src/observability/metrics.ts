@@ -26,6 +26,8 @@ export const MetricName = {
   RevokesEnqueued: 'RevocationsEnqueued',
   OrphanRevokesEnqueued: 'OrphanRevocationsEnqueued',
   DamagedRecords: 'DamagedRecords',
+  ConflictingRecords: 'ConflictingRecords',
+  LostTokens: 'LostTokens',
   OptedOut: 'ParametersOptedOut',
   RecordsNotAllowed: 'RecordsNotAllowed',
   UnrecordedTokens: 'UnrecordedTokens',

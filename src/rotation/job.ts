@@ -18,8 +18,9 @@ export const JobReason = {
   /** The token the record names as previous is past its grace period and still AVAILABLE. */
   RevokePrevious: 'revoke-previous',
   /**
-   * Tokens that earlier attempts of a late-retried rotation minted and nothing stores (the record
-   * says when); the only job that names token ids, each checked against the record.
+   * Tokens that attempts of the parameter's last rotation minted and nothing stores (stray mints,
+   * found by the record's `mintsFrom`); the only job that names token ids, each checked against
+   * the record.
    */
   RevokeOrphans: 'revoke-orphans',
 } as const;

@@ -14,7 +14,7 @@ import { parseRecord, type RotationRecord } from './record.js';
 /** The part of a record that says what to mint: everything but the token's own state. */
 export type TokenSettings = Omit<
   RotationRecord,
-  'tokenId' | 'issuedAt' | 'expiresAt' | 'previousTokenId' | 'rotatedAt' | 'lateRetryFrom'
+  'tokenId' | 'issuedAt' | 'expiresAt' | 'previousTokenId' | 'rotatedAt' | 'mintsFrom'
 >;
 
 /** A minted (and, if asked, verified) token, and where its license lives. */
@@ -106,7 +106,7 @@ export function recordFor(
   settings: TokenSettings,
   minted: Minted,
   previousTokenId?: string,
-  lateRetryFrom?: string,
+  mintsFrom?: string,
 ): RotationRecord {
   return {
     ...settings,
@@ -116,7 +116,7 @@ export function recordFor(
     ...(previousTokenId === undefined
       ? {}
       : { previousTokenId, rotatedAt: minted.requestedAt.toISOString() }),
-    ...(lateRetryFrom === undefined ? {} : { lateRetryFrom }),
+    ...(mintsFrom === undefined ? {} : { mintsFrom }),
   };
 }
 
@@ -128,7 +128,7 @@ export function settingsOf(record: RotationRecord): TokenSettings {
     expiresAt: _e,
     previousTokenId: _p,
     rotatedAt: _r,
-    lateRetryFrom: _l,
+    mintsFrom: _l,
     ...settings
   } = record;
   return settings;

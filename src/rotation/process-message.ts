@@ -5,11 +5,13 @@ import type { MessageQueue, Pickups } from './ports.js';
 import { type RevocationOutcome, revokeOrphans, revokePrevious } from './revoke.js';
 import {
   type Attempt,
+  FIRST_ATTEMPT,
   type RotateDeps,
   type RotateOptions,
   type RotationOutcome,
   rotate,
 } from './rotate.js';
+import { deletingReasons, isTrustedSender, type TrustedSenders } from './trusted-sender.js';
 
 /** A job message as it came off the queue. */
 export interface JobMessage {
@@ -18,6 +20,8 @@ export interface JobMessage {
   readonly groupId: string | undefined;
   /** Which delivery this is; a retry past the ClientToken window is handled apart. */
   readonly attempt?: Attempt;
+  /** Who sent it, as SQS reports it (SenderId): only trusted senders' jobs may delete tokens. */
+  readonly senderId?: string;
 }
 
 /** A message that went to the dead-letter queue instead of being retried. */
@@ -83,20 +87,38 @@ function jobOf(message: JobMessage, tokenPath: string): RotationJob {
   return job;
 }
 
-/** Runs a valid job: a rotation, or one of the two revocations. */
+/** What processing a message is told besides the rotation settings. */
+export interface ProcessOptions extends RotateOptions {
+  readonly tokenPath: string;
+  readonly trustedSenders: TrustedSenders;
+}
+
+/**
+ * Runs a valid job: a rotation, or one of the two revocations. A job whose purpose is to delete
+ * is refused from a sender not on the trusted list; a rotation from one still runs, but may not
+ * push out a previous token that is still live (`SkipReason.PreviousLive`).
+ */
 function run(
   job: RotationJob,
   message: JobMessage,
   deps: RotateDeps & { readonly pickups: Pickups },
-  options: RotateOptions,
+  options: ProcessOptions,
 ): Promise<RotationOutcome | RevocationOutcome> {
+  const trusted = isTrustedSender(message.senderId, options.trustedSenders);
+  if (!trusted && deletingReasons.has(job.reason)) {
+    throw new PermanentError(
+      'Job',
+      'UntrustedSender',
+      `a ${job.reason} job deletes tokens, and ${message.senderId ?? 'an unknown sender'} is not a trusted sender`,
+    );
+  }
   switch (job.reason) {
     case JobReason.RevokePrevious:
       return revokePrevious(job, deps, options);
     case JobReason.RevokeOrphans:
       return revokeOrphans(job, deps, options);
     default:
-      return rotate(job, deps, options, message.attempt);
+      return rotate(job, deps, options, { ...(message.attempt ?? FIRST_ATTEMPT), trusted });
   }
 }
 
@@ -107,7 +129,7 @@ function run(
 export async function processMessage(
   message: JobMessage,
   deps: RotateDeps & { readonly deadLetters: MessageQueue; readonly pickups: Pickups },
-  options: RotateOptions & { readonly tokenPath: string },
+  options: ProcessOptions,
 ): Promise<MessageOutcome> {
   let job: RotationJob;
   try {

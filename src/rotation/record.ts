@@ -23,10 +23,12 @@ export interface RotationRecord {
   readonly previousTokenId?: string;
   readonly rotatedAt?: string;
   /**
-   * Set when the rotation that stored this token was retried after License Manager's ClientToken
-   * window: its earlier attempts, since this moment, may have minted tokens that nothing stores.
+   * Since when attempts to mint this token may have run: the moment its predecessor became due
+   * (or, for a forced rotation retried past the ClientToken window, the job's first receive).
+   * An attempt that minted and then failed before storing left a token nothing names; the scan's
+   * audit finds such stray mints by this window and has them deleted (see `isStrayMintOf`).
    */
-  readonly lateRetryFrom?: string;
+  readonly mintsFrom?: string;
 }
 
 /** SSM's limit on a Description, and so on a serialised record. */
@@ -51,7 +53,7 @@ const OPTIONAL_KEYS = [
   'homeRegion',
   'previousTokenId',
   'rotatedAt',
-  'lateRetryFrom',
+  'mintsFrom',
 ] as const;
 
 /**
@@ -153,7 +155,7 @@ export function validateRecord(value: unknown, now: Date): RotationRecord {
     fail('expiresAt', 'is later than issuedAt + expirationInDays');
   }
   const rotatedAt = optionalPastTimestamp(value.rotatedAt, 'rotatedAt', now);
-  const lateRetryFrom = optionalPastTimestamp(value.lateRetryFrom, 'lateRetryFrom', now);
+  const mintsFrom = optionalPastTimestamp(value.mintsFrom, 'mintsFrom', now);
   const previousTokenId = optionalString(value.previousTokenId, 'previousTokenId', TOKEN_ID);
   if (previousTokenId === tokenId) {
     // Revoking the "previous" token would then delete the only one the parameter holds.
@@ -176,7 +178,7 @@ export function validateRecord(value: unknown, now: Date): RotationRecord {
     expiresAt,
     ...optionalField('previousTokenId', previousTokenId),
     ...optionalField('rotatedAt', rotatedAt),
-    ...optionalField('lateRetryFrom', lateRetryFrom),
+    ...optionalField('mintsFrom', mintsFrom),
   };
 }
 
@@ -222,7 +224,7 @@ export function serialiseRecord(record: RotationRecord): string {
     expiresAt: record.expiresAt,
     previousTokenId: record.previousTokenId,
     rotatedAt: record.rotatedAt,
-    lateRetryFrom: record.lateRetryFrom,
+    mintsFrom: record.mintsFrom,
   };
   const text = JSON.stringify(ordered);
   if (text.length > MAX_RECORD_LENGTH) {
@@ -236,7 +238,7 @@ const HEADROOM_TOKEN_ID = 'x'.repeat(64);
 
 /**
  * Throws unless the record still fits after a rotation adds `previousTokenId`, `rotatedAt` and
- * `lateRetryFrom`, so a token registered today can always be rotated tomorrow.
+ * `mintsFrom`, so a token registered today can always be rotated tomorrow.
  */
 export function assertRoomToRotate(record: RotationRecord): void {
   const date = new Date(0).toISOString();
@@ -245,6 +247,6 @@ export function assertRoomToRotate(record: RotationRecord): void {
     tokenId: HEADROOM_TOKEN_ID,
     previousTokenId: HEADROOM_TOKEN_ID,
     rotatedAt: date,
-    lateRetryFrom: date,
+    mintsFrom: date,
   });
 }

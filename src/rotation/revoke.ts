@@ -157,24 +157,25 @@ const SKIP_FOR = {
 } as const;
 
 /**
- * The moments between which a late-retried rotation's earlier attempts may have minted tokens
- * that nothing stores: from the job's first receive to the request of the token it stored.
+ * The moments between which attempts of the rotation that stored this record's token may have
+ * minted tokens that nothing stores: from `mintsFrom` to the request of the token it stored.
  */
-export function lateMintWindow(record: RotationRecord): { from: number; to: number } | undefined {
-  if (record.lateRetryFrom === undefined || record.rotatedAt === undefined) return undefined;
+export function mintWindow(record: RotationRecord): { from: number; to: number } | undefined {
+  if (record.mintsFrom === undefined || record.rotatedAt === undefined) return undefined;
   return {
-    from: Date.parse(record.lateRetryFrom) - MAX_CLOCK_SKEW_MS,
+    from: Date.parse(record.mintsFrom) - MAX_CLOCK_SKEW_MS,
     to: Date.parse(record.rotatedAt) + MAX_CLOCK_SKEW_MS,
   };
 }
 
 /**
- * True when the token is one a late-retried rotation of this record could have minted: the same
- * license, roles and token properties, minted (its expiry less the lifetime asked) inside the
- * record's late-mint window, and neither the current nor the previous token.
+ * True when the token is one an attempt of this record's rotation could have minted and not
+ * stored (a stray mint): the same license, roles and token properties, minted (its expiry less
+ * the lifetime asked) inside the record's mint window, and neither the current nor the previous
+ * token.
  */
-export function isLateMintOf(token: TokenInfo, record: RotationRecord): boolean {
-  const window = lateMintWindow(record);
+export function isStrayMintOf(token: TokenInfo, record: RotationRecord): boolean {
+  const window = mintWindow(record);
   if (window === undefined || token.expiresAt === undefined) return false;
   const mintedAt = token.expiresAt.getTime() - record.expirationInDays * DAY_MS;
   const same = (a: readonly string[], b: readonly string[]): boolean =>
@@ -192,7 +193,7 @@ export function isLateMintOf(token: TokenInfo, record: RotationRecord): boolean 
 
 /**
  * Deletes the tokens a revoke-orphans job names, each only after License Manager's description
- * of it proves it a late mint of this parameter's record (`isLateMintOf`) and still AVAILABLE.
+ * of it proves it a stray mint of this parameter's record (`isStrayMintOf`) and still AVAILABLE.
  * The scanner, which sees every record, names only tokens no record names; any id that fails the
  * proof refuses the whole job, which then goes to the dead-letter queue for a human.
  */
@@ -210,10 +211,10 @@ export async function revokeOrphans(
   const live = ids.filter((id) => listed.get(id)?.status === 'AVAILABLE');
   const unproven = live.filter((id) => {
     const token = listed.get(id);
-    return token === undefined || !isLateMintOf(token, record);
+    return token === undefined || !isStrayMintOf(token, record);
   });
   if (unproven.length > 0) {
-    refuse('TokenNotOwned', `${unproven.join(', ')} not a late mint of ${parameterName}`);
+    refuse('TokenNotOwned', `${unproven.join(', ')} not a stray mint of ${parameterName}`);
   }
   for (const id of live) await deps.tokens.deleteToken(id, record);
   return { kind: 'orphans-revoked', parameterName, version: current.version, tokenIds: live };

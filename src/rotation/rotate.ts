@@ -31,11 +31,16 @@ export interface RotateOptions extends RecordRules, AllowLists, RevocationSettin
   readonly verifyNewTokens: boolean;
 }
 
-/** Which delivery of its message a job is: SQS counts receives and stamps the first. */
+/** Which delivery of its message a job is (SQS counts receives and stamps the first), and from whom. */
 export interface Attempt {
   readonly receiveCount: number;
   /** When SQS first handed the message out, by SQS's clock. */
   readonly firstReceivedAt: Date | undefined;
+  /**
+   * False when the sender is not on the trusted list: the rotation may then not push out a
+   * previous token that is still live (`SkipReason.PreviousLive`). True when unsaid.
+   */
+  readonly trusted?: boolean;
 }
 
 /** A first delivery: what a job run outside SQS (the CLI's `rotate --now`) is. */
@@ -62,6 +67,12 @@ export const SkipReason = {
    * flood of forced jobs rotates once. The next scan after the grace period enqueues the job again.
    */
   PreviousInGrace: 'previous-in-grace',
+  /**
+   * The job's sender is not trusted and the previous token is still live: the rotation would push
+   * it out of the record and delete it, on the word of a sender that cannot know whether another
+   * record or a host still holds it. The scanner's own job rotates once that token is revoked.
+   */
+  PreviousLive: 'previous-live',
 } as const;
 
 /** One of the SkipReason values. */
@@ -87,8 +98,8 @@ export type RotationOutcome =
       readonly retired?: Retired;
       /** For a leak: the leaked token (now the previous one), deleted at once after the write. */
       readonly leakedRevoked?: Retired;
-      /** Set when this was a retry past the ClientToken window (see `RotationRecord`). */
-      readonly lateRetryFrom?: string;
+      /** Since when this rotation's attempts may have minted (see `RotationRecord`). */
+      readonly mintsFrom?: string;
     }
   | {
       readonly kind: 'skipped';
@@ -127,6 +138,48 @@ export function lateRetryFrom(attempt: Attempt, now: Date): string | undefined {
   if (attempt.receiveCount <= 1 || first === undefined) return undefined;
   const late = now.getTime() - first.getTime() >= CLIENT_TOKEN_WINDOW_MS - LATE_RETRY_MARGIN_MS;
   return late ? first.toISOString() : undefined;
+}
+
+/**
+ * Since when this generation's attempts may have minted (the record's `mintsFrom`). For a due
+ * token, from the moment it became due (no scan enqueues its job earlier), though not before the
+ * version was written (its ClientToken names the version) nor more than one renewal window back;
+ * for a forced or leaked job, only a retry past the ClientToken window says more than the
+ * rotation's own request, from its first receive.
+ */
+export function mintsFromOf(
+  job: RotationJob,
+  stored: { readonly record: RotationRecord; readonly writtenAt: Date | undefined },
+  attempt: Attempt,
+  now: Date,
+  options: RotateOptions,
+): string | undefined {
+  const late = lateRetryFrom(attempt, now);
+  if (job.reason !== JobReason.Expiring) return late;
+  const { renewAt, expiresAt } = assess(stored.record, now, dueRuleOf(options));
+  const renewBeforeMs = expiresAt.getTime() - renewAt.getTime();
+  const written = stored.writtenAt?.getTime() ?? 0;
+  const due = Math.max(renewAt.getTime(), now.getTime() - renewBeforeMs, written);
+  const from = late === undefined ? due : Math.min(due, Date.parse(late));
+  return new Date(Math.min(from, now.getTime())).toISOString();
+}
+
+/**
+ * A rotation from a sender not on the trusted list may not push out a previous token that is
+ * still live: it might be another parameter's (a record can name any token) or a host's that has
+ * not picked up its replacement, which only the scanner, seeing every record and every pickup,
+ * can tell. Under `never` nothing is deleted, so there is nothing to prove.
+ */
+async function pushesOutLiveToken(
+  deps: RotateDeps,
+  record: RotationRecord,
+  options: RotateOptions,
+): Promise<boolean> {
+  const previous = record.previousTokenId;
+  if (previous === undefined || options.revokePreviousAfterHours <= 0) return false;
+  if (policyOf(record, options) === RevocationPolicy.Never) return false;
+  const listed = await deps.tokens.describeTokens([previous], record.homeRegion);
+  return listed.get(previous)?.status === 'AVAILABLE';
 }
 
 /**
@@ -218,12 +271,17 @@ export async function rotate(
   }
   const refused = allowListProblem(record, options);
   if (refused !== undefined) throw new PermanentError('Rotation', 'NotAllowed', refused);
+  if (attempt.trusted === false && (await pushesOutLiveToken(deps, record, options))) {
+    const currentVersion = current.version;
+    return { kind: 'skipped', parameterName, why: SkipReason.PreviousLive, currentVersion };
+  }
 
-  const late = lateRetryFrom(attempt, now);
+  const stored = { record, writtenAt: current.lastModified };
+  const mintsFrom = mintsFromOf(job, stored, attempt, now, options);
   const clientToken = clientTokenFor(current.arn ?? parameterName, current.version);
   const settings = settingsOf(record);
   const minted = await mint(deps, settings, clientToken, options.verifyNewTokens, record.tokenId);
-  const next = recordFor(settings, minted, record.tokenId, late);
+  const next = recordFor(settings, minted, record.tokenId, mintsFrom);
   const description = serialiseRecord(next);
   const storedBy = await confirmUnmoved(deps, parameterName, current.version, minted);
   if (storedBy !== undefined) {
@@ -253,6 +311,6 @@ export async function rotate(
     verified: minted.verified,
     ...(retired === undefined ? {} : { retired }),
     ...(leakedRevoked === undefined ? {} : { leakedRevoked }),
-    ...(late === undefined ? {} : { lateRetryFrom: late }),
+    ...(mintsFrom === undefined ? {} : { mintsFrom }),
   };
 }

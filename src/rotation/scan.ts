@@ -73,8 +73,13 @@ export interface ScanSummary {
   expired: number;
   /** Parameters not managed: damaged plus opted out. */
   unmanaged: number;
-  /** Unmanaged parameters whose record cannot be read: their expiry is not watched. */
+  /**
+   * Records the rotator cannot act on: unreadable ones (their expiry is not watched) and readable
+   * ones that name another record's token (`conflicting`, which get no job).
+   */
   damaged: number;
+  /** Of the damaged, the readable records that name another record's token. */
+  conflicting: number;
   /** Unmanaged on purpose (a Description that starts with `unmanaged`). */
   optedOut: number;
   /** Records asking for a license or a role outside the allow-lists: their rotation will fail. */
@@ -90,6 +95,8 @@ export interface ScanSummary {
   orphanRevocationsEnqueued: number;
   /** AVAILABLE tokens of a managed license that no record names. */
   unrecordedTokens: number;
+  /** Records whose current token License Manager does not list as AVAILABLE. */
+  lostTokens: number;
   /** Licenses whose tokens could not be listed (revocations and orphans unchecked). */
   licenseCheckFailures: number;
   /** The fewest days left on any managed token; undefined when there is none. */
@@ -145,6 +152,7 @@ const emptySummary = (): ScanSummary => ({
   expired: 0,
   unmanaged: 0,
   damaged: 0,
+  conflicting: 0,
   optedOut: 0,
   notAllowed: 0,
   critical: 0,
@@ -155,6 +163,7 @@ const emptySummary = (): ScanSummary => ({
   pickupsOverdue: 0,
   orphanRevocationsEnqueued: 0,
   unrecordedTokens: 0,
+  lostTokens: 0,
   licenseCheckFailures: 0,
   minDaysToExpiry: undefined,
 });
@@ -198,16 +207,48 @@ function noteAllowed(summary: ScanSummary, item: ManagedParameter, lists: AllowL
 }
 
 /**
- * The scanner's work: classify every parameter and enqueue one job per due or expired token;
- * then hold the records against License Manager's tokens (TokenAudit) and enqueue one revoke job
- * per previous token past its grace period that is still AVAILABLE, and one per batch of proven
- * late mints. Memory holds one page, one batch of jobs and the recorded token ids.
+ * Notes what the scan needs of a managed parameter: its tokens for the audit, its expiry, its
+ * allow-list standing and its state.
+ */
+function noteManaged(
+  summary: ScanSummary,
+  item: ManagedParameter,
+  audit: TokenAudit,
+  deps: ScanDeps,
+  options: ScanOptions,
+): void {
+  audit.note({
+    ...item,
+    live: item.state !== TokenState.Expired,
+    standing: previousStanding(item.record, undefined, options.now, options),
+  });
+  noteExpiry(summary, item, options.criticalDays, deps);
+  noteAllowed(summary, item, options, deps.log);
+  summary[item.state]++;
+}
+
+/** Counts and reports the records that name another record's token: they get no job. */
+function noteConflicts(summary: ScanSummary, audit: TokenAudit, log: Log): void {
+  for (const [parameterName, problem] of audit.claims.conflicts()) {
+    summary.conflicting++;
+    summary.damaged++;
+    log.warn("Record names another record's token; no job for it", { parameterName, problem });
+  }
+}
+
+/**
+ * The scanner's work: classify every parameter, then hold the records against each other and
+ * against License Manager's tokens (TokenAudit), and enqueue one job per due or expired token,
+ * one revoke job per previous token the policy lets go that is still AVAILABLE, and one per batch
+ * of proven stray mints. No job goes out before every record is read: a record that names another
+ * record's token (seen only once both are read) gets none. Memory holds one page, the due jobs
+ * and one entry per token the records name.
  */
 export async function scan(deps: ScanDeps, options: ScanOptions): Promise<ScanSummary> {
   const { log, queue } = deps;
   const summary = emptySummary();
-  const jobs = new JobBatcher(queue, log, summary, options.maxSendAttempts);
   const audit = new TokenAudit(options);
+  const due: { name: string; version: number }[] = [];
 
   for await (const item of inventory(deps.store, options)) {
     summary.scanned++;
@@ -215,19 +256,25 @@ export async function scan(deps: ScanDeps, options: ScanOptions): Promise<ScanSu
       noteUnmanaged(summary, item, log);
       continue;
     }
-    audit.note({
-      ...item,
-      standing: previousStanding(item.record, undefined, options.now, options),
-    });
-    noteExpiry(summary, item, options.criticalDays, deps);
-    noteAllowed(summary, item, options, log);
-    summary[item.state]++;
-    if (item.state === TokenState.Ok) continue;
-    await jobs.add(jobMessage(item.name, item.version, JobReason.Expiring, options.now));
+    noteManaged(summary, item, audit, deps, options);
+    if (item.state !== TokenState.Ok) due.push({ name: item.name, version: item.version });
   }
+  noteConflicts(summary, audit, log);
+  const jobs = new JobBatcher(queue, log, summary, options.maxSendAttempts);
   // Rotation jobs first: every due token is enqueued before the licenses are audited.
-  const found = await audit.run(deps, options.now);
+  for (const { name, version } of due) {
+    if (audit.claims.conflictOf(name) !== undefined) continue;
+    await jobs.add(jobMessage(name, version, JobReason.Expiring, options.now));
+  }
+  const found = await audit.run(deps);
   summary.unrecordedTokens = found.unrecorded;
+  summary.lostTokens = found.lost.length;
+  for (const { name: parameterName, tokenId } of found.lost) {
+    log.warn('The token a record names is not AVAILABLE: its holder is cut off', {
+      parameterName,
+      tokenId,
+    });
+  }
   summary.licenseCheckFailures = found.failures;
   const enqueue = async (list: readonly AuditJob[], reason: JobReason) => {
     for (const job of list) {
@@ -261,5 +308,5 @@ export async function auditTokens(
       standing: previousStanding(item.record, undefined, options.now, options),
     });
   }
-  return audit.run(deps, options.now);
+  return audit.run(deps);
 }

@@ -279,8 +279,8 @@ export class InvariantChecker {
       .filter((version) => version.lastModified >= token.mintedAt)
       .map((version) => {
         const record = recordFields(version.description);
-        const late = text(record.lateRetryFrom);
-        return `v${version.version} ${short(record.tokenId)} at ${version.lastModified.toISOString()}${late === undefined ? '' : ` (lateRetryFrom ${late})`}`;
+        const late = text(record.mintsFrom);
+        return `v${version.version} ${short(record.tokenId)} at ${version.lastModified.toISOString()}${late === undefined ? '' : ` (mintsFrom ${late})`}`;
       });
     const letters = this.#deadLetterBook.lettersOf(owner);
     return `its ClientToken also minted: ${sameKey.join(', ') || 'nothing'}; stored since: ${stored.join(', ') || 'nothing'}; dead letters: ${letters.join(', ') || 'none'}; calls stalled past their visibility timeout this round: ${this.#stalls.join(', ') || 'none'}`;

@@ -38,7 +38,7 @@ export interface RecordFields {
   readonly expiresAt?: unknown;
   readonly rotatedAt?: unknown;
   readonly renewBeforeDays?: unknown;
-  readonly lateRetryFrom?: unknown;
+  readonly mintsFrom?: unknown;
 }
 
 /** The fields of a Description, if it is a JSON object; none otherwise. */

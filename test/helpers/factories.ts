@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import batch from '../../events/sqs-rotation-batch.json' with { type: 'json' };
 import { JobReason, type RotationJob, serialiseJob } from '../../src/rotation/job.js';
@@ -53,6 +54,10 @@ export function aRecord(
     ...rest,
   };
 }
+
+/** A token id of its own for each name: records scanned together must not name one token. */
+export const tokenIdFor = (name: string): string =>
+  createHash('sha256').update(name).digest('hex').slice(0, 32);
 
 /** Parameter metadata with a record as its Description. */
 export const aParameter = (

@@ -139,6 +139,15 @@ const EXPECTED: Record<string, Expected> = {
     ...anyAtAll,
     missing: 'ignore',
   },
+  LostTokensAlarm: {
+    namespace: NAMESPACE,
+    metric: MetricName.LostTokens,
+    dimensions: byService,
+    statistic: 'Maximum',
+    ...perScan,
+    ...anyAtAll,
+    missing: 'ignore',
+  },
   UnrecordedTokensAlarm: {
     namespace: NAMESPACE,
     metric: MetricName.UnrecordedTokens,
@@ -367,7 +376,9 @@ describe('the dashboard', () => {
     expect(metricNames('Safety checks')).toEqual([
       MetricName.RecordsNotAllowed,
       MetricName.DamagedRecords,
+      MetricName.ConflictingRecords,
       MetricName.UnrecordedTokens,
+      MetricName.LostTokens,
     ]);
   });
 

@@ -126,12 +126,14 @@ describe('environment', () => {
     });
   });
 
-  it('gives the rotator the DLQ, the key and the lifecycle settings', () => {
+  it('gives the rotator the DLQ, the key, the lifecycle settings and the scanner as sender', () => {
     expect(envOf('RotatorLambdaFunction')).toEqual({
       ...shared,
       DEAD_LETTER_QUEUE_URL: { Ref: 'DeadLetterQueue' },
       KMS_KEY_ID: 'alias/aws/ssm',
       VERIFY_NEW_TOKENS: 'true',
+      // Only the scanner's jobs may delete tokens: SQS reports its sender by its role id.
+      TRUSTED_SENDER_IDS: { 'Fn::GetAtt': ['ScannerRole', 'RoleId'] },
     });
   });
 

@@ -149,6 +149,13 @@ export class Evaluator {
         return `arn:aws:logs:${this.region}:${ACCOUNT}:log-group:${this.string(Properties.LogGroupName)}:*`;
       case 'AWS::IAM::Role.Arn':
         return `arn:aws:iam::${ACCOUNT}:role/${logicalId}`;
+      case 'AWS::IAM::Role.RoleId':
+        // IAM makes up a role id: AROA and 17 more upper-case letters and digits.
+        return `AROA${logicalId
+          .toUpperCase()
+          .replace(/[^A-Z0-9]/g, '')
+          .padEnd(17, 'X')
+          .slice(0, 17)}`;
       case 'AWS::Lambda::Function.Arn':
         return `arn:aws:lambda:${this.region}:${ACCOUNT}:function:${this.string(Properties.FunctionName)}`;
       case 'AWS::Lambda::Url.FunctionUrl':

@@ -221,3 +221,22 @@ describe('the revocation settings', () => {
     });
   });
 });
+
+describe('the trusted senders', () => {
+  it('are every sender when TRUSTED_SENDER_IDS is unset', () => {
+    expect(readRotatorConfig({ ...LISTS, DEAD_LETTER_QUEUE_URL: DLQ }).trustedSenders).toBe(
+      undefined,
+    );
+  });
+
+  it('are the ids listed, and an id with a session part is refused', () => {
+    const read = (ids: string) =>
+      readRotatorConfig({ ...LISTS, DEAD_LETTER_QUEUE_URL: DLQ, TRUSTED_SENDER_IDS: ids });
+    expect(read('AROAEXAMPLE, AIDAUSER').trustedSenders).toEqual(['AROAEXAMPLE', 'AIDAUSER']);
+    expect(problems(() => read('AROAEXAMPLE:session'))).toEqual([
+      expect.stringMatching(
+        /^TRUSTED_SENDER_IDS must be IAM user or role ids.*AROAEXAMPLE:session$/,
+      ),
+    ]);
+  });
+});

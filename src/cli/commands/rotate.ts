@@ -26,19 +26,24 @@ rotator's own code: mint with the generation's ClientToken, verify, store.
 A forced rotation waits for the previous token's grace period to end: rotating
 sooner would delete the previous token while hosts may still use it. Inside the
 grace period it is refused (previous-in-grace) and nothing is enqueued or minted.
+An enqueued one also waits while the previous token is still live past it (its
+revocation waits for a pickup, say): the rotator deletes a live token only on
+the scanner's word, so it is refused (previous-live); --now decides here.
 
-If the token leaked, use --revoke-previous: the rotation happens even inside the
-grace period, and the leaked token is deleted right after the new one is stored,
-whatever the revocation policy (so is an older previous token the record drops).
-Hosts that hold the leaked token lose access at once: give them the new one
-("show NAME --reveal"), as the exchange refuses a deleted token.
+If the token leaked, use --revoke-previous: the rotation happens at once, in
+this process and with your credentials (the rotator takes deletes from the
+scanner only), even inside the grace period, and the leaked token is deleted
+right after the new one is stored, whatever the revocation policy (so is an
+older previous token the record drops). Hosts that hold the leaked token lose
+access at once: give them the new one ("show NAME --reveal"), as the exchange
+refuses a deleted token.
 
 NAME is a full parameter name or one relative to the token path.
 
 Options:
   --now               rotate in-process instead of enqueuing
-  --revoke-previous   the token leaked: rotate it and delete it (a "leaked" job)
-  --kms-key-id KEY    with --now: the stack's KMS key for the SecureString (required
+  --revoke-previous   the token leaked: rotate it and delete it, in-process
+  --kms-key-id KEY    in-process: the stack's KMS key for the SecureString (required
                       unless KMS_KEY_ID is set; no default: alias/aws/ssm only if
                       you mean it)
   --json              one JSON document instead of text`;
@@ -71,6 +76,25 @@ const inGraceReason = (name: string, grace: InGrace): string =>
   `is in its grace period until ${shortTime(grace.until.toISOString())} UTC, and rotating now ` +
   'would delete it while hosts may still use it. If the token leaked, run ' +
   `"license-token-rotator rotate ${name} --revoke-previous".`;
+
+/** Why an enqueued forced rotation would not happen: the previous token is still live. */
+const previousLiveReason = (name: string, previousTokenId: string): string =>
+  `${name} (${SkipReason.PreviousLive}): its previous token ${shortId(previousTokenId)} is past ` +
+  'its grace period but still live (its revocation may be waiting for a pickup), and the rotator ' +
+  'deletes a live token only on the scanner\'s word. Wait for the revocation ("show" says where ' +
+  `it stands), or rotate here with "license-token-rotator rotate ${name} --now".`;
+
+/** The previous token of a managed parameter when License Manager still lists it as live. */
+async function livePrevious(
+  invocation: Invocation,
+  item: InventoryItem,
+): Promise<string | undefined> {
+  if (item.state === 'unmanaged') return undefined;
+  const { previousTokenId, homeRegion } = item.record;
+  if (previousTokenId === undefined) return undefined;
+  const listed = await invocation.tokens().describeTokens([previousTokenId], homeRegion);
+  return listed.get(previousTokenId)?.status === 'AVAILABLE' ? previousTokenId : undefined;
+}
 
 /** A line on a token the rotation deleted; a failure says the token still works. */
 function retiredLine(what: string, retired: Retired): string {
@@ -117,18 +141,15 @@ async function enqueue(invocation: Invocation, job: RotationJob): Promise<ExitCo
     groupId: messageGroupId(name),
     deduplicationId: deduplicationId(job),
   });
-  const leak = reason === JobReason.Leaked;
   invocation.io.stdout.write(
     invocation.json
       ? `${JSON.stringify({ enqueued: true, name, observedVersion, reason }, null, 2)}\n`
-      : leak
-        ? `Enqueued a leak rotation of ${name} (version ${observedVersion}); the rotator will replace the token and delete the leaked one right after.\n`
-        : `Enqueued a forced rotation of ${name} (version ${observedVersion}); the rotator will pick it up.\n`,
+      : `Enqueued a forced rotation of ${name} (version ${observedVersion}); the rotator will pick it up.\n`,
   );
   return ExitCode.Ok;
 }
 
-/** Enqueues a forced (or, for a leak, a `leaked`) rotation, or performs it with `now`. */
+/** Enqueues a forced rotation, or performs it here (with `now`, and always for a leak). */
 export async function rotateCommand(
   invocation: Invocation,
   name: string | undefined,
@@ -139,19 +160,23 @@ export async function rotateCommand(
   const fullName = parameterName(name, config.tokenPath);
   const current = await invocation.store().describe(fullName);
   if (current === undefined) throw new UsageError(`${fullName} does not exist`);
-  const kmsKeyId =
-    options.now === true ? stackKmsKey(invocation, options['kms-key-id'], 'rotate --now') : '';
-  const now = io.clock();
-  const grace = inGrace(
-    classify(current, { ...config, now }),
-    config.revokePreviousAfterHours,
-    now,
-  );
   const leak = options['revoke-previous'] === true;
+  // A leak deletes tokens: the rotator takes that from the scanner only, so it runs here.
+  const here = options.now === true || leak;
+  const command = leak ? 'rotate --revoke-previous' : 'rotate --now';
+  const kmsKeyId = here ? stackKmsKey(invocation, options['kms-key-id'], command) : '';
+  const now = io.clock();
+  const item = classify(current, { ...config, now });
+  const grace = inGrace(item, config.revokePreviousAfterHours, now);
   if (!leak && grace !== undefined)
     throw new InvalidInputError(`not rotating ${inGraceReason(fullName, grace)}`);
   const job = newJob(fullName, current.version, leak ? JobReason.Leaked : JobReason.Forced, now);
-  if (options.now !== true) return enqueue(invocation, job);
+  if (!here) {
+    const live = await livePrevious(invocation, item);
+    if (live !== undefined)
+      throw new InvalidInputError(`not enqueuing ${previousLiveReason(fullName, live)}`);
+    return enqueue(invocation, job);
+  }
 
   const outcome = await rotate(
     job,

@@ -97,6 +97,8 @@ describe('rotator handler', () => {
           expiresAt: new Date(issuedAt.getTime() + 365 * 86_400_000).toISOString(),
           previousTokenId: 'old-token-id',
           rotatedAt: NOW.toISOString(),
+          // The fake's parameter was written at NOW: no attempt of this generation came earlier.
+          mintsFrom: NOW.toISOString(),
         }),
       },
     ]);
@@ -476,6 +478,55 @@ describe('rotator handler', () => {
       'AccessDeniedException',
     );
     expect(capturedJson()).toContainEqual(expect.objectContaining({ RevocationFailures: 1 }));
+  });
+});
+
+describe('rotator handler: senders', () => {
+  const rotatedAt = new Date(NOW.getTime() - 100 * 3_600_000).toISOString();
+  const fromOperator = (job: ReturnType<typeof aJob>) => {
+    const record = anSqsRecord(job);
+    return { ...record, attributes: { ...record.attributes, SenderId: 'AIDAOPERATOR' } };
+  };
+
+  it('dead-letters a job that deletes tokens when its sender is not trusted', async () => {
+    lm.seed('previous-token');
+    seed(
+      ACME,
+      4,
+      aRecord({ tokenId: 'current-token', previousTokenId: 'previous-token', rotatedAt }),
+    );
+    for (const reason of ['revoke-previous', 'leaked'] as const) {
+      await invoke(
+        anSqsEvent(fromOperator(aJob({ parameterName: ACME, observedVersion: 4, reason }))),
+      );
+    }
+    expect(deadLetters().map((m) => m.MessageAttributes?.FailureReason?.StringValue)).toEqual([
+      'UntrustedSender',
+      'UntrustedSender',
+    ]);
+    expect(lm.byId('previous-token')?.Status).toBe('AVAILABLE');
+    expect(lm.stub).not.toHaveReceivedCommand(CreateTokenCommand);
+  });
+
+  it('lets an untrusted sender force a rotation, but not one that pushes out a live token', async () => {
+    lm.seed('previous-token');
+    seed(
+      ACME,
+      4,
+      aRecord({ tokenId: 'current-token', previousTokenId: 'previous-token', rotatedAt }),
+    );
+    const forced = aJob({ parameterName: ACME, observedVersion: 4, reason: 'forced' });
+    await invoke(anSqsEvent(fromOperator(forced)));
+    expect(lm.stub).not.toHaveReceivedCommand(CreateTokenCommand);
+    expect(capturedLogs()).toContainEqual(
+      expect.objectContaining({ message: 'Job acknowledged without action', why: 'previous-live' }),
+    );
+    // Once the scanner's revocation has run, the same job rotates.
+    const revoke = aJob({ parameterName: ACME, observedVersion: 4, reason: 'revoke-previous' });
+    await invoke(anSqsEvent(anSqsRecord(revoke)));
+    expect(lm.byId('previous-token')?.Status).toBe('DELETED');
+    await invoke(anSqsEvent(fromOperator(forced)));
+    expect(ssm.parameters.get(ACME)?.version).toBe(5);
   });
 });
 

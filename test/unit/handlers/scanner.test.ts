@@ -15,7 +15,7 @@ import { handler } from '../../../src/handlers/scanner.js';
 import { deduplicationId, JobReason, newJob } from '../../../src/rotation/job.js';
 import { serialiseRecord } from '../../../src/rotation/record.js';
 import { freezeDateAtNow } from '../../helpers/clock.js';
-import { aRecord, LICENSE_ARN, NOW, TOKEN_PATH } from '../../helpers/factories.js';
+import { aRecord, LICENSE_ARN, NOW, TOKEN_PATH, tokenIdFor } from '../../helpers/factories.js';
 import { aContext } from '../../helpers/lambda.js';
 import { capturedJson, capturedLogs, clearCapturedOutput } from '../../helpers/output.js';
 
@@ -29,7 +29,7 @@ const metadata = (name: string, daysLeft: number, version = 1): ParameterMetadat
   Name: `${TOKEN_PATH}${name}`,
   Type: 'SecureString',
   Version: version,
-  Description: serialiseRecord(aRecord({ daysLeft })),
+  Description: serialiseRecord(aRecord({ daysLeft, tokenId: tokenIdFor(name) })),
 });
 
 /** 3 pages: 23 due (two of them expired), 4 ok, 2 unmanaged. */
@@ -239,7 +239,9 @@ describe('scanner handler', () => {
       Name: `${TOKEN_PATH}${name}`,
       Type: 'SecureString',
       Version: 2,
-      Description: serialiseRecord(aRecord({ previousTokenId, rotatedAt })),
+      Description: serialiseRecord(
+        aRecord({ tokenId: tokenIdFor(name), previousTokenId, rotatedAt }),
+      ),
     });
     pages = [[rotated('a', 'prev-a'), rotated('b', 'prev-b')]];
     lm.on(ListTokensCommand).resolves({

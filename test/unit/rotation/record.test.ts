@@ -97,7 +97,7 @@ describe('parseRecord', () => {
       'issuedAt',
     ],
     ['a rotatedAt in the future', withField('rotatedAt', daysFromNow(1)), 'rotatedAt'],
-    ['a lateRetryFrom in the future', withField('lateRetryFrom', daysFromNow(1)), 'lateRetryFrom'],
+    ['a mintsFrom in the future', withField('mintsFrom', daysFromNow(1)), 'mintsFrom'],
   ])('refuses %s', (_, description, field) => {
     expect(failure(description).field).toBe(field);
   });

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { JobReason } from '../../../src/rotation/job.js';
 import {
   deleteProvenToken,
-  isLateMintOf,
+  isStrayMintOf,
   revocationDueAt,
   revokeOrphans,
   revokePrevious,
@@ -165,7 +165,7 @@ describe('revokeOrphans', () => {
     tokenId: 'stored',
     previousTokenId: 'previous',
     rotatedAt: new Date(NOW.getTime() - 20 * MINUTE_MS).toISOString(),
-    lateRetryFrom: new Date(NOW.getTime() - 40 * MINUTE_MS).toISOString(),
+    mintsFrom: new Date(NOW.getTime() - 40 * MINUTE_MS).toISOString(),
   });
   const mintedMinutesAgo = (minutes: number) =>
     new Date(NOW.getTime() - minutes * MINUTE_MS + late.expirationInDays * DAY_MS);
@@ -220,9 +220,9 @@ describe('revokeOrphans', () => {
       tokenProperties: late.tokenProperties,
       expiresAt: mintedMinutesAgo(35),
     };
-    expect(isLateMintOf(token, late)).toBe(true);
-    const { lateRetryFrom: _, ...plain } = late;
-    expect(isLateMintOf(token, plain)).toBe(false);
+    expect(isStrayMintOf(token, late)).toBe(true);
+    const { mintsFrom: _, ...plain } = late;
+    expect(isStrayMintOf(token, plain)).toBe(false);
   });
 });
 

@@ -3,7 +3,7 @@ import { PermanentError, TransientError } from '../../../src/errors.js';
 import { clientTokenFor } from '../../../src/rotation/client-token.js';
 import { JobReason } from '../../../src/rotation/job.js';
 import { parseRecord, serialiseRecord } from '../../../src/rotation/record.js';
-import { lateRetryFrom, rotate } from '../../../src/rotation/rotate.js';
+import { type Attempt, lateRetryFrom, mintsFromOf, rotate } from '../../../src/rotation/rotate.js';
 import { MINUTE_MS } from '../../../src/time.js';
 import { aJob, aRecord, daysFromNow, NOW, ROTATE_OPTIONS } from '../../helpers/factories.js';
 import { MemoryStore, parameterArn } from '../../helpers/memory-store.js';
@@ -342,8 +342,82 @@ describe('rotate: a minted token is stored or deleted', () => {
       receiveCount: 4,
       firstReceivedAt: first,
     });
-    expect(outcome).toMatchObject({ lateRetryFrom: first.toISOString() });
-    expect(written().lateRetryFrom).toBe(first.toISOString());
+    expect(outcome).toMatchObject({ mintsFrom: first.toISOString() });
+    expect(written().mintsFrom).toBe(first.toISOString());
+  });
+});
+
+describe('mintsFromOf', () => {
+  const DAY = 86_400_000;
+  // 365-day token, renewed a third of its lifetime before expiry: due 10 days ago.
+  const record = aRecord({ daysLeft: 365 / 3 - 10 });
+  const dueAt = Date.parse(record.expiresAt) - (365 / 3) * DAY;
+  const firstAttempt = { receiveCount: 1, firstReceivedAt: undefined };
+  const from = (
+    job: Parameters<typeof mintsFromOf>[0],
+    writtenAt?: Date,
+    attempt: Attempt = firstAttempt,
+  ) => mintsFromOf(job, { record, writtenAt }, attempt, NOW, options);
+
+  it("opens a due token's window when it became due, or when its version was written if later", () => {
+    expect(from(aJob(), new Date(dueAt - 300 * DAY))).toBe(new Date(dueAt).toISOString());
+    const registered = new Date(NOW.getTime() - 2 * DAY);
+    expect(from(aJob(), registered)).toBe(registered.toISOString());
+  });
+
+  it('reaches back no further than one renewal window', () => {
+    const longExpired = aRecord({ daysLeft: -200 });
+    const window = mintsFromOf(
+      aJob(),
+      { record: longExpired, writtenAt: undefined },
+      firstAttempt,
+      NOW,
+      options,
+    );
+    expect(window).toBe(new Date(NOW.getTime() - (365 / 3) * DAY).toISOString());
+  });
+
+  it('says nothing for a forced job unless it was retried past the ClientToken window', () => {
+    const forced = aJob({ reason: JobReason.Forced });
+    expect(from(forced)).toBeUndefined();
+    const first = new Date(NOW.getTime() - 12 * MINUTE_MS);
+    expect(from(forced, undefined, { receiveCount: 3, firstReceivedAt: first })).toBe(
+      first.toISOString(),
+    );
+  });
+});
+
+describe('rotate: from a sender not trusted', () => {
+  const untrusted = { receiveCount: 1, firstReceivedAt: undefined, trusted: false };
+  const pastGrace = new Date(NOW.getTime() - 100 * 3_600_000).toISOString();
+  const withPrevious = (overrides = {}) =>
+    aRecord({ daysLeft: 300, previousTokenId: 'previous', rotatedAt: pastGrace, ...overrides });
+  const forced = aJob({ reason: JobReason.Forced, observedVersion: 3 });
+
+  it('does not push out a previous token that is still live, and mints nothing', async () => {
+    tokens.seed('previous');
+    store.set(NAME, 3, withPrevious());
+    await expect(rotate(forced, deps(), options, untrusted)).resolves.toMatchObject({
+      kind: 'skipped',
+      why: 'previous-live',
+    });
+    expect(tokens.calls.map((call) => call.op)).toEqual(['list']);
+    expect(tokens.statusOf('previous')).toBe('AVAILABLE');
+  });
+
+  it('rotates once the previous token is gone, or when the policy keeps it anyway', async () => {
+    tokens.seed('previous', { status: 'DELETED' });
+    store.set(NAME, 3, withPrevious());
+    await expect(rotate(forced, deps(), options, untrusted)).resolves.toMatchObject({
+      kind: 'rotated',
+    });
+    tokens.seed('kept');
+    store.set(NAME, 3, withPrevious({ previousTokenId: 'kept', revocation: 'never' }));
+    await expect(rotate(forced, deps(), options, untrusted)).resolves.toMatchObject({
+      kind: 'rotated',
+      retired: { tokenId: 'kept', result: 'retained' },
+    });
+    expect(tokens.statusOf('kept')).toBe('AVAILABLE');
   });
 });
 

@@ -13,6 +13,7 @@ import {
   NOW,
   ROTATE_OPTIONS,
   TOKEN_PATH,
+  tokenIdFor,
 } from '../../helpers/factories.js';
 import { MemoryStore } from '../../helpers/memory-store.js';
 import { MemoryTokens } from '../../helpers/memory-tokens.js';
@@ -52,9 +53,12 @@ const recordingQueue = (events: string[], sent: QueueMessage[][] = []): MessageQ
 });
 
 describe('scan', () => {
-  it('streams: sends each full batch before it reads the next page', async () => {
+  it('reads every page before it sends a job, then sends them in batches of ten', async () => {
+    // A record that names another's token shows only once both are read: no job may go first.
     const due = (i: number) =>
-      aParameter(`${TOKEN_PATH}t${i}`, { record: aRecord({ daysLeft: 5 }) });
+      aParameter(`${TOKEN_PATH}t${i}`, {
+        record: aRecord({ daysLeft: 5, tokenId: tokenIdFor(`t${i}`) }),
+      });
     const pages = [
       Array.from({ length: 12 }, (_, i) => due(i)),
       Array.from({ length: 12 }, (_, i) => due(12 + i)),
@@ -70,7 +74,7 @@ describe('scan', () => {
       },
       options,
     );
-    expect(events).toEqual(['read page 0', 'send 10', 'read page 1', 'send 10', 'send 4']);
+    expect(events).toEqual(['read page 0', 'read page 1', 'send 10', 'send 10', 'send 4']);
   });
 
   it('sends nothing when nothing is due, and reports the fewest days left', async () => {
@@ -272,14 +276,14 @@ describe("scan: the audit of each license's tokens", () => {
     expect(jobs).toEqual([]);
   });
 
-  it('names the late mints of a late-retried rotation, once the window has settled', async () => {
+  it('names the stray mints of a rotation, once the window has settled', async () => {
     const MINUTE = 60_000;
     const late = (minutesAgo: number) =>
       aRecord({
         tokenId: 'stored',
         previousTokenId: 'previous',
         rotatedAt: new Date(NOW.getTime() - minutesAgo * MINUTE).toISOString(),
-        lateRetryFrom: new Date(NOW.getTime() - (minutesAgo + 15) * MINUTE).toISOString(),
+        mintsFrom: new Date(NOW.getTime() - (minutesAgo + 15) * MINUTE).toISOString(),
       });
     const mintedMinutesAgo = (minutes: number) =>
       new Date(NOW.getTime() - minutes * MINUTE + 365 * 24 * HOUR);
@@ -296,6 +300,99 @@ describe("scan: the audit of each license's tokens", () => {
     // Minutes after the rotation, a retry could still store a late mint: wait.
     const fresh = await run([[aParameter(`${TOKEN_PATH}a`, { record: late(5) })]], license);
     expect(fresh.jobs).toEqual([]);
+  });
+
+  it('looks for the stray mints of a rotation for a week after it, not longer', async () => {
+    const DAY = 24 * HOUR;
+    const rotatedDaysAgo = (days: number) =>
+      aRecord({
+        tokenId: 'stored',
+        rotatedAt: new Date(NOW.getTime() - days * DAY).toISOString(),
+        mintsFrom: new Date(NOW.getTime() - (days + 1) * DAY).toISOString(),
+      });
+    const license = new MemoryTokens();
+    license.seed('stored');
+    for (const days of [6.5, 7.5]) {
+      // Minted half a day before the rotation stored its token, and stored by nothing.
+      license.seed(`stray-${days}`, {
+        expiresAt: new Date(NOW.getTime() - (days + 0.5) * DAY + 365 * DAY),
+      });
+    }
+    const recent = await run(
+      [[aParameter(`${TOKEN_PATH}a`, { record: rotatedDaysAgo(6) })]],
+      license,
+    );
+    expect(recent.jobs).toEqual([
+      expect.objectContaining({ reason: 'revoke-orphans', tokenIds: ['stray-6.5'] }),
+    ]);
+    const old = await run(
+      [[aParameter(`${TOKEN_PATH}a`, { record: rotatedDaysAgo(7.2) })]],
+      license,
+    );
+    expect(old.jobs).toEqual([]);
+    expect(old.summary.unrecordedTokens).toBe(2);
+  });
+
+  it("gives a record that names another record's token as its previous no job, and counts it damaged", async () => {
+    const license = new MemoryTokens();
+    license.seed('current-victim');
+    license.seed('current-thief');
+    const victim = aParameter(`${TOKEN_PATH}victim`, {
+      record: aRecord({ tokenId: 'current-victim', daysLeft: 2 }),
+    });
+    // Due, and its "previous" token past the grace period: both would be jobs if it were believed.
+    const thief = aParameter(`${TOKEN_PATH}thief`, {
+      record: aRecord({
+        tokenId: 'current-thief',
+        daysLeft: 2,
+        previousTokenId: 'current-victim',
+        rotatedAt: new Date(NOW.getTime() - 100 * HOUR).toISOString(),
+      }),
+    });
+    const warnings: unknown[] = [];
+    const log = { info: () => undefined, warn: (...args: unknown[]) => warnings.push(args) };
+    const sent: QueueMessage[][] = [];
+    const summary = await scan(
+      {
+        store: pagedStore([[thief], [victim]], []),
+        queue: recordingQueue([], sent),
+        tokens: license,
+        pickups: NO_PICKUPS,
+        log,
+      },
+      options,
+    );
+    const jobs = sent.flat().map((message) => JSON.parse(message.body));
+    expect(jobs).toEqual([
+      expect.objectContaining({ parameterName: `${TOKEN_PATH}victim`, reason: 'expiring' }),
+    ]);
+    expect(summary).toMatchObject({ conflicting: 1, damaged: 1, due: 2, revocationsEnqueued: 0 });
+    expect(warnings).toContainEqual([
+      expect.stringContaining('names another record'),
+      {
+        parameterName: `${TOKEN_PATH}thief`,
+        problem: `its previous token current-victim is the token of ${TOKEN_PATH}victim`,
+      },
+    ]);
+  });
+
+  it('counts a record whose token License Manager no longer lists as lost; an expired one is not', async () => {
+    const license = new MemoryTokens();
+    license.seed('current-here');
+    license.seed('current-deleted', { status: 'DELETED' });
+    const { summary } = await run(
+      [
+        [
+          aParameter(`${TOKEN_PATH}here`, { record: aRecord({ tokenId: 'current-here' }) }),
+          aParameter(`${TOKEN_PATH}deleted`, { record: aRecord({ tokenId: 'current-deleted' }) }),
+          aParameter(`${TOKEN_PATH}expired`, {
+            record: aRecord({ tokenId: 'current-expired', daysLeft: -3 }),
+          }),
+        ],
+      ],
+      license,
+    );
+    expect(summary).toMatchObject({ lostTokens: 1, expired: 1 });
   });
 
   it('counts a failed listing and carries on with rotation', async () => {

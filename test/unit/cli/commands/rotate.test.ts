@@ -182,24 +182,36 @@ describe('license-token-rotator rotate', () => {
     expect(world.sandbox.licenseManager.token(seeded.tokenId)?.status).toBe('AVAILABLE');
   });
 
-  it('--revoke-previous enqueues a leaked job, even inside the grace period', async () => {
-    await rotatedOnce();
+  it('--revoke-previous rotates in-process even without --now: deletes come from the scanner only', async () => {
+    const { leaked } = await rotatedOnce();
     const run = await runCli(world.sandbox, [
       'rotate',
       'acme/prod',
       '--revoke-previous',
       '--queue-url',
       world.queues.jobQueueUrl,
+      ...KEY,
     ]);
-    expect(run).toMatchObject({
-      code: 0,
-      stdout: `Enqueued a leak rotation of ${NAME} (version 2); the rotator will replace the token and delete the leaked one right after.\n`,
-    });
-    const [message] = jobs();
-    expect(JSON.parse(message?.body ?? '{}')).toMatchObject({
-      parameterName: NAME,
-      observedVersion: 2,
-      reason: 'leaked',
-    });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`Leaked token ${leaked}: deleted.\n`);
+    expect(jobs()).toHaveLength(0);
+  });
+
+  it('refuses to enqueue a forced rotation while the previous token is live past its grace period', async () => {
+    const { previous } = await rotatedOnce();
+    world.sandbox.clock.advance(73 * 60 * 60 * 1000);
+    const run = await runCli(world.sandbox, [
+      'rotate',
+      NAME,
+      '--queue-url',
+      world.queues.jobQueueUrl,
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      `not enqueuing ${NAME} (previous-live): its previous token ${previous.slice(0, 8)}… is past its grace period but still live`,
+    );
+    expect(jobs()).toHaveLength(0);
+    await runCli(world.sandbox, ['rotate', NAME, '--now', ...KEY]);
+    expect(world.sandbox.licenseManager.token(previous)?.status).toBe('DELETED');
   });
 });
