@@ -111,7 +111,7 @@ function report(deps: RotatorDeps, messageId: string, outcome: MessageOutcome): 
       return;
     case 'orphans-revoked':
       metrics.addMetric(MetricName.OrphansRevoked, MetricUnit.Count, outcome.tokenIds.length);
-      logger.info('Tokens of a late-retried rotation revoked', { messageId, ...outcome });
+      logger.info('Stray mints of a rotation revoked', { messageId, ...outcome });
       return;
     case 'skipped':
       count(MetricName.Skipped);

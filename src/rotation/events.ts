@@ -27,7 +27,7 @@ export type RevokedBecause =
   | 'picked-up'
   | 'leaked'
   | 'pushed-out'
-  | 'late-mint';
+  | 'stray-mint';
 
 const event = (type: string, detail: RotationEvent['detail']): RotationEvent => ({
   type,
@@ -89,7 +89,7 @@ export function eventsFor(outcome: MessageOutcome): RotationEvent[] {
         : [];
     case 'orphans-revoked':
       return outcome.tokenIds.map((id) =>
-        revoked(outcome.parameterName, outcome.version, id, 'late-mint'),
+        revoked(outcome.parameterName, outcome.version, id, 'stray-mint'),
       );
     case 'dead-lettered':
       return failed(outcome);

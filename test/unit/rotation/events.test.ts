@@ -75,7 +75,7 @@ describe('eventsFor', () => {
     ).toEqual([]);
   });
 
-  it('announces a revocation with its reason, and each late mint deleted', () => {
+  it('announces a revocation with its reason, and each stray mint deleted', () => {
     expect(
       eventsFor({
         kind: 'revoked',
@@ -98,7 +98,7 @@ describe('eventsFor', () => {
         version: 5,
         tokenIds: ['a', 'b'],
       }).map((e) => e.detail.reason),
-    ).toEqual(['late-mint', 'late-mint']);
+    ).toEqual(['stray-mint', 'stray-mint']);
   });
 
   it('announces a valid job that failed for good, and nothing for hostile input', () => {

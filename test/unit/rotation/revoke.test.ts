@@ -171,7 +171,7 @@ describe('revokeOrphans', () => {
     new Date(NOW.getTime() - minutes * MINUTE_MS + late.expirationInDays * DAY_MS);
   const orphanJob = (...tokenIds: string[]) => aJob({ reason: JobReason.RevokeOrphans, tokenIds });
 
-  it('deletes the late mints a job names, each proven against the record', async () => {
+  it('deletes the stray mints a job names, each proven against the record', async () => {
     tokens.seed('early', { expiresAt: mintedMinutesAgo(35) });
     store.set(NAME, 4, late);
     await expect(revokeOrphans(orphanJob('early'), deps(), options)).resolves.toEqual({
@@ -183,7 +183,7 @@ describe('revokeOrphans', () => {
     expect(tokens.statusOf('early')).toBe('DELETED');
   });
 
-  it('refuses the whole job when one id is not a late mint of this record', async () => {
+  it('refuses the whole job when one id is not a stray mint of this record', async () => {
     tokens.seed('early', { expiresAt: mintedMinutesAgo(35) });
     tokens.seed('before', { expiresAt: mintedMinutesAgo(300) });
     tokens.seed('elsewhere', {

@@ -297,7 +297,7 @@ describe("scan: the audit of each license's tokens", () => {
       expect.objectContaining({ reason: 'revoke-orphans', tokenIds: ['early'] }),
     ]);
     expect(settled.summary).toMatchObject({ orphanRevocationsEnqueued: 1, unrecordedTokens: 2 });
-    // Minutes after the rotation, a retry could still store a late mint: wait.
+    // Minutes after the rotation, a retry could still store a stray mint: wait.
     const fresh = await run([[aParameter(`${TOKEN_PATH}a`, { record: late(5) })]], license);
     expect(fresh.jobs).toEqual([]);
   });
