@@ -156,12 +156,16 @@ function attemptOf(record: SQSRecord): Attempt {
   };
 }
 
-/** Builds the plain rotator function: a partial batch response over the FIFO processor. */
+/**
+ * Builds the plain rotator function: a partial batch response over Powertools' FIFO processor,
+ * one per FIFO group. A group is one parameter, whose jobs run one after another; the groups of a
+ * batch run at once, so a slow License Manager delays a batch by its slowest parameter rather than
+ * by the sum of them (bench/RESULTS.md, "Batches under latency").
+ */
 export function createRotator(
   deps: RotatorDeps,
 ): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
   const { config, logger, metrics } = deps;
-  const processor = new SqsFifoPartialProcessorAsync();
   const runJob = async (record: SQSRecord, context: Context): Promise<void> => {
     const remaining = context.getRemainingTimeInMillis();
     if (remaining < JOB_START_BUDGET_MS) throw new NotStartedError(remaining);
@@ -194,12 +198,28 @@ export function createRotator(
       throw error;
     }
   };
-  return (event, context) =>
-    processPartialResponse(event, (record: SQSRecord) => handleRecord(record, context), processor, {
-      context,
-      // Fail only the rest of the failing message's group; other parameters carry on.
-      skipGroupOnError: true,
-      // A batch where every job failed is reported, not thrown: thrown, Lambda retries it whole.
-      throwOnFullBatchFailure: false,
-    });
+  const processGroup = (records: SQSRecord[], context: Context): Promise<SQSBatchResponse> =>
+    processPartialResponse(
+      { Records: records },
+      (record: SQSRecord) => handleRecord(record, context),
+      new SqsFifoPartialProcessorAsync(),
+      {
+        context,
+        // A failed job fails the rest of its group, in FIFO order.
+        skipGroupOnError: true,
+        // A group where every job failed is reported, not thrown: thrown, Lambda retries it whole.
+        throwOnFullBatchFailure: false,
+      },
+    );
+  return async (event, context) => {
+    // A record without a group (never from a FIFO queue) is a group of its own.
+    const groups = Map.groupBy(
+      event.Records,
+      (record) => record.attributes.MessageGroupId ?? record.messageId,
+    );
+    const answers = await Promise.all(
+      [...groups.values()].map((records) => processGroup(records, context)),
+    );
+    return { batchItemFailures: answers.flatMap((answer) => answer.batchItemFailures) };
+  };
 }

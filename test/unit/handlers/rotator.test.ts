@@ -48,6 +48,12 @@ const seed = (name: string, version: number, record = dueRecord): string => {
   return value;
 };
 
+/** A promise that fails after `ms`: a bound on a wait that must never happen. */
+const rejectAfter = (ms: number): Promise<never> =>
+  new Promise((_, reject) => {
+    setTimeout(() => reject(new Error(`still waiting after ${ms} ms`)), ms).unref();
+  });
+
 const deadLetters = () => sqs.commandCalls(SendMessageCommand).map((call) => call.args[0].input);
 const invoke = (event: SQSEvent) => handler(event, aContext('rotator'));
 
@@ -312,6 +318,36 @@ describe('rotator handler', () => {
     expect(deadLetters()[0]?.MessageAttributes?.FailureReason?.StringValue).toBe(
       'UnmanagedParameter',
     );
+  });
+
+  it('runs the groups of a batch at once: one parameter waiting on AWS does not hold up another', async () => {
+    seed(ACME, 3);
+    seed(GLOBEX, 1);
+    const started: string[] = [];
+    let globexStarted: () => void = () => undefined;
+    const globexHere = new Promise<void>((resolve) => {
+      globexStarted = resolve;
+    });
+    lm.stub.on(CreateTokenCommand).callsFake(async (input) => {
+      const who = input.ClientToken === clientTokenFor(ACME, 3) ? 'acme' : 'globex';
+      started.push(who);
+      if (who === 'globex') globexStarted();
+      // ACME's CreateToken answers only once GLOBEX's has been asked: one after another, the
+      // batch would wait here for ever (the timeout below turns that into a failure).
+      else await Promise.race([globexHere, rejectAfter(10_000)]);
+      return lm.create(input);
+    });
+    const result = await invoke(
+      anSqsEvent(
+        anSqsRecord(aJob({ parameterName: ACME, observedVersion: 3 }), 0),
+        anSqsRecord(aJob({ parameterName: GLOBEX, observedVersion: 1 }), 1),
+      ),
+    );
+    expect(result.batchItemFailures).toEqual([]);
+    expect(started).toEqual(['acme', 'globex']);
+    expect([ssm.parameters.get(ACME)?.version, ssm.parameters.get(GLOBEX)?.version]).toEqual([
+      4, 2,
+    ]);
   });
 
   it('fails the rest of a failing group only; other groups carry on', async () => {
