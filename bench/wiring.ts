@@ -12,7 +12,7 @@ import {
 import { EventBridgeBus } from '../src/aws/event-bus.js';
 import { EVENT_SOURCE } from '../src/rotation/events.js';
 import type { EventPublisher } from '../src/rotation/ports.js';
-import { RevocationPolicy } from '../src/rotation/revocation-policy.js';
+import { RevocationPolicy } from '../src/rotation/record.js';
 import { SANDBOX_CREDENTIALS } from '../tools/local/clients.js';
 import { LOCAL_ALLOW_LISTS } from '../tools/local/handlers.js';
 import type { CallLog } from './sdk-calls.js';

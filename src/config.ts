@@ -1,11 +1,8 @@
 import { ConfigError } from './errors.js';
 import { type AllowLists, isLicenseArnPattern, isRoleArnPattern } from './rotation/allow-list.js';
 import { normaliseTokenPath } from './rotation/parameter-name.js';
-import {
-  isRevocationPolicy,
-  RevocationPolicy,
-  type RevocationSettings,
-} from './rotation/revocation-policy.js';
+import { isRevocationPolicy, RevocationPolicy } from './rotation/record.js';
+import type { RevocationSettings } from './rotation/revocation-policy.js';
 import { isSenderId, type TrustedSenders } from './rotation/trusted-sender.js';
 
 /** Settings both functions share. */

@@ -1,7 +1,29 @@
 import { InvalidRecordError } from '../errors.js';
 import { DAY_MS, MINUTE_MS } from '../time.js';
 import { isObject, isRegionName, keyProblem, parseTimestamp } from '../validate.js';
-import { isRevocationPolicy, type RevocationPolicy } from './revocation-policy.js';
+
+/**
+ * When a superseded token may be deleted. Deleting a token a host still holds is the one way this
+ * project can cause the outage it exists to prevent, so by default it waits for the evidence that
+ * the replacement reached the host, not merely for time to pass.
+ */
+export const RevocationPolicy = {
+  /** After its grace period, and once the exchange has recorded the replacement's pickup. */
+  AfterPickup: 'after-pickup',
+  /** After its grace period: for consumers that read Parameter Store themselves at every use. */
+  AfterGrace: 'after-grace',
+  /** Never: the token lives until it expires. */
+  Never: 'never',
+} as const;
+
+/** One of the RevocationPolicy values. */
+export type RevocationPolicy = (typeof RevocationPolicy)[keyof typeof RevocationPolicy];
+
+const POLICIES: ReadonlySet<string> = new Set(Object.values(RevocationPolicy));
+
+/** True when the text names a revocation policy. */
+export const isRevocationPolicy = (value: unknown): value is RevocationPolicy =>
+  typeof value === 'string' && POLICIES.has(value);
 
 /**
  * The rotation record: what the rotator needs to mint the next token, kept as compact JSON in

@@ -1,28 +1,5 @@
 import { HOUR_MS } from '../time.js';
-import type { RotationRecord } from './record.js';
-
-/**
- * When a superseded token may be deleted. Deleting a token a host still holds is the one way this
- * project can cause the outage it exists to prevent, so by default it waits for the evidence that
- * the replacement reached the host, not merely for time to pass.
- */
-export const RevocationPolicy = {
-  /** After its grace period, and once the exchange has recorded the replacement's pickup. */
-  AfterPickup: 'after-pickup',
-  /** After its grace period: for consumers that read Parameter Store themselves at every use. */
-  AfterGrace: 'after-grace',
-  /** Never: the token lives until it expires. */
-  Never: 'never',
-} as const;
-
-/** One of the RevocationPolicy values. */
-export type RevocationPolicy = (typeof RevocationPolicy)[keyof typeof RevocationPolicy];
-
-const POLICIES: ReadonlySet<string> = new Set(Object.values(RevocationPolicy));
-
-/** True when the text names a revocation policy. */
-export const isRevocationPolicy = (value: unknown): value is RevocationPolicy =>
-  typeof value === 'string' && POLICIES.has(value);
+import { RevocationPolicy, type RotationRecord } from './record.js';
 
 /** The settings the revocation rule reads. */
 export interface RevocationSettings {

@@ -13,8 +13,8 @@ import {
   storeMinted,
 } from './mint.js';
 import type { LicenseTokens, ParameterStore, ParameterSummary, Revocation } from './ports.js';
-import { type RotationRecord, serialiseRecord } from './record.js';
-import { policyOf, RevocationPolicy, type RevocationSettings } from './revocation-policy.js';
+import { RevocationPolicy, type RotationRecord, serialiseRecord } from './record.js';
+import { policyOf, type RevocationSettings } from './revocation-policy.js';
 import { deleteProvenToken, revocationDueAt } from './revoke.js';
 import { type RecordRules, rotatableRecord } from './rotatable-record.js';
 

@@ -4,11 +4,11 @@ import { CLIENT_TOKEN_WINDOW_MS } from './client-token.js';
 import { MAX_JOB_TOKEN_IDS } from './job.js';
 import type { LicenseTokens, Log, Pickups, TokenInfo } from './ports.js';
 import type { RotationRecord } from './record.js';
+import { RevocationPolicy } from './record.js';
 import {
   type PreviousStanding,
   policyOf,
   previousStanding,
-  RevocationPolicy,
   type RevocationSettings,
 } from './revocation-policy.js';
 import { isStrayMintOf, mintWindow } from './revoke.js';

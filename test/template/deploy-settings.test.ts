@@ -7,7 +7,7 @@ import DeploySettings, {
   consumerPermissions,
   REVOCATION_POLICIES,
 } from '../../scripts/deploy-settings.mjs';
-import { RevocationPolicy } from '../../src/rotation/revocation-policy.js';
+import { RevocationPolicy } from '../../src/rotation/record.js';
 import { EXAMPLE_SETTINGS, osls } from './template.js';
 
 const LICENSE = EXAMPLE_SETTINGS.licenseArns;

@@ -1,6 +1,6 @@
 import { UsageError } from '../../errors.js';
+import { isRevocationPolicy, RevocationPolicy } from '../../rotation/record.js';
 import { type Registered, register } from '../../rotation/register.js';
-import { isRevocationPolicy, RevocationPolicy } from '../../rotation/revocation-policy.js';
 import { revocationResult, shortTime } from '../format.js';
 import { type Invocation, parameterName, stackKmsKey } from '../invocation.js';
 import { ExitCode } from '../io.js';

@@ -1,10 +1,10 @@
 import { UsageError } from '../../errors.js';
+import { RevocationPolicy } from '../../rotation/record.js';
 import {
   type Pickup,
   type PreviousStanding,
   policyOf,
   previousStanding,
-  RevocationPolicy,
 } from '../../rotation/revocation-policy.js';
 import { classify, type ManagedParameter, type UnmanagedParameter } from '../../rotation/scan.js';
 import { days, shortTime, stateLabel } from '../format.js';
