@@ -1,4 +1,6 @@
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ScanIncompleteError, TransientError } from '../../src/errors.js';
 import { clientTokenFor } from '../../src/rotation/client-token.js';
 import { TOKEN_PATH } from '../helpers/factories.js';
 import { type Harness, startHarness } from '../helpers/harness.js';
@@ -23,17 +25,19 @@ describe('a throttling storm on every service', () => {
       throttle: [
         { operation: 'ssm:*', probability: 0.3 },
         { operation: 'license-manager:*', probability: 0.3 },
+        // The scanner's sends are few: throttle them harder, so some exhaust the SDK's retries.
+        { operation: 'sqs:SendMessageBatch', probability: 0.5 },
         { operation: 'sqs:*', probability: 0.2 },
       ],
     });
-    let scanFailures = 0;
+    const scanFailures: unknown[] = [];
     let rounds = 0;
     const rotated = () =>
       DUE.filter((name) => h.sandbox.ssm.parameter(`${TOKEN_PATH}${name}`)?.version === 2).length;
     while (rotated() < DUE.length && rounds < 20) {
       rounds++;
-      await h.scan().catch(() => {
-        scanFailures++;
+      await h.scan().catch((error: unknown) => {
+        scanFailures.push(error);
       });
       // Small batches, as a busy event source would deliver them: more SQS calls to throttle.
       await h.drain({ batchSize: 3 });
@@ -43,13 +47,22 @@ describe('a throttling storm on every service', () => {
       if (call.fault === 'throttle')
         throttled.set(call.service, (throttled.get(call.service) ?? 0) + 1);
     }
+    const scannerSends = h.sandbox.calls('SendMessageBatch').filter((c) => c.fault === 'throttle');
     h.sandbox.faults.clear();
 
     expect(rotated()).toBe(DUE.length);
-    // The storm really hit every service.
+    // The storm really hit every service, and SQS's throttling hit the scanner's own sends.
     for (const service of ['ssm', 'sqs', 'license-manager']) {
       expect(throttled.get(service), service).toBeGreaterThan(5);
     }
+    expect(scannerSends.length).toBeGreaterThan(0);
+    expect(new Set(scannerSends.map((c) => `${c.status} ${c.code}`))).toEqual(
+      new Set(['403 RequestThrottled']),
+    );
+    // A scan may fail under throttling, but only as a retryable failure, never a permanent one.
+    const retryable = (error: unknown) =>
+      error instanceof TransientError || error instanceof ScanIncompleteError;
+    expect(scanFailures.filter((error) => !retryable(error)).map(String)).toEqual([]);
     for (const name of DUE) {
       const full = `${TOKEN_PATH}${name}`;
       expect(h.sandbox.licenseManager.mintCount(clientTokenFor(full, 1)), name).toBe(1);
@@ -63,7 +76,62 @@ describe('a throttling storm on every service', () => {
       new Set(DUE.map((n) => `${TOKEN_PATH}${n}`)),
     );
     expect(rounds).toBeLessThan(20);
-    expect(scanFailures).toBeLessThan(rounds);
+    expect(scanFailures.length).toBeLessThan(rounds);
+  });
+
+  it("retries a job batch SQS throttled past the SDK's own retries (RequestThrottled, 403)", async () => {
+    const fast = await startHarness({ fastRetries: true });
+    try {
+      const names = ['sqs/a', 'sqs/b', 'sqs/c'];
+      for (const name of names) await fast.seed(name, { ageDays: 300 });
+      // Every attempt the SDK makes (3) is throttled; only the scan's own resend gets through.
+      fast.sandbox.faults.failNext('sqs:SendMessageBatch', 3, 'RequestThrottled');
+      const summary = await fast.scan();
+
+      expect(
+        fast.sandbox.calls('SendMessageBatch').map((call) => `${call.status} ${call.code ?? ''}`),
+      ).toEqual(['403 RequestThrottled', '403 RequestThrottled', '403 RequestThrottled', '200 ']);
+      expect(summary).toMatchObject({ due: names.length, enqueued: names.length });
+      expect(summary.enqueueFailures).toBe(0);
+      expect(await fast.drain()).toMatchObject({ deleted: names.length, failed: 0 });
+      for (const name of names) expect(fast.check(name).ok, name).toBe(true);
+    } finally {
+      await fast.close();
+    }
+  });
+
+  it('keeps the failure attributes of a dead letter whose send SQS throttled: the job is retried', async () => {
+    const fast = await startHarness({ fastRetries: true });
+    try {
+      await fast.clients.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: fast.queues.jobQueueUrl,
+          MessageBody: 'not a job',
+          MessageGroupId: 'hostile',
+          MessageDeduplicationId: 'hostile-1',
+        }),
+      );
+      const before = fast.sandbox.calls('SendMessage').length;
+      // The dead-letter send is throttled on every attempt the SDK makes (3).
+      fast.sandbox.faults.failNext('sqs:SendMessage', 3, 'RequestThrottled');
+      const drain = await fast.drain();
+
+      const sends = fast.sandbox.calls('SendMessage').slice(before);
+      expect(sends.map((call) => `${call.status} ${call.code ?? ''}`)).toEqual([
+        '403 RequestThrottled',
+        '403 RequestThrottled',
+        '403 RequestThrottled',
+        '200 ',
+      ]);
+      // First delivery failed (to be retried), the second one dead-lettered it.
+      expect(drain).toMatchObject({ received: 2, failed: 1, deleted: 1 });
+      const letters = fast.sandbox.sqs.queue('it-dlq.fifo')?.messages ?? [];
+      expect(letters.map((letter) => letter.body)).toEqual(['not a job']);
+      expect(letters[0]?.attributes.FailureKind?.StringValue).toBe('InvalidJob');
+      expect(letters[0]?.attributes.FailureReason?.StringValue).toBe('NotJson');
+    } finally {
+      await fast.close();
+    }
   });
 
   it('lets the SDK absorb License Manager rate limiting with the production client settings', async () => {

@@ -1,3 +1,4 @@
+import { RequestThrottled } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { toProjectError } from '../../../src/aws/sdk-errors.js';
 import { PermanentError, TransientError } from '../../../src/errors.js';
@@ -26,6 +27,41 @@ describe('toProjectError', () => {
     expect(error).toBeInstanceOf(TransientError);
     expect(error.code).toBe(name);
     expect(error.message).toBe(`CreateToken failed (${name}): ${name} happened (request req-1)`);
+  });
+
+  // Each code a service throttles with. Asked as a client fault with a 4xx that is neither 429 nor
+  // 5xx, only the code can make the error transient: drop one from the set and its case fails.
+  it.each([
+    ['ThrottlingException', 400],
+    ['Throttling', 400],
+    ['ThrottledException', 400],
+    ['TooManyRequestsException', 400],
+    ['RequestThrottled', 403],
+    ['RateLimitExceededException', 400],
+    ['RequestLimitExceeded', 400],
+  ])('treats the throttling code %s as transient by its code alone (%i)', (name, status) => {
+    const error = toProjectError('SendMessageBatch', sdkError(name, status));
+    expect(error).toBeInstanceOf(TransientError);
+    expect(error.code).toBe(name);
+  });
+
+  it("treats SQS's RequestThrottled as transient, as the SDK raises it: a client fault, HTTP 403", () => {
+    const throttled = new RequestThrottled({
+      message: 'Request is throttled.',
+      $metadata: { httpStatusCode: 403, requestId: 'req-sqs' },
+    });
+    expect(throttled).toMatchObject({ $fault: 'client', $retryable: undefined });
+    const error = toProjectError('SendMessageBatch', throttled);
+    expect(error).toBeInstanceOf(TransientError);
+    expect(error.message).toBe(
+      'SendMessageBatch failed (RequestThrottled): Request is throttled. (request req-sqs)',
+    );
+  });
+
+  it('treats another 403 from SQS as permanent', () => {
+    expect(toProjectError('SendMessage', sdkError('InvalidSecurity', 403))).toBeInstanceOf(
+      PermanentError,
+    );
   });
 
   it('treats a server fault without a 5xx as transient', () => {
