@@ -94,13 +94,23 @@ describe('scan', () => {
     );
   });
 
-  it('treats a parameter whose name breaks the contract as unmanaged', async () => {
-    const pages = [[aParameter(`${TOKEN_PATH}has space`)]];
+  it('treats a parameter whose name breaks the contract as unmanaged, and enqueues nothing for it', async () => {
+    // Its record is due: only the name keeps it from being rotated.
+    const pages = [[aParameter(`${TOKEN_PATH}has space`, { record: aRecord({ daysLeft: 5 }) })]];
+    const events: string[] = [];
+    const sent: QueueMessage[][] = [];
     const summary = await scan(
-      { store: pagedStore(pages, []), queue: recordingQueue([]), tokens, log: silent },
+      {
+        store: pagedStore(pages, events),
+        queue: recordingQueue(events, sent),
+        tokens,
+        log: silent,
+      },
       options,
     );
-    expect(summary).toMatchObject({ scanned: 1, unmanaged: 1 });
+    expect(summary).toMatchObject({ scanned: 1, unmanaged: 1, due: 0, enqueued: 0 });
+    expect(events).toEqual(['read page 0']);
+    expect(sent).toEqual([]);
   });
 });
 
