@@ -80,6 +80,7 @@ beforeEach(() => {
 });
 afterEach(() => {
   vi.useRealTimers();
+  vi.restoreAllMocks();
 });
 
 describe('LicenseManagerTokens.createToken', () => {
@@ -90,6 +91,20 @@ describe('LicenseManagerTokens.createToken', () => {
     const result = await settle(tokens.createToken(request));
     expect(seen).toEqual(['us-east-1 CreateToken', 'us-east-1 CreateToken']);
     expect(result.status === 'fulfilled' && result.value.tokenId).toBe('tok-1');
+  });
+
+  it('backs off as for throttling before that retry, not as for a passing fault', async () => {
+    // The SDK's delay is random up to a base; pinned to half of it: 500 ms when throttled.
+    vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    const { tokens, seen } = scripted({
+      'us-east-1': [error('RateLimitExceededException'), minted()],
+    });
+    const created = tokens.createToken(request);
+    await vi.advanceTimersByTimeAsync(400);
+    expect(seen).toEqual(['us-east-1 CreateToken']);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(seen).toEqual(['us-east-1 CreateToken', 'us-east-1 CreateToken']);
+    await expect(created).resolves.toMatchObject({ tokenId: 'tok-1' });
   });
 
   it('gives up after the SDK attempts with a TransientError', async () => {
@@ -117,10 +132,24 @@ describe('LicenseManagerTokens.createToken', () => {
     );
   });
 
-  it('goes straight to the home region a record names', async () => {
+  it('goes straight to the home region a record names, and reports no redirect', async () => {
     const { tokens, seen } = scripted({ 'eu-west-1': [minted()] });
-    await tokens.createToken({ ...request, homeRegion: 'eu-west-1' });
+    const issued = await tokens.createToken({ ...request, homeRegion: 'eu-west-1' });
     expect(seen).toEqual(['eu-west-1 CreateToken']);
+    expect(issued).not.toHaveProperty('redirectedTo');
+  });
+
+  it.each([
+    ['no TokenId', { Token: 'x' }],
+    ['no Token', { TokenId: 'tok-1' }],
+  ])('asks again (TransientError) when the answer has %s', async (_, body) => {
+    const { tokens } = scripted({ 'us-east-1': [ok(body)] });
+    await expect(tokens.createToken(request)).rejects.toMatchObject({
+      name: 'TransientError',
+      operation: 'CreateToken',
+      code: 'IncompleteResponse',
+      message: 'CreateToken failed (IncompleteResponse): the response has no TokenId or Token',
+    });
   });
 });
 
@@ -168,6 +197,27 @@ describe('LicenseManagerTokens: RedirectException', () => {
     expect(seen).toEqual(['us-east-1 CreateToken', 'us-west-2 CreateToken']);
   });
 
+  it('fails for good, asking nowhere else, on a redirect it cannot read from a home region', async () => {
+    const { tokens, seen } = scripted({
+      'eu-west-1': [error('RedirectException', { Location: 'somewhere else' })],
+      'us-east-1': [minted()],
+    });
+    await expect(tokens.createToken({ ...request, homeRegion: 'eu-west-1' })).rejects.toMatchObject(
+      { name: 'PermanentError', code: 'RedirectException' },
+    );
+    expect(seen).toEqual(['eu-west-1 CreateToken']);
+  });
+
+  it('fails for good on a redirect to the home region it just asked', async () => {
+    const { tokens, seen } = scripted({
+      'eu-west-1': [error('RedirectException', { Location: 'eu-west-1' }), minted()],
+    });
+    await expect(tokens.createToken({ ...request, homeRegion: 'eu-west-1' })).rejects.toMatchObject(
+      { name: 'PermanentError', code: 'RedirectException' },
+    );
+    expect(seen).toEqual(['eu-west-1 CreateToken']);
+  });
+
   it('fails for good on a redirect it cannot read', async () => {
     const { tokens } = scripted({
       'us-east-1': [error('RedirectException', { Location: 'somewhere else' })],
@@ -184,6 +234,7 @@ describe('regionFromLocation', () => {
     ['us-west-2', 'us-west-2'],
     ['https://license-manager.eu-central-1.amazonaws.com', 'eu-central-1'],
     ['https://license-manager.us-gov-west-1.amazonaws.com/', 'us-gov-west-1'],
+    [' eu-west-1\n', 'eu-west-1'],
     ['not a region', undefined],
     [undefined, undefined],
   ])('reads %s as %s', (location, region) => {
@@ -204,6 +255,40 @@ describe('LicenseManagerTokens.verifyToken', () => {
       });
     },
   );
+
+  it('names GetAccessToken and keeps the reason when it reports a rejection', async () => {
+    const { tokens } = scripted({
+      'us-east-1': [error('ValidationException', { Message: 'token is malformed' })],
+    });
+    await expect(
+      tokens.verifyToken(new Secret(fakeToken()), [], { licenseArn: LICENSE }),
+    ).rejects.toMatchObject({
+      operation: 'GetAccessToken',
+      message:
+        'GetAccessToken failed (TokenRejected): GetAccessToken failed (ValidationException): token is malformed',
+    });
+  });
+
+  it('leaves a failure that says nothing about the token as it is', async () => {
+    const { tokens } = scripted({
+      'us-east-1': [error('ResourceNotFoundException', { Message: 'no such license' })],
+    });
+    await expect(
+      tokens.verifyToken(new Secret(fakeToken()), [], { licenseArn: LICENSE }),
+    ).rejects.toMatchObject({ name: 'PermanentError', code: 'ResourceNotFoundException' });
+  });
+
+  it('reports a fault that outlasts the SDK retries as transient, not as a rejection', async () => {
+    const fault = { status: 500, type: 'ServerInternalException', body: {} };
+    const { tokens } = scripted({ 'us-east-1': [fault, fault, fault] });
+    const result = await settle(
+      tokens.verifyToken(new Secret(fakeToken()), [], { licenseArn: LICENSE }),
+    );
+    expect(result.status === 'rejected' && result.reason).toMatchObject({
+      name: 'TransientError',
+      code: 'ServerInternalException',
+    });
+  });
 
   it('sends the token and its properties', async () => {
     const token = fakeToken();
@@ -262,6 +347,14 @@ describe('LicenseManagerTokens.availableTokenIds', () => {
     const available = await tokens.availableTokenIds(['a', 'b', 'c', 'd'], 'eu-west-1');
     expect([...available]).toEqual(['a', 'c']);
     expect(seen).toEqual(['eu-west-1 ListTokens', 'eu-west-1 ListTokens']);
+  });
+
+  it('stops at an empty NextToken and reads a page without Tokens as none', async () => {
+    const { tokens, seen } = scripted({
+      'us-east-1': [ok({ NextToken: 'n' }), ok({ Tokens: [], NextToken: '' }), minted()],
+    });
+    await expect(tokens.availableTokenIds(['a'])).resolves.toEqual(new Set());
+    expect(seen).toEqual(['us-east-1 ListTokens', 'us-east-1 ListTokens']);
   });
 
   it('asks nothing for no ids', async () => {

@@ -57,6 +57,13 @@ describe('SsmParameterStore.pages', () => {
     for await (const page of store.pages('/t/')) pages.push(page.map((p) => p.name));
     expect(pages).toEqual([['/t/a'], ['/t/c']]);
   });
+
+  it('reads a page without a Parameters list as an empty page', async () => {
+    ssm.on(DescribeParametersCommand).resolves({});
+    const pages: string[][] = [];
+    for await (const page of store.pages('/t/')) pages.push(page.map((p) => p.name));
+    expect(pages).toEqual([[]]);
+  });
 });
 
 describe('SsmParameterStore.putToken', () => {
@@ -78,6 +85,24 @@ describe('SsmParameterStore.putToken', () => {
       KeyId: 'alias/license-tokens',
       Description: '{"v":1}',
       Overwrite: false,
+    });
+  });
+
+  it('reports an answer without a version as transient: the retry sees the write', async () => {
+    ssm.on(PutParameterCommand).resolves({});
+    const write = {
+      name: '/t/a',
+      token: new Secret(fakeToken()),
+      description: '',
+      kmsKeyId: 'alias/aws/ssm',
+      overwrite: true,
+    };
+    const failure = store.putToken(write);
+    await expect(failure).rejects.toBeInstanceOf(TransientError);
+    await expect(failure).rejects.toMatchObject({
+      operation: 'PutParameter',
+      code: 'IncompleteResponse',
+      message: 'PutParameter failed (IncompleteResponse): the response has no Version',
     });
   });
 

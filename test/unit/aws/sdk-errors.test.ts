@@ -79,6 +79,15 @@ describe('toProjectError', () => {
     expect(error.code).toBe('ECONNREFUSED');
   });
 
+  it('calls a failure with neither a name of its own nor a code UnknownError', () => {
+    const error = toProjectError('PutParameter', new Error('socket hang up'));
+    expect(error).toBeInstanceOf(TransientError);
+    expect(error.code).toBe('UnknownError');
+    expect(toProjectError('PutParameter', 'a thrown string').message).toBe(
+      'PutParameter failed (UnknownError): a thrown string',
+    );
+  });
+
   it.each([
     ['AccessDeniedException', 403],
     ['ValidationException', 400],
