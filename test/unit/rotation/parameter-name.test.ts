@@ -35,10 +35,18 @@ describe('normaliseTokenPath', () => {
     expect(normaliseTokenPath('/a/b/')).toBe('/a/b/');
   });
 
-  it.each(['license-tokens/', '/', '/a//b/', '/a/../b/', '/a b/', '/aws/tokens/', '/SSM/x/'])(
-    'refuses %j',
-    (path) => {
-      expect(() => normaliseTokenPath(path)).toThrow();
-    },
-  );
+  const ABSOLUTE = 'must be an absolute path below the root, like /license-tokens/';
+  const SEGMENTS = 'segments must be made of [A-Za-z0-9_.-] and not be "." or ".."';
+  const RESERVED = 'must not start with "aws" or "ssm": SSM reserves those names';
+  it.each([
+    ['license-tokens/', ABSOLUTE],
+    ['/', ABSOLUTE],
+    ['/a//b/', SEGMENTS],
+    ['/a/../b/', SEGMENTS],
+    ['/a b/', SEGMENTS],
+    ['/aws/tokens/', RESERVED],
+    ['/SSM/x/', RESERVED],
+  ])('refuses %j, saying why', (path, message) => {
+    expect(() => normaliseTokenPath(path)).toThrow(new Error(message));
+  });
 });

@@ -31,6 +31,19 @@ const recordingQueue = (sent: QueueMessage[]): MessageQueue => ({
 
 const aMessage = (body: string): JobMessage => ({ messageId: 'msg-1', body, groupId: NAME });
 
+/** Processes a valid job for NAME, whose stored record has `key` as an unknown field. */
+async function withUnknownRecordKey(key: string): Promise<QueueMessage[]> {
+  const store = new MemoryStore();
+  store.set(NAME, 3, JSON.stringify({ [key]: 1, ...JSON.parse(serialiseRecord(aRecord())) }));
+  const sent: QueueMessage[] = [];
+  await processMessage(
+    aMessage(JSON.stringify(aJob({ parameterName: NAME, observedVersion: 3 }))),
+    { store, tokens: new MemoryTokens(), clock: () => NOW, deadLetters: recordingQueue(sent) },
+    options,
+  );
+  return sent;
+}
+
 describe('processMessage: dead letters', () => {
   it('redacts a token that reaches a failure attribute through an error message', async () => {
     // A hand-edited record with a token pasted in as a key: the record error names the key.
@@ -61,5 +74,54 @@ describe('processMessage: dead letters', () => {
     expect(sent[0]?.attributes?.[DeadLetterAttribute.Message]).toBe(
       `Rotation failed (UnmanagedParameter): ${NAME} record ${REDACTED}: is not a record field`,
     );
+  });
+
+  it('cuts a failure message to 256 characters', async () => {
+    const key = `k${'x'.repeat(299)}`;
+    const [letter] = await withUnknownRecordKey(key);
+    const full = `Rotation failed (UnmanagedParameter): ${NAME} record ${key}: is not a record field`;
+    expect(letter?.attributes?.[DeadLetterAttribute.Message]).toBe(full.slice(0, 256));
+  });
+
+  it('replaces characters SQS refuses in an attribute with "?"', async () => {
+    const [letter] = await withUnknownRecordKey('bad\u0000key\uFFFE');
+    expect(letter?.attributes?.[DeadLetterAttribute.Message]).toBe(
+      `Rotation failed (UnmanagedParameter): ${NAME} record bad?key?: is not a record field`,
+    );
+  });
+
+  it('dead-letters a malformed job with its reason, in its own group, or a shared one', async () => {
+    const sent: QueueMessage[] = [];
+    const deps = {
+      store: new MemoryStore(),
+      tokens: new MemoryTokens(),
+      clock: () => NOW,
+      deadLetters: recordingQueue(sent),
+    };
+    const outcome = await processMessage(
+      { messageId: '', body: 'not json', groupId: undefined },
+      deps,
+      options,
+    );
+    expect(outcome).toEqual({
+      kind: 'dead-lettered',
+      invalid: true,
+      reason: 'NotJson',
+      message: 'body is not JSON',
+    });
+    // SQS refuses an empty attribute value: an empty one is sent as "-".
+    expect(sent).toEqual([
+      {
+        body: 'not json',
+        groupId: 'dead-letters',
+        deduplicationId: '',
+        attributes: {
+          [DeadLetterAttribute.Kind]: 'InvalidJob',
+          [DeadLetterAttribute.Reason]: 'NotJson',
+          [DeadLetterAttribute.Message]: 'body is not JSON',
+          [DeadLetterAttribute.SourceMessageId]: '-',
+        },
+      },
+    ]);
   });
 });

@@ -42,57 +42,112 @@ describe('parseRecord', () => {
     expect(text).not.toMatch(/\s/);
   });
 
+  const WHOLE = 'must be a whole number above 0';
+  const UTC = 'must be a UTC timestamp like 2026-01-31T12:00:00.000Z';
+  // The message is what `status` and `register` show an operator: field, then the problem.
   it.each([
-    ['an absent description', undefined, 'description'],
-    ['an empty description', '', 'description'],
-    ['text that is not JSON', '{"v":1,', 'description'],
-    ['a JSON array', '[1]', 'description'],
-    ['JSON null', 'null', 'description'],
-    ['v other than 1', withField('v', 2), 'v'],
-    ['an unknown field', withField('owner', 'me'), 'owner'],
-    ['a missing licenseArn', JSON.stringify({ ...aRecord(), licenseArn: undefined }), 'licenseArn'],
+    ['an absent description', undefined, 'description', 'is empty'],
+    ['an empty description', '', 'description', 'is empty'],
+    ['text that is not JSON', '{"v":1,', 'description', 'is not JSON'],
+    ['a JSON array', '[1]', 'description', 'is not a JSON object'],
+    ['JSON null', 'null', 'description', 'is not a JSON object'],
+    ['v other than 1', withField('v', 2), 'v', 'must be 1'],
+    ['an unknown field', withField('owner', 'me'), 'owner', 'is not a record field'],
+    [
+      'a missing licenseArn',
+      JSON.stringify({ ...aRecord(), licenseArn: undefined }),
+      'licenseArn',
+      'is required',
+    ],
     [
       'a licenseArn of another service',
       withField('licenseArn', 'arn:aws:s3:::bucket'),
       'licenseArn',
+      'must be a License Manager license ARN',
     ],
-    ['a licenseArn that is not a string', withField('licenseArn', 42), 'licenseArn'],
-    ['roleArns not an array', withField('roleArns', ROLE_ARN), 'roleArns'],
+    [
+      'a licenseArn that is not a string',
+      withField('licenseArn', 42),
+      'licenseArn',
+      'must be a License Manager license ARN',
+    ],
+    [
+      'roleArns not an array',
+      withField('roleArns', ROLE_ARN),
+      'roleArns',
+      'must be an array of strings',
+    ],
     [
       'a role ARN that is not a role',
       withField('roleArns', ['arn:aws:iam::123456789012:user/bob']),
       'roleArns',
+      'has an invalid entry',
     ],
-    ['an empty token property', withField('tokenProperties', ['']), 'tokenProperties'],
+    [
+      'an empty token property',
+      withField('tokenProperties', ['']),
+      'tokenProperties',
+      'has an invalid entry',
+    ],
     [
       'four token properties',
       withField('tokenProperties', ['a', 'b', 'c', 'd']),
       'tokenProperties',
+      'allows at most 3 entries',
     ],
-    ['a fractional expirationInDays', withField('expirationInDays', 365.5), 'expirationInDays'],
-    ['a zero expirationInDays', withField('expirationInDays', 0), 'expirationInDays'],
-    ['a string expirationInDays', withField('expirationInDays', '365'), 'expirationInDays'],
-    ['a negative renewBeforeDays', withField('renewBeforeDays', -1), 'renewBeforeDays'],
+    [
+      'a fractional expirationInDays',
+      withField('expirationInDays', 365.5),
+      'expirationInDays',
+      WHOLE,
+    ],
+    ['a zero expirationInDays', withField('expirationInDays', 0), 'expirationInDays', WHOLE],
+    ['a string expirationInDays', withField('expirationInDays', '365'), 'expirationInDays', WHOLE],
+    [
+      'a negative renewBeforeDays',
+      withField('renewBeforeDays', -1),
+      'renewBeforeDays',
+      'must be a number above 0',
+    ],
     [
       'renewBeforeDays as long as the lifetime',
       withField('renewBeforeDays', 365),
       'renewBeforeDays',
+      'must be less than expirationInDays',
     ],
-    ['a token id with spaces', withField('tokenId', 'a b'), 'tokenId'],
-    ['a missing tokenId', JSON.stringify({ ...aRecord(), tokenId: undefined }), 'tokenId'],
-    ['a local-time issuedAt', withField('issuedAt', '2026-01-01T00:00:00'), 'issuedAt'],
-    ['an impossible date', withField('issuedAt', '2026-02-31T00:00:00.000Z'), 'issuedAt'],
-    ['expiresAt before issuedAt', withField('expiresAt', '2000-01-01T00:00:00.000Z'), 'expiresAt'],
-    ['expiresAt centuries away', withField('expiresAt', '2426-01-01T00:00:00.000Z'), 'expiresAt'],
-    ['a malformed homeRegion', withField('homeRegion', 'mars'), 'homeRegion'],
-    ['a malformed rotatedAt', withField('rotatedAt', 'yesterday'), 'rotatedAt'],
-  ])('refuses %s', (_, description, field) => {
-    expect(failure(description).field).toBe(field);
-  });
-
-  it('refuses a description over 1024 characters before parsing it', () => {
-    const long = JSON.stringify({ ...aRecord(), tokenId: 'x'.repeat(MAX_RECORD_LENGTH) });
-    expect(failure(long).message).toContain('longer than 1024');
+    ['a token id with spaces', withField('tokenId', 'a b'), 'tokenId', 'is malformed'],
+    [
+      'a missing tokenId',
+      JSON.stringify({ ...aRecord(), tokenId: undefined }),
+      'tokenId',
+      'is required',
+    ],
+    ['a local-time issuedAt', withField('issuedAt', '2026-01-01T00:00:00'), 'issuedAt', UTC],
+    ['an impossible date', withField('issuedAt', '2026-02-31T00:00:00.000Z'), 'issuedAt', UTC],
+    [
+      'expiresAt before issuedAt',
+      withField('expiresAt', '2000-01-01T00:00:00.000Z'),
+      'expiresAt',
+      'must be after issuedAt',
+    ],
+    [
+      'expiresAt centuries away',
+      withField('expiresAt', '2426-01-01T00:00:00.000Z'),
+      'expiresAt',
+      'is later than issuedAt + expirationInDays',
+    ],
+    ['a malformed homeRegion', withField('homeRegion', 'mars'), 'homeRegion', 'is malformed'],
+    ['a malformed rotatedAt', withField('rotatedAt', 'yesterday'), 'rotatedAt', UTC],
+    [
+      'a description over 1024 characters',
+      JSON.stringify({ ...aRecord(), tokenId: 'x'.repeat(MAX_RECORD_LENGTH) }),
+      'description',
+      'is longer than 1024 characters',
+    ],
+  ])('refuses %s', (_, description, field, problem) => {
+    const error = failure(description);
+    expect(error.field).toBe(field);
+    expect(error.message).toBe(`${field}: ${problem}`);
   });
 
   it('accepts a GovCloud license and role', () => {

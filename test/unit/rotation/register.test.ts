@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { InvalidInputError, TransientError } from '../../../src/errors.js';
+import { registrationClientTokenFor } from '../../../src/rotation/client-token.js';
 import { parseRecord } from '../../../src/rotation/record.js';
 import { type Registration, register } from '../../../src/rotation/register.js';
 import { aRecord, LICENSE_ARN, NOW, ROLE_ARN, TOKEN_PATH } from '../../helpers/factories.js';
@@ -75,6 +76,17 @@ describe('register', () => {
     });
   });
 
+  it('derives the ClientToken from the version it found: a forced re-run mints anew', async () => {
+    await register(registration(), deps(), options);
+    await register(registration({ force: true }), deps(), options);
+    const { name: _name, force: _force, ...settings } = registration();
+    expect(tokens.callsOf('create').map((call) => call.request.clientToken)).toEqual([
+      registrationClientTokenFor(NAME, 0, settings),
+      registrationClientTokenFor(NAME, 1, settings),
+    ]);
+    expect(tokens.status.size).toBe(2);
+  });
+
   it('takes over an unmanaged parameter with force, with no previous token', async () => {
     store.set(NAME, 1, 'hand-written notes');
     const registered = await register(registration({ force: true }), deps(), options);
@@ -121,6 +133,7 @@ describe('register', () => {
       '--license-arn: must be a License Manager license ARN',
     ],
     ['an invalid role ARN', { roleArns: ['not-a-role'] }, '--role-arn: has an invalid entry'],
+    ['a malformed home region', { homeRegion: 'mars' }, '--home-region: is malformed'],
     [
       'four token properties',
       { tokenProperties: ['a', 'b', 'c', 'd'] },

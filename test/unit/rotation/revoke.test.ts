@@ -90,14 +90,17 @@ describe('revokePrevious', () => {
   });
 
   it('stands down when there is nothing to revoke or the parameter is gone', async () => {
-    await expect(
-      revokePrevious(job, deps(), { revokePreviousAfterHours: 72 }),
-    ).resolves.toMatchObject({ why: 'gone' });
+    await expect(revokePrevious(job, deps(), { revokePreviousAfterHours: 72 })).resolves.toEqual({
+      kind: 'skipped',
+      parameterName: NAME,
+      why: 'gone',
+    });
     store.set(NAME, 1, aRecord());
-    await expect(
-      revokePrevious(job, deps(), { revokePreviousAfterHours: 72 }),
-    ).resolves.toMatchObject({
+    await expect(revokePrevious(job, deps(), { revokePreviousAfterHours: 72 })).resolves.toEqual({
+      kind: 'skipped',
+      parameterName: NAME,
       why: 'nothing-to-revoke',
     });
+    expect(tokens.calls).toEqual([]);
   });
 });

@@ -112,6 +112,46 @@ describe('scan', () => {
     expect(events).toEqual(['read page 0']);
     expect(sent).toEqual([]);
   });
+
+  it('says what is wrong with an unmanaged parameter: its name or its record', async () => {
+    const warnings: Record<string, unknown>[] = [];
+    const log = {
+      info: () => undefined,
+      warn: (message: string, extra?: object) => warnings.push({ message, ...extra }),
+    };
+    const pages = [
+      [
+        aParameter(`${TOKEN_PATH}has space`),
+        aParameter(`${TOKEN_PATH}notes`, { description: 'hand-made' }),
+      ],
+    ];
+    await scan({ store: pagedStore(pages, []), queue: recordingQueue([]), tokens, log }, options);
+    expect(warnings).toEqual([
+      {
+        message: 'Skipping unmanaged parameter',
+        parameterName: `${TOKEN_PATH}has space`,
+        problem: 'name has an empty segment or a character outside [A-Za-z0-9_.-]',
+      },
+      {
+        message: 'Skipping unmanaged parameter',
+        parameterName: `${TOKEN_PATH}notes`,
+        problem: 'record description: is not JSON',
+      },
+    ]);
+  });
+
+  it('ignores a failure the queue reports for an entry it was not sent', async () => {
+    const pages = [[aParameter(`${TOKEN_PATH}due`, { record: aRecord({ daysLeft: 5 }) })]];
+    const queue: MessageQueue = {
+      sendBatch: async () => [{ index: 7, code: 'InternalError', senderFault: false }],
+      send: async () => undefined,
+    };
+    const summary = await scan(
+      { store: pagedStore(pages, []), queue, tokens, log: silent },
+      options,
+    );
+    expect(summary).toMatchObject({ due: 1, enqueueFailures: 0 });
+  });
 });
 
 describe('scan: previous tokens', () => {
@@ -199,6 +239,26 @@ describe('scan: previous tokens', () => {
       options,
     );
     expect(summary).toMatchObject({ revocationCheckFailures: 1, due: 1, enqueued: 1 });
+  });
+
+  it('warns with the region of a check that failed, the default one named "default"', async () => {
+    const failure = new Error('ListTokens is down');
+    const failing = { availableTokenIds: async () => Promise.reject(failure) };
+    const warnings: Record<string, unknown>[] = [];
+    const log = {
+      info: () => undefined,
+      warn: (message: string, extra?: object) => warnings.push({ message, ...extra }),
+    };
+    const pages = [[rotated('a', 'p1', 100), rotated('b', 'p2', 100, 'eu-west-1')]];
+    const summary = await scan(
+      { store: pagedStore(pages, []), queue: recordingQueue([]), tokens: failing, log },
+      options,
+    );
+    expect(summary.revocationCheckFailures).toBe(2);
+    expect(warnings).toEqual([
+      { message: 'Could not check previous tokens', region: 'default', error: failure },
+      { message: 'Could not check previous tokens', region: 'eu-west-1', error: failure },
+    ]);
   });
 
   it('checks nothing when revocation is off', async () => {

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidRecordError, PermanentError } from '../../../src/errors.js';
+import { serialiseRecord } from '../../../src/rotation/record.js';
+import { readRecord } from '../../../src/rotation/stored-record.js';
+import { thrownBy } from '../../helpers/errors.js';
+import { aRecord, TOKEN_PATH } from '../../helpers/factories.js';
+
+const NAME = `${TOKEN_PATH}acme/prod`;
+
+describe('readRecord', () => {
+  it('reads a valid record', () => {
+    const record = aRecord();
+    expect(readRecord(NAME, serialiseRecord(record))).toEqual(record);
+  });
+
+  it('fails for good on an invalid record, naming the parameter and keeping the record error', () => {
+    const error = thrownBy(PermanentError, () => readRecord(NAME, 'hand-made'));
+    expect(error).toMatchObject({
+      operation: 'Rotation',
+      code: 'UnmanagedParameter',
+      message: `Rotation failed (UnmanagedParameter): ${NAME} record description: is not JSON`,
+    });
+    expect(error.cause).toBeInstanceOf(InvalidRecordError);
+    expect(error.cause).toMatchObject({ field: 'description' });
+  });
+});
