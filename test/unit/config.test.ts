@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readRotatorConfig, readScannerConfig } from '../../src/config.js';
+import { readOperatorConfig, readRotatorConfig, readScannerConfig } from '../../src/config.js';
 import { ConfigError } from '../../src/errors.js';
 import { thrownBy } from '../helpers/errors.js';
 
@@ -97,6 +97,16 @@ describe('readRotatorConfig', () => {
     ).toBe('VERIFY_NEW_TOKENS must be true or false, got "no"');
   });
 
+  it.each([
+    ['true', true],
+    [' TRUE ', true],
+    ['false', false],
+  ])('reads VERIFY_NEW_TOKENS=%j as %s', (value, expected) => {
+    expect(
+      readRotatorConfig({ DEAD_LETTER_QUEUE_URL: DLQ, VERIFY_NEW_TOKENS: value }).verifyNewTokens,
+    ).toBe(expected);
+  });
+
   it('reads REVOKE_PREVIOUS_AFTER_HOURS, 72 by default, 0 for never', () => {
     expect(readRotatorConfig({ DEAD_LETTER_QUEUE_URL: DLQ }).revokePreviousAfterHours).toBe(72);
     expect(
@@ -112,5 +122,21 @@ describe('readRotatorConfig', () => {
 
   it('requires the dead-letter queue URL', () => {
     expect(problems(() => readRotatorConfig({}))[0]).toMatch(/^DEAD_LETTER_QUEUE_URL is required/);
+  });
+});
+
+describe('readOperatorConfig', () => {
+  it('needs no queue URL, and reads the KMS key and VERIFY_NEW_TOKENS', () => {
+    expect(readOperatorConfig({})).toEqual({
+      tokenPath: '/license-tokens/',
+      renewBeforeDays: undefined,
+      criticalDays: 7,
+      revokePreviousAfterHours: 72,
+      kmsKeyId: 'alias/aws/ssm',
+      verifyNewTokens: true,
+    });
+    expect(
+      readOperatorConfig({ KMS_KEY_ID: 'alias/license-tokens', VERIFY_NEW_TOKENS: 'false' }),
+    ).toMatchObject({ kmsKeyId: 'alias/license-tokens', verifyNewTokens: false });
   });
 });

@@ -1,0 +1,133 @@
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createRotator, wireRotator } from '../../../src/app/rotator.js';
+import type { RotatorConfig } from '../../../src/config.js';
+import { PermanentError, TransientError } from '../../../src/errors.js';
+import { createLogger } from '../../../src/observability/logger.js';
+import { NAMESPACE } from '../../../src/observability/metrics.js';
+import type { MessageQueue, QueueMessage } from '../../../src/rotation/ports.js';
+import {
+  aJob,
+  anSqsEvent,
+  anSqsRecord,
+  aRecord,
+  NOW,
+  TOKEN_PATH,
+} from '../../helpers/factories.js';
+import { aContext } from '../../helpers/lambda.js';
+import { MemoryStore } from '../../helpers/memory-store.js';
+import { MemoryTokens, rejected } from '../../helpers/memory-tokens.js';
+import { capturedJson, capturedLogs, clearCapturedOutput } from '../../helpers/output.js';
+
+const NAME = `${TOKEN_PATH}acme/prod`;
+const config: RotatorConfig = {
+  tokenPath: TOKEN_PATH,
+  renewBeforeDays: undefined,
+  criticalDays: 7,
+  revokePreviousAfterHours: 72,
+  deadLetterQueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/dlq.fifo',
+  kmsKeyId: 'alias/aws/ssm',
+  verifyNewTokens: true,
+};
+
+let store: MemoryStore;
+let tokens: MemoryTokens;
+let metrics: Metrics;
+const sent: QueueMessage[] = [];
+const deadLetters: MessageQueue = {
+  sendBatch: async () => [],
+  send: async (message) => {
+    sent.push(message);
+  },
+};
+
+/** Runs one batch through a rotator wired to the in-memory ports, then publishes its metrics. */
+async function invoke(...bodies: string[]) {
+  const rotator = createRotator(
+    wireRotator(config, {
+      store,
+      tokens,
+      deadLetters,
+      logger: createLogger(),
+      metrics,
+      clock: () => NOW,
+    }),
+  );
+  const records = bodies.map((body, index) => anSqsRecord(body, index, `group-${index}`));
+  const response = await rotator(anSqsEvent(...records), aContext('rotator'));
+  metrics.publishStoredMetrics();
+  return { response, records };
+}
+
+/** The metric names and values of every EMF line printed. */
+const published = (): Record<string, unknown>[] =>
+  capturedJson()
+    .filter((line) => '_aws' in line)
+    .map(({ _aws, service, ...values }) => values);
+
+const job = () => JSON.stringify(aJob({ parameterName: NAME, observedVersion: 3 }));
+
+beforeEach(() => {
+  store = new MemoryStore();
+  tokens = new MemoryTokens();
+  metrics = new Metrics({ namespace: NAMESPACE, serviceName: 'license-token-rotator' });
+  sent.length = 0;
+  clearCapturedOutput();
+});
+
+describe('createRotator', () => {
+  it('counts and logs a token that dropped out of the record but could not be deleted', async () => {
+    store.set(
+      NAME,
+      3,
+      aRecord({ daysLeft: 5, tokenId: 'current', previousTokenId: 'grandparent' }),
+    );
+    tokens.deleteError = new PermanentError('DeleteToken', 'AccessDeniedException', 'denied');
+    const { response, records } = await invoke(job());
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(published()).toEqual([
+      expect.objectContaining({ TokensRotated: 1, TokensVerified: 1, RevocationFailures: 1 }),
+    ]);
+    const errors = capturedLogs().filter((line) => line.level === 'ERROR');
+    expect(errors).toEqual([
+      expect.objectContaining({
+        message: 'Could not delete the token that dropped out of the record',
+        messageId: records[0]?.messageId,
+        tokenId: 'grandparent',
+        result: 'failed',
+        failure: 'DeleteToken failed (AccessDeniedException): denied',
+      }),
+    ]);
+  });
+
+  it('counts a verification failure only for a job whose new token was rejected', async () => {
+    store.set(NAME, 3, aRecord({ daysLeft: 5 }));
+    tokens.verifyError = rejected();
+    await invoke(job(), 'not a job');
+    const counts = published();
+    expect(counts).toContainEqual(
+      expect.objectContaining({ RotationFailures: 1, VerificationFailures: 1, InvalidJobs: 1 }),
+    );
+    expect(counts).toContainEqual({ Reason: 'NotJson', InvalidJobs: 1 });
+    expect(counts).toContainEqual({ Reason: 'VerificationFailed', RotationFailures: 1 });
+  });
+
+  it('counts no verification failure for a job that failed for another reason', async () => {
+    await invoke('not a job');
+    expect(published().filter((line) => 'VerificationFailures' in line)).toEqual([]);
+    expect(sent).toHaveLength(1);
+  });
+
+  it('warns, counts a retry and fails the item when a job fails for now', async () => {
+    store.set(NAME, 3, aRecord({ daysLeft: 5 }));
+    tokens.verifyError = new TransientError('GetAccessToken', 'ThrottlingException', 'slow down');
+    const { response, records } = await invoke(job());
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: records[0]?.messageId }]);
+    expect(published()).toEqual([expect.objectContaining({ RotationRetries: 1 })]);
+    expect(
+      capturedLogs().filter((line) => line.message === 'Job failed; it will be retried'),
+    ).toEqual([expect.objectContaining({ level: 'WARN', messageId: records[0]?.messageId })]);
+  });
+});
