@@ -12,11 +12,9 @@ const JWT_PATTERN = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
 /** Returns the text with every JWT-shaped substring replaced by `[REDACTED]`. */
 export const redactTokens = (text: string): string => text.replace(JWT_PATTERN, REDACTED);
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> => {
-  if (typeof value !== 'object' || value === null) return false;
-  const prototype: unknown = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
-};
+// JSON writes a class instance's own keys just as it writes a plain object's: check both.
+const isKeyedObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * A JSON replacer that redacts JWT-shaped strings wherever they sit in a log record: values, and
@@ -24,7 +22,7 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> => {
  */
 export const redactingReplacer = (_key: string, value: unknown): unknown => {
   if (typeof value === 'string') return redactTokens(value);
-  if (!isPlainObject(value)) return value;
+  if (!isKeyedObject(value)) return value;
   const keys = Object.keys(value);
   if (keys.every((key) => redactTokens(key) === key)) return value;
   return Object.fromEntries(keys.map((key) => [redactTokens(key), value[key]]));
