@@ -50,7 +50,7 @@ function scripted(answers: Record<string, Answer[]>, defaultRegion = 'us-east-1'
       },
     });
   };
-  return { tokens: new LicenseManagerTokens(clientFor), seen };
+  return { tokens: new LicenseManagerTokens(clientFor), seen, clientFor };
 }
 
 const ok = (body: object): Answer => ({ status: 200, body });
@@ -229,12 +229,60 @@ describe('LicenseManagerTokens: RedirectException', () => {
   });
 });
 
+describe('LicenseManagerTokens: clients per region', () => {
+  it('builds one client per region on first use and reuses it', async () => {
+    const built: (string | undefined)[] = [];
+    const { clientFor, seen } = scripted({
+      'us-east-1': [ok({ Tokens: [] }), ok({ Tokens: [] })],
+      'eu-west-1': [minted(), minted()],
+      'us-west-2': [minted()],
+    });
+    const tokens = new LicenseManagerTokens((region) => {
+      built.push(region);
+      return clientFor(region);
+    });
+    await tokens.availableTokenIds(['a']);
+    await tokens.createToken({ ...request, homeRegion: 'eu-west-1' });
+    await tokens.createToken({ ...request, homeRegion: 'us-west-2' });
+    await tokens.createToken({ ...request, homeRegion: 'eu-west-1' });
+    await tokens.availableTokenIds(['a']);
+    expect(built).toEqual([undefined, 'eu-west-1', 'us-west-2']);
+    expect(seen).toEqual([
+      'us-east-1 ListTokens',
+      'eu-west-1 CreateToken',
+      'us-west-2 CreateToken',
+      'eu-west-1 CreateToken',
+      'us-east-1 ListTokens',
+    ]);
+  });
+
+  it('serves every region from one client when given a single client', async () => {
+    const client = new LicenseManagerClient({
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      requestHandler: {
+        handle: async () => ({
+          response: {
+            statusCode: 200,
+            headers: {},
+            body: Readable.from([Buffer.from('{"Tokens":[]}')]),
+          },
+        }),
+      },
+    });
+    const tokens = new LicenseManagerTokens(client);
+    await expect(tokens.availableTokenIds(['a'])).resolves.toEqual(new Set());
+    await expect(tokens.availableTokenIds(['a'], 'eu-west-1')).resolves.toEqual(new Set());
+  });
+});
+
 describe('regionFromLocation', () => {
   it.each([
     ['us-west-2', 'us-west-2'],
     ['https://license-manager.eu-central-1.amazonaws.com', 'eu-central-1'],
     ['https://license-manager.us-gov-west-1.amazonaws.com/', 'us-gov-west-1'],
     [' eu-west-1\n', 'eu-west-1'],
+    ['https://license-manager.xx-east-12.example', 'xx-east-12'],
     ['not a region', undefined],
     [undefined, undefined],
   ])('reads %s as %s', (location, region) => {

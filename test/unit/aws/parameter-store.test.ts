@@ -40,7 +40,19 @@ describe('SsmParameterStore.describe', () => {
         $metadata: { httpStatusCode: 400 },
       }),
     );
-    await expect(store.describe('/license-tokens/a')).rejects.toBeInstanceOf(TransientError);
+    const failure = store.describe('/license-tokens/a');
+    await expect(failure).rejects.toBeInstanceOf(TransientError);
+    await expect(failure).rejects.toMatchObject({ operation: 'DescribeParameters' });
+  });
+
+  it('answers only the parameter asked for, whatever else a page holds', async () => {
+    ssm.on(DescribeParametersCommand).resolves({
+      Parameters: [
+        { Name: '/license-tokens/ab', Version: 2 },
+        { Name: '/license-tokens/a', Version: 7 },
+      ],
+    });
+    await expect(store.describe('/license-tokens/a')).resolves.toMatchObject({ version: 7 });
   });
 });
 
@@ -49,7 +61,7 @@ describe('SsmParameterStore.pages', () => {
     ssm
       .on(DescribeParametersCommand)
       .resolvesOnce({
-        Parameters: [{ Name: '/t/a', Version: 1 }, { Name: '/t/b' }],
+        Parameters: [{ Name: '/t/a', Version: 1 }, { Name: '/t/b' }, { Version: 3 }],
         NextToken: 'n',
       })
       .resolvesOnce({ Parameters: [{ Name: '/t/c', Version: 2 }] });

@@ -64,6 +64,26 @@ describe('toProjectError', () => {
     );
   });
 
+  it('treats an error the SDK marks retryable as transient, whatever its code', () => {
+    const error = toProjectError(
+      'CreateToken',
+      Object.assign(sdkError('ConflictException', 409), { $retryable: {} }),
+    );
+    expect(error).toBeInstanceOf(TransientError);
+  });
+
+  it('treats any 429 as transient, whatever its code', () => {
+    expect(toProjectError('CreateToken', sdkError('SlowDownPlease', 429))).toBeInstanceOf(
+      TransientError,
+    );
+  });
+
+  it('copes with null thrown', () => {
+    const error = toProjectError('CreateToken', null);
+    expect(error).toBeInstanceOf(TransientError);
+    expect(error.message).toBe('CreateToken failed (UnknownError): null');
+  });
+
   it('treats a server fault without a 5xx as transient', () => {
     expect(
       toProjectError('CreateToken', sdkError('ServerInternalException', 400, 'server')),
