@@ -120,6 +120,22 @@ describe('parseJob', () => {
   });
 });
 
+describe('parseJob: size', () => {
+  // A valid job padded with trailing whitespace (which JSON allows) to exactly `length` characters.
+  const jobOfLength = (length: number): string => {
+    const job = serialiseJob(aJob());
+    return job + ' '.repeat(length - job.length);
+  };
+
+  it('accepts a body of 2048 characters and refuses one of 2049', () => {
+    const largest = jobOfLength(2048);
+    expect(largest).toHaveLength(2048);
+    expect(parseJob(largest, TOKEN_PATH)).toMatchObject({ observedVersion: 3 });
+    const error = thrownBy(InvalidJobError, () => parseJob(jobOfLength(2049), TOKEN_PATH));
+    expect(error.reason).toBe(InvalidJobReason.TooLarge);
+  });
+});
+
 describe('deduplicationId', () => {
   it('is equal for two scans of the same version and reason, whenever they ran', () => {
     const later = new Date(NOW.getTime() + 60_000);
@@ -141,8 +157,11 @@ describe('deduplicationId', () => {
 });
 
 describe('messageGroupId', () => {
-  it('is the parameter name when it fits', () => {
+  it('is the parameter name when it fits, up to 128 characters', () => {
     expect(messageGroupId(`${TOKEN_PATH}acme`)).toBe(`${TOKEN_PATH}acme`);
+    const longest = `${TOKEN_PATH}${'a'.repeat(128 - TOKEN_PATH.length)}`;
+    expect(messageGroupId(longest)).toBe(longest);
+    expect(messageGroupId(`${longest}a`)).toMatch(/^sha256:/);
   });
 
   it('is a stable hash within 128 characters for longer names', () => {

@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { InvalidRecordError } from '../../../src/errors.js';
 import {
   assertRoomToRotate,
+  isLicenseArn,
+  isRoleArn,
+  MAX_ARN_LENGTH,
   MAX_RECORD_LENGTH,
   parseRecord,
   type RotationRecord,
@@ -138,6 +141,38 @@ describe('parseRecord', () => {
     ],
     ['a malformed homeRegion', withField('homeRegion', 'mars'), 'homeRegion', 'is malformed'],
     ['a malformed rotatedAt', withField('rotatedAt', 'yesterday'), 'rotatedAt', UTC],
+    ['a malformed expiresAt', withField('expiresAt', 'next year'), 'expiresAt', UTC],
+    [
+      'a malformed previousTokenId',
+      withField('previousTokenId', 'a b'),
+      'previousTokenId',
+      'is malformed',
+    ],
+    ['a numeric tokenId', withField('tokenId', 42), 'tokenId', 'is malformed'],
+    [
+      'a licenseArn in an array',
+      withField('licenseArn', [LICENSE_ARN]),
+      'licenseArn',
+      'must be a License Manager license ARN',
+    ],
+    [
+      'a licenseArn with something before it',
+      withField('licenseArn', `x${LICENSE_ARN}`),
+      'licenseArn',
+      'must be a License Manager license ARN',
+    ],
+    [
+      'a role ARN with something after it',
+      withField('roleArns', [`${ROLE_ARN} and more`]),
+      'roleArns',
+      'has an invalid entry',
+    ],
+    [
+      'a token property that is not a string',
+      withField('tokenProperties', [['customer:acme']]),
+      'tokenProperties',
+      'has an invalid entry',
+    ],
     [
       'a description over 1024 characters',
       JSON.stringify({ ...aRecord(), tokenId: 'x'.repeat(MAX_RECORD_LENGTH) }),
@@ -150,12 +185,33 @@ describe('parseRecord', () => {
     expect(error.message).toBe(`${field}: ${problem}`);
   });
 
+  it('accepts three token properties, a fractional renewBeforeDays and a two-digit region', () => {
+    const record = aRecord({
+      tokenProperties: ['a', 'b', 'c'],
+      renewBeforeDays: 7.5,
+      homeRegion: 'xx-east-12',
+    });
+    expect(parseRecord(serialiseRecord(record))).toEqual(record);
+  });
+
   it('accepts a GovCloud license and role', () => {
     const record = aRecord({
       licenseArn: 'arn:aws-us-gov:license-manager:us-gov-west-1:123456789012:license:l-abc',
       roleArns: ['arn:aws-us-gov:iam::123456789012:role/path/Consumer'],
     });
     expect(parseRecord(serialiseRecord(record))).toEqual(record);
+  });
+});
+
+describe('isLicenseArn and isRoleArn', () => {
+  // CreateToken takes ARNs of up to 2048 characters.
+  const padded = (arn: string, length: number) => arn + 'x'.repeat(length - arn.length);
+
+  it('accept an ARN of 2048 characters and refuse one of 2049', () => {
+    expect(isLicenseArn(padded(LICENSE_ARN, MAX_ARN_LENGTH))).toBe(true);
+    expect(isLicenseArn(padded(LICENSE_ARN, MAX_ARN_LENGTH + 1))).toBe(false);
+    expect(isRoleArn(padded(ROLE_ARN, MAX_ARN_LENGTH))).toBe(true);
+    expect(isRoleArn(padded(ROLE_ARN, MAX_ARN_LENGTH + 1))).toBe(false);
   });
 });
 
@@ -183,6 +239,31 @@ describe('assertRoomToRotate', () => {
     const record = aRecord({ tokenProperties: ['p'.repeat(MAX_RECORD_LENGTH - base.length - 10)] });
     expect(serialiseRecord(record).length).toBeLessThanOrEqual(MAX_RECORD_LENGTH);
     expect(() => assertRoomToRotate(record)).toThrow(InvalidRecordError);
+  });
+
+  it('leaves room for 64-character token ids: the fullest record it accepts still rotates', () => {
+    // Pad a token property until the record is the fullest that assertRoomToRotate accepts.
+    let fullest = aRecord({ tokenProperties: [''] });
+    for (let length = 1; length < MAX_RECORD_LENGTH; length++) {
+      const next = aRecord({ tokenProperties: ['p'.repeat(length)] });
+      try {
+        assertRoomToRotate(next);
+      } catch {
+        break;
+      }
+      fullest = next;
+    }
+    const rotated = {
+      ...fullest,
+      tokenId: 'n'.repeat(64),
+      previousTokenId: 'p'.repeat(64),
+      rotatedAt: '2026-11-27T12:00:00.000Z',
+    };
+    expect(serialiseRecord(rotated)).toHaveLength(MAX_RECORD_LENGTH);
+    // No more room than that: one more character would not fit.
+    expect(() => serialiseRecord({ ...rotated, tokenId: 'n'.repeat(65) })).toThrow(
+      InvalidRecordError,
+    );
   });
 
   it('accepts an ordinary record', () => {

@@ -145,6 +145,11 @@ describe('register', () => {
       '--expiration-days: must be a whole number above 0',
     ],
     [
+      'an endless renewal window',
+      { renewBeforeDays: Number.POSITIVE_INFINITY },
+      '--renew-before-days: must be a number above 0',
+    ],
+    [
       'a renewal window as long as the lifetime',
       { renewBeforeDays: 365 },
       '--renew-before-days: must be less than expirationInDays',

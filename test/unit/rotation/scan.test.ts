@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PermanentError, TransientError } from '../../../src/errors.js';
 import type {
   MessageQueue,
   ParameterStore,
@@ -92,6 +93,54 @@ describe('scan', () => {
         parameterName: `${TOKEN_PATH}soon`,
       }),
     );
+  });
+
+  it('counts as critical a token with less than CRITICAL_DAYS left, not one with exactly that', async () => {
+    const pages = [
+      [
+        aParameter(`${TOKEN_PATH}seven`, { record: aRecord({ daysLeft: 7 }) }),
+        aParameter(`${TOKEN_PATH}almost-seven`, { record: aRecord({ daysLeft: 6.99 }) }),
+        aParameter(`${TOKEN_PATH}fresh`, { record: aRecord({ daysLeft: 200 }) }),
+      ],
+    ];
+    const summary = await scan(
+      { store: pagedStore(pages, []), queue: recordingQueue([]), tokens, log: silent },
+      options,
+    );
+    expect(summary).toMatchObject({ scanned: 3, critical: 1 });
+  });
+
+  it('sends a batch again when the queue failed for now, and counts it enqueued', async () => {
+    const pages = [[aParameter(`${TOKEN_PATH}due`, { record: aRecord({ daysLeft: 5 }) })]];
+    const attempts: number[] = [];
+    const queue: MessageQueue = {
+      sendBatch: async (messages) => {
+        attempts.push(messages.length);
+        if (attempts.length === 1) {
+          throw new TransientError('SendMessageBatch', 'RequestThrottled', 'slow down');
+        }
+        return [];
+      },
+      send: async () => undefined,
+    };
+    const summary = await scan(
+      { store: pagedStore(pages, []), queue, tokens, log: silent },
+      options,
+    );
+    expect(attempts).toEqual([1, 1]);
+    expect(summary).toMatchObject({ enqueued: 1, enqueueFailures: 0 });
+  });
+
+  it('stops the scan when the queue fails for good', async () => {
+    const pages = [[aParameter(`${TOKEN_PATH}due`, { record: aRecord({ daysLeft: 5 }) })]];
+    const denied = new PermanentError('SendMessageBatch', 'AccessDenied', 'no');
+    const queue: MessageQueue = {
+      sendBatch: async () => Promise.reject(denied),
+      send: async () => undefined,
+    };
+    await expect(
+      scan({ store: pagedStore(pages, []), queue, tokens, log: silent }, options),
+    ).rejects.toBe(denied);
   });
 
   it('treats a parameter whose name breaks the contract as unmanaged, and enqueues nothing for it', async () => {
