@@ -62,8 +62,44 @@ describe('readScannerConfig', () => {
 
   it('refuses a zero RENEW_BEFORE_DAYS, which would never renew', () => {
     expect(
-      problems(() => readScannerConfig({ JOB_QUEUE_URL: JOBS, RENEW_BEFORE_DAYS: '0' }))[0],
-    ).toMatch(/above 0/);
+      problems(() => readScannerConfig({ JOB_QUEUE_URL: JOBS, RENEW_BEFORE_DAYS: '0' })),
+    ).toEqual(['RENEW_BEFORE_DAYS must be a number of days above 0, got "0"']);
+  });
+
+  it('reads CRITICAL_DAYS and REVOKE_PREVIOUS_AFTER_HOURS other than their defaults', () => {
+    expect(
+      readScannerConfig({
+        JOB_QUEUE_URL: JOBS,
+        CRITICAL_DAYS: '3',
+        REVOKE_PREVIOUS_AFTER_HOURS: '24',
+      }),
+    ).toMatchObject({ criticalDays: 3, revokePreviousAfterHours: 24 });
+    expect(problems(() => readScannerConfig({ JOB_QUEUE_URL: JOBS, CRITICAL_DAYS: '-1' }))).toEqual(
+      ['CRITICAL_DAYS must be a number of days, 0 or more, got "-1"'],
+    );
+  });
+
+  it('treats a blank variable as unset', () => {
+    expect(readScannerConfig({ JOB_QUEUE_URL: ` ${JOBS} `, TOKEN_PATH: '  ' })).toMatchObject({
+      tokenPath: '/license-tokens/',
+      jobQueueUrl: JOBS,
+    });
+    expect(problems(() => readScannerConfig({ JOB_QUEUE_URL: ' ' }))).toEqual([
+      expect.stringMatching(/^JOB_QUEUE_URL is required/),
+    ]);
+  });
+
+  it('refuses a queue URL that does not end in .fifo', () => {
+    expect(
+      problems(() => readScannerConfig({ JOB_QUEUE_URL: `${JOBS}.bak` })).map(
+        (p) => p.split(' ')[0],
+      ),
+    ).toEqual(['JOB_QUEUE_URL']);
+    expect(
+      problems(() => readScannerConfig({ JOB_QUEUE_URL: `sqs:${JOBS}` })).map(
+        (p) => p.split(' ')[0],
+      ),
+    ).toEqual(['JOB_QUEUE_URL']);
   });
 });
 
@@ -77,14 +113,23 @@ describe('readRotatorConfig', () => {
     '1234abcd-12ab-34cd-56ef-1234567890ab',
     'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
     'arn:aws:kms:eu-west-1:123456789012:alias/license-tokens',
+    `mrk-${'0123456789abcdef'.repeat(2)}`,
+    'arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
   ])('accepts the KMS key %s', (key) => {
     expect(readRotatorConfig({ DEAD_LETTER_QUEUE_URL: DLQ, KMS_KEY_ID: key }).kmsKeyId).toBe(key);
   });
 
-  it('refuses a KMS key that is none of those', () => {
+  it.each([
+    'my key',
+    'alias/license tokens',
+    'my-alias/license-tokens',
+    'mrk-0123',
+    `mrk-${'x'.repeat(32)}`,
+    'arn:aws:kms:eu-west-1:123456789012:key/abc and more',
+  ])('refuses the KMS key %j', (key) => {
     expect(
-      problems(() => readRotatorConfig({ DEAD_LETTER_QUEUE_URL: DLQ, KMS_KEY_ID: 'my key' }))[0],
-    ).toMatch(/^KMS_KEY_ID/);
+      problems(() => readRotatorConfig({ DEAD_LETTER_QUEUE_URL: DLQ, KMS_KEY_ID: key })),
+    ).toEqual([`KMS_KEY_ID must be a key id, key ARN, alias name or alias ARN, got "${key}"`]);
   });
 
   it('verifies new tokens unless VERIFY_NEW_TOKENS is false', () => {

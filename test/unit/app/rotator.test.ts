@@ -86,9 +86,7 @@ describe('createRotator', () => {
     const { response, records } = await invoke(job());
 
     expect(response.batchItemFailures).toEqual([]);
-    expect(published()).toEqual([
-      expect.objectContaining({ TokensRotated: 1, TokensVerified: 1, RevocationFailures: 1 }),
-    ]);
+    expect(published()).toEqual([{ TokensRotated: 1, TokensVerified: 1, RevocationFailures: 1 }]);
     const errors = capturedLogs().filter((line) => line.level === 'ERROR');
     expect(errors).toEqual([
       expect.objectContaining({
@@ -99,6 +97,53 @@ describe('createRotator', () => {
         failure: 'DeleteToken failed (AccessDeniedException): denied',
       }),
     ]);
+  });
+
+  it('counts a rotation, and a grandparent token it deleted on the way', async () => {
+    store.set(
+      NAME,
+      3,
+      aRecord({ daysLeft: 5, tokenId: 'current', previousTokenId: 'grandparent' }),
+    );
+    tokens.status.set('grandparent', 'AVAILABLE');
+    await invoke(job());
+    expect(published()).toEqual([
+      { TokensRotated: 1, TokensVerified: 1, PreviousTokensRevoked: 1 },
+    ]);
+  });
+
+  it('counts a plain rotation as rotated and verified, and nothing else', async () => {
+    store.set(NAME, 3, aRecord({ daysLeft: 5 }));
+    await invoke(job());
+    expect(published()).toEqual([{ TokensRotated: 1, TokensVerified: 1 }]);
+    expect(capturedLogs().filter((line) => line.level === 'ERROR')).toEqual([]);
+  });
+
+  it('counts a revocation only when it deleted the token, and logs the revoke job', async () => {
+    const rotatedAt = new Date(NOW.getTime() - 100 * 3_600_000).toISOString();
+    store.set(NAME, 4, aRecord({ tokenId: 'current', previousTokenId: 'previous', rotatedAt }));
+    tokens.status.set('previous', 'AVAILABLE');
+    const revoke = JSON.stringify(
+      aJob({ parameterName: NAME, observedVersion: 4, reason: 'revoke-previous' }),
+    );
+    const first = await invoke(revoke);
+    expect(published()).toEqual([{ PreviousTokensRevoked: 1 }]);
+    expect(capturedLogs()).toContainEqual(
+      expect.objectContaining({
+        level: 'INFO',
+        message: 'Previous token revoked',
+        messageId: first.records[0]?.messageId,
+        tokenId: 'previous',
+        result: 'revoked',
+      }),
+    );
+
+    clearCapturedOutput();
+    await invoke(revoke);
+    expect(published()).toEqual([]);
+    expect(capturedLogs()).toContainEqual(
+      expect.objectContaining({ message: 'Previous token revoked', result: 'already-revoked' }),
+    );
   });
 
   it('counts a verification failure only for a job whose new token was rejected', async () => {

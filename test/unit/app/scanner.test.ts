@@ -10,6 +10,8 @@ import { NAMESPACE } from '../../../src/observability/metrics.js';
 import type { LicenseTokens, MessageQueue } from '../../../src/rotation/ports.js';
 import { aRecord, NOW, TOKEN_PATH } from '../../helpers/factories.js';
 import { MemoryStore } from '../../helpers/memory-store.js';
+import { MemoryTokens } from '../../helpers/memory-tokens.js';
+import { capturedJson, clearCapturedOutput } from '../../helpers/output.js';
 import { thrown } from '../../helpers/thrown.js';
 
 const config: ScannerConfig = {
@@ -33,6 +35,7 @@ const scanner = (
   store: MemoryStore,
   queue: MessageQueue,
   tokens: Pick<LicenseTokens, 'availableTokenIds'>,
+  metrics = new Metrics({ namespace: NAMESPACE, serviceName: 'license-token-rotator' }),
 ) =>
   createScanner(
     wireScanner(config, {
@@ -40,10 +43,16 @@ const scanner = (
       queue,
       tokens,
       logger: createLogger(),
-      metrics: new Metrics({ namespace: NAMESPACE, serviceName: 'license-token-rotator' }),
+      metrics,
       clock: () => NOW,
     }),
   );
+
+/** The metric values of the EMF lines printed since the last clear. */
+const published = (): Record<string, unknown>[] =>
+  capturedJson()
+    .filter((line) => '_aws' in line)
+    .map(({ _aws, service, ...values }) => values);
 
 const acceptingQueue: MessageQueue = { sendBatch: async () => [], send: async () => undefined };
 const unreachable = { availableTokenIds: async () => Promise.reject(new Error('ListTokens down')) };
@@ -78,5 +87,45 @@ describe('createScanner', () => {
     await expect(
       scanner(storeWithPreviousToken(), acceptingQueue, available)(event()),
     ).resolves.toMatchObject({ scanned: 1, revocationCheckFailures: 0, enqueueFailures: 0 });
+  });
+
+  it('publishes one metric for each count of the scan', async () => {
+    const store = storeWithPreviousToken();
+    store.set(`${TOKEN_PATH}ok`, 1, aRecord({ daysLeft: 200 }));
+    store.set(`${TOKEN_PATH}due`, 1, aRecord({ daysLeft: 20 }));
+    store.set(`${TOKEN_PATH}critical`, 1, aRecord({ daysLeft: 3 }));
+    store.set(`${TOKEN_PATH}expired`, 1, aRecord({ daysLeft: -1 }));
+    store.set(`${TOKEN_PATH}notes`, 1, 'hand-made');
+    const tokens = new MemoryTokens();
+    tokens.status.set('previous', 'AVAILABLE');
+    const metrics = new Metrics({ namespace: NAMESPACE, serviceName: 'license-token-rotator' });
+    clearCapturedOutput();
+    await scanner(store, acceptingQueue, tokens, metrics)(event());
+    metrics.publishStoredMetrics();
+    expect(published()).toEqual([
+      {
+        ParametersScanned: 6,
+        TokensDue: 2,
+        TokensExpired: 1,
+        TokensCritical: 2,
+        UnmanagedParameters: 1,
+        JobsEnqueued: 4,
+        EnqueueFailures: 0,
+        RevocationsEnqueued: 1,
+        MinDaysToExpiry: -1,
+      },
+    ]);
+  });
+
+  it('publishes no MinDaysToExpiry when there is no managed token', async () => {
+    const store = new MemoryStore();
+    store.set(`${TOKEN_PATH}notes`, 1, 'hand-made');
+    const metrics = new Metrics({ namespace: NAMESPACE, serviceName: 'license-token-rotator' });
+    clearCapturedOutput();
+    await scanner(store, acceptingQueue, new MemoryTokens(), metrics)(event());
+    metrics.publishStoredMetrics();
+    const [line] = published();
+    expect(line).toMatchObject({ ParametersScanned: 1, UnmanagedParameters: 1 });
+    expect(line && 'MinDaysToExpiry' in line).toBe(false);
   });
 });
