@@ -4,6 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
+import { exampleParams } from '../test/template/template.js';
 import { extractZip } from '../test/template/zip.js';
 
 /** The repository root. */
@@ -19,9 +20,17 @@ export interface ServiceConfig {
   readonly functions: Readonly<
     Record<
       string,
-      { readonly handler: string; readonly environment?: Readonly<Record<string, unknown>> }
+      {
+        readonly handler: string;
+        readonly environment?: Readonly<Record<string, unknown>>;
+        /** Seconds. */
+        readonly timeout?: number;
+        readonly events?: readonly unknown[];
+      }
     >
   >;
+  /** The CloudFormation resources, by logical id. */
+  readonly resources?: { readonly Resources?: Readonly<Record<string, unknown>> };
 }
 
 /** One function's packaged artifact, as `npm run package` builds it. */
@@ -63,13 +72,22 @@ const osls = (args: readonly string[]): string =>
 
 /** serverless.yml as osls resolves it for the stage and region `npm run package` uses. */
 export function serviceConfig(): ServiceConfig {
-  const text = osls(['print', '--format', 'json', '--stage', 'dev', '--region', 'us-east-1']);
+  const text = osls([
+    'print',
+    ...['--format', 'json', '--stage', 'dev', '--region', 'us-east-1'],
+    ...exampleParams(),
+  ]);
   return JSON.parse(text.slice(text.indexOf('{'))) as ServiceConfig;
 }
 
 /** The package step of `npm run package` (scripts/package.sh), into a directory of our own. */
 export function packageFunctions(directory: string): void {
-  osls(['package', '--stage', 'dev', '--region', 'us-east-1', '--package', directory]);
+  // licenseArns and roleArns have no default; the bench measures with the example ones.
+  osls([
+    'package',
+    ...['--stage', 'dev', '--region', 'us-east-1', '--package', directory],
+    ...exampleParams(),
+  ]);
 }
 
 // serverless-esbuild's own options, which it removes before calling esbuild (its bundle.js).

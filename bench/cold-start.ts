@@ -7,7 +7,7 @@ import {
   esbuildOptions,
   type PackagedBundle,
   packagedBundles,
-  serviceConfig,
+  type ServiceConfig,
 } from './bundles.js';
 import { lambdaEnvironment, type Subject, type Timings, timeImports } from './init-time.js';
 import { median } from './stats.js';
@@ -40,17 +40,17 @@ export interface ColdStart {
 const FLOOR_ENTRY = 'bench/floor/clients.ts';
 
 /**
- * Packages the functions, rebuilds each (and the floor) for esbuild's metafile, and times fresh
+ * Packages the functions (with `config`, serverless.yml as osls resolves it), rebuilds each (and the floor) for esbuild's metafile, and times fresh
  * Node processes importing every bundle with its Lambda environment.
  */
 export async function runColdStart(
   plan: { readonly runs: number },
+  config: ServiceConfig,
   progress: (line: string) => void,
 ): Promise<ColdStart> {
   const work = mkdtempSync(join(tmpdir(), 'ltr-bench-'));
   try {
     progress('Cold start: osls package (as npm run package), then esbuild metafiles');
-    const config = serviceConfig();
     const bundles = await packagedBundles(config, work);
     const floorBuild = await buildEntry(esbuildOptions(config), FLOOR_ENTRY, join(work, 'floor'));
     const envOf = (name: string) => lambdaEnvironment(config, name);

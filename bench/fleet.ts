@@ -1,9 +1,9 @@
 import { CLIENT_TOKEN_WINDOW_MS } from '../src/rotation/client-token.js';
-import { DAY_MS } from '../src/rotation/due.js';
 import { type RotationRecord, serialiseRecord } from '../src/rotation/record.js';
-import { Input, type JsonObject } from '../src/sandbox/input.js';
-import type { Sandbox } from '../src/sandbox/sandbox.js';
-import type { AwsService } from '../src/sandbox/service.js';
+import { DAY_MS } from '../src/time.js';
+import { Input, type JsonObject } from '../tools/sandbox/input.js';
+import type { Sandbox } from '../tools/sandbox/sandbox.js';
+import type { AwsService } from '../tools/sandbox/service.js';
 import { rotationJobMessage } from './job-message.js';
 
 /** The license every bench token belongs to. */

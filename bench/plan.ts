@@ -1,4 +1,5 @@
-import type { RotationCase } from './rotation.js';
+import { GroupMode } from './groups.js';
+import type { LatencyCase, RotationCase } from './rotation.js';
 import type { ScanPlan } from './scan-scale.js';
 
 /** What one `npm run bench` measures. */
@@ -10,6 +11,7 @@ export interface Plan {
     readonly repeats: number;
     readonly cases: readonly RotationCase[];
   };
+  readonly latency: { readonly cases: readonly LatencyCase[] };
   readonly coldStart: { readonly runs: number };
 }
 
@@ -18,9 +20,12 @@ export const USAGE = `npm run bench [-- --quick]
 
   (default)  the full run: scans of 1,000, 10,000 and 100,000 parameters (three fresh-process runs
              of each scanner), 10,000 with previous tokens, five ways to drain 1,000 rotation jobs
-             (three runs each), and 20 fresh Node processes per bundle. Several minutes.
-  --quick    a subset in under a minute: 1,000 and 10,000 parameters once, 1,000 jobs with and
-             without verification once, 5 processes per bundle.
+             (three runs each), batches under 100 ms, 500 ms and 1 s per call (each also with a
+             batch's FIFO groups at once), and 20 fresh Node processes per bundle. About ten
+             minutes.
+  --quick    a subset in a minute or two: 1,000 and 10,000 parameters once, 1,000 jobs with and
+             without verification once, batches under 100 ms and 500 ms per call, 5 processes
+             per bundle.
 
 Both write bench/results.json and bench/RESULTS.md and print RESULTS.md.`;
 
@@ -28,6 +33,8 @@ const FIRST_ROTATIONS: readonly RotationCase[] = [
   { verify: false, pollers: 1, previousTokens: false },
   { verify: true, pollers: 1, previousTokens: false },
 ];
+
+const { Sequential, Concurrent } = GroupMode;
 
 /** The plan for the command-line arguments; throws on anything it does not know. */
 export function planFor(args: readonly string[]): Plan | 'help' {
@@ -39,6 +46,13 @@ export function planFor(args: readonly string[]): Plan | 'help' {
       mode: 'quick',
       scan: { sizes: [1_000, 10_000], repeats: 1, previousTokensAt: undefined },
       rotation: { jobs: 1_000, repeats: 1, cases: FIRST_ROTATIONS },
+      latency: {
+        cases: [
+          { latencyMs: 100, jobs: 20, groups: Sequential },
+          { latencyMs: 500, jobs: 5, groups: Sequential },
+          { latencyMs: 500, jobs: 5, groups: Concurrent },
+        ],
+      },
       coldStart: { runs: 5 },
     };
   }
@@ -53,6 +67,18 @@ export function planFor(args: readonly string[]): Plan | 'help' {
         { verify: false, pollers: 2, previousTokens: false },
         { verify: true, pollers: 2, previousTokens: false },
         { verify: false, pollers: 1, previousTokens: true },
+      ],
+    },
+    // Enough batches at 100 ms for a 95th percentile; at 500 ms and 1 s, backlogs that a
+    // sequential batch needs several receives to drain.
+    latency: {
+      cases: [
+        { latencyMs: 100, jobs: 200, groups: Sequential },
+        { latencyMs: 100, jobs: 200, groups: Concurrent },
+        { latencyMs: 500, jobs: 20, groups: Sequential },
+        { latencyMs: 500, jobs: 20, groups: Concurrent },
+        { latencyMs: 1_000, jobs: 20, groups: Sequential },
+        { latencyMs: 1_000, jobs: 20, groups: Concurrent },
       ],
     },
     coldStart: { runs: 20 },

@@ -1,20 +1,39 @@
 /**
  * Drains a queue of rotation jobs through the real rotator (src/app, wrapped as the handler is)
- * with the local event source (src/local/event-source.ts), one poller per execution environment,
- * in a process of its own; reports throughput, per-job latency and the SDK calls per job.
+ * with the local event source (tools/local/event-source.ts), one poller per execution environment,
+ * in a process of its own; reports throughput, per-job latency, every batch's wall time against
+ * the function's timeout, and the SDK calls per job.
  */
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { createRotator, wireRotator } from '../src/app/rotator.js';
-import { SqsQueue } from '../src/aws/job-queue.js';
+
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { ChangeMessageVisibilityBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { createRotator, type RotatorDeps, wireRotator } from '../src/app/rotator.js';
 import { LicenseManagerTokens } from '../src/aws/license-manager.js';
+import { SqsMessageQueue } from '../src/aws/message-queue.js';
 import { SsmParameterStore } from '../src/aws/parameter-store.js';
-import { readRotatorConfig } from '../src/config.js';
-import { type DrainSummary, drainQueue, type SqsHandler } from '../src/local/event-source.js';
-import type { RotatorQueues } from '../src/local/queues.js';
+import { type RotatorConfig, readRotatorConfig } from '../src/config.js';
+import { createMetrics, MetricName } from '../src/observability/metrics.js';
+import { MAX_BATCH_SIZE } from '../src/rotation/job-batcher.js';
+import {
+  type DrainSummary,
+  drainQueue,
+  type SqsHandler,
+  successes,
+} from '../tools/local/event-source.js';
+import { lambdaContext } from '../tools/local/lambda-context.js';
+import type { RotatorQueues } from '../tools/local/queues.js';
 import { serve } from './child.js';
+import { GroupMode } from './groups.js';
 import { addCounts, type CallCounts, CallLog } from './sdk-calls.js';
 import { mean, percentile } from './stats.js';
-import { asLambda, countedClients, type Target } from './wiring.js';
+import {
+  asLambda,
+  BENCH_ENVIRONMENT,
+  countedClients,
+  countedEventBus,
+  type Target,
+} from './wiring.js';
 
 /** One drain to run. */
 export interface DrainRequest extends Target {
@@ -23,6 +42,11 @@ export interface DrainRequest extends Target {
   readonly verify: boolean;
   /** Concurrent pollers, each with its own rotator and clients (Lambda's MaximumConcurrency). */
   readonly pollers: number;
+  /** Messages per invocation (the event source's batch size). */
+  readonly batchSize: number;
+  /** The function's timeout: each invocation's context counts down from it in real time. */
+  readonly timeoutMs: number;
+  readonly groups: GroupMode;
 }
 
 /** Latency percentiles, in milliseconds. */
@@ -32,6 +56,24 @@ export interface Latency {
   readonly p99: number;
   readonly mean: number;
   readonly count: number;
+}
+
+/** One invocation: a batch of jobs and what became of them. */
+export interface BatchFigures {
+  readonly wallMs: number;
+  readonly jobs: number;
+  /** Jobs reported back as batch item failures: they come back. */
+  readonly failed: number;
+  /** Jobs the rotator did not start for lack of time (its JobsDeferred). */
+  readonly deferred: number;
+  /** Jobs stopped by a transient failure, their deadline included (its RotationRetries). */
+  readonly retried: number;
+  /** The rotator's SDK calls during the batch. */
+  readonly calls: number;
+  /** The most times a job of the batch had been received, this receive included. */
+  readonly maxReceiveCount: number;
+  /** The handler threw (middy stops it 5 ms before the timeout): the whole batch comes back. */
+  readonly threw: boolean;
 }
 
 /** What a drain did and cost. */
@@ -44,13 +86,12 @@ export interface DrainRun {
   readonly retries: number;
   /** The event source's SQS calls (Lambda's poller, not the function). */
   readonly eventSourceCalls: CallCounts;
-  readonly perJob: Latency;
+  /** Per-job wall time; only when a batch's jobs run one after another. */
+  readonly perJob: Latency | undefined;
   readonly perInvocation: Latency;
-}
-
-interface Invocation {
-  readonly startMs: number;
-  readonly endMs: number;
+  readonly batches: readonly BatchFigures[];
+  /** Metrics the rotator counted, all pollers together, by name. */
+  readonly metrics: Readonly<Record<string, number>>;
 }
 
 const latency = (values: readonly number[]): Latency => ({
@@ -61,56 +102,179 @@ const latency = (values: readonly number[]): Latency => ({
   count: values.length,
 });
 
+/** Adds up every metric value a Metrics instance is given, as it is given. */
+function tallied(metrics: Metrics): Map<string, number> {
+  const tally = new Map<string, number>();
+  const add = metrics.addMetric.bind(metrics);
+  metrics.addMetric = (name, unit, value, resolution) => {
+    tally.set(name, (tally.get(name) ?? 0) + value);
+    return add(name, unit, value, resolution);
+  };
+  return tally;
+}
+
+/** The deployed arrangement, or the what-if of a batch's FIFO groups at once. */
+function arrange(
+  deps: RotatorDeps,
+  groups: GroupMode,
+): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
+  if (groups === GroupMode.Sequential) return createRotator(deps);
+  return async (event, context) => {
+    const byGroup = Map.groupBy(
+      event.Records,
+      (record) => record.attributes.MessageGroupId ?? record.messageId,
+    );
+    const answers = await Promise.all(
+      [...byGroup.values()].map((records) => createRotator(deps)({ Records: records }, context)),
+    );
+    return { batchItemFailures: answers.flatMap((answer) => answer.batchItemFailures) };
+  };
+}
+
 /**
- * Per-job wall time inside each invocation: the FIFO batch processor runs a batch's jobs one after
- * another, and each job's first call is its DescribeParameters, so job k runs from that call's
- * start (the invocation's start for the first job) to the next job's (the invocation's end for
- * the last). The jobs of an invocation add up to its duration, logging and metrics included.
+ * Makes a batch's failed jobs visible again at once, as if their visibility timeout had passed:
+ * the drain skips the wait, not the receive each return costs (SQS counts it towards the
+ * redrive's maxReceiveCount all the same).
  */
-function jobTimes(invocations: readonly Invocation[], log: CallLog): number[] {
-  const describes = log.events
-    .filter((event) => event.operation === 'ssm:DescribeParameters')
-    .map((event) => event.startMs);
-  return invocations.flatMap(({ startMs, endMs }) => {
-    const starts = describes.filter((at) => at >= startMs && at <= endMs);
-    const bounds = [startMs, ...starts.slice(1), endMs];
-    return bounds.slice(1).map((end, index) => end - (bounds[index] ?? end));
+async function returnAtOnce(
+  sqs: SQSClient,
+  queueUrl: string,
+  records: readonly SQSRecord[],
+): Promise<void> {
+  for (let i = 0; i < records.length; i += MAX_BATCH_SIZE) {
+    await sqs.send(
+      new ChangeMessageVisibilityBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: records.slice(i, i + MAX_BATCH_SIZE).map((record, index) => ({
+          Id: String(index),
+          ReceiptHandle: record.receiptHandle,
+          VisibilityTimeout: 0,
+        })),
+      }),
+    );
+  }
+}
+
+/** One execution environment: its rotator, clients, counters and what its batches did. */
+interface Poller {
+  readonly functionName: string;
+  readonly log: CallLog;
+  readonly tally: ReadonlyMap<string, number>;
+  readonly batches: readonly BatchFigures[];
+  /** Each job's wall time, when the jobs of a batch run one after another. */
+  readonly jobMs: readonly number[];
+  readonly handler: SqsHandler;
+  /** Lambda's poller's client (the event source's calls, counted apart). */
+  readonly sqs: SQSClient;
+}
+
+/**
+ * The context the rotator sees: Lambda's, noting when the remaining time is read. Each job reads
+ * it first, to decide whether it may start; middy's own read goes to the context it holds.
+ */
+const noting = (context: Context, reads: number[]): Context => ({
+  ...context,
+  getRemainingTimeInMillis: () => {
+    reads.push(performance.now());
+    return context.getRemainingTimeInMillis();
+  },
+});
+
+/**
+ * Per-job wall time in a batch whose jobs run one after another: job k runs from its reading of
+ * the remaining time to the next job's (the batch's end for the last), so a batch's jobs add up
+ * to its handler's time but for the moment before the first job starts; logging, metrics and
+ * events are included.
+ */
+function jobTimes(reads: readonly number[], endMs: number): number[] {
+  const bounds = [...reads, endMs];
+  return bounds.slice(1).map((end, index) => end - (bounds[index] ?? end));
+}
+
+/** The rotator as the handler wires it, on counted clients pointed at the sandbox. */
+function rotatorDeps(request: DrainRequest, config: RotatorConfig, log: CallLog): RotatorDeps {
+  const clients = countedClients(request, log);
+  const store = new SsmParameterStore(clients.ssm);
+  return wireRotator(config, {
+    store,
+    pickups: store,
+    events: countedEventBus(clients, config.eventBusName),
+    tokens: new LicenseManagerTokens(clients.licenseManager),
+    deadLetters: new SqsMessageQueue(config.deadLetterQueueUrl, clients.sqs),
+    metrics: createMetrics(),
   });
+}
+
+function startPoller(
+  request: DrainRequest,
+  config: RotatorConfig,
+  index: number,
+  sourceLog: CallLog,
+): Poller {
+  const functionName = `license-token-rotator-bench-rotator-${index}`;
+  const log = new CallLog();
+  const deps = rotatorDeps(request, config, log);
+  const tally = tallied(deps.metrics);
+  const arranged = arrange(deps, request.groups);
+  let reads: number[] = [];
+  const rotator = asLambda<SQSEvent, SQSBatchResponse>(deps, (event, context) =>
+    arranged(event, noting(context, reads)),
+  );
+  const sqs = countedClients(request, sourceLog).sqs;
+  const batches: BatchFigures[] = [];
+  const jobMs: number[] = [];
+  const counted = () => ({
+    calls: log.total(),
+    deferred: tally.get(MetricName.JobsDeferred) ?? 0,
+    retried: tally.get(MetricName.RotationRetries) ?? 0,
+  });
+  const handler: SqsHandler = async (event) => {
+    // Lambda's context: the remaining time counts down from the timeout in real time.
+    const context = lambdaContext(functionName, request.timeoutMs);
+    reads = [];
+    const before = counted();
+    const startMs = performance.now();
+    let response: SQSBatchResponse | undefined;
+    try {
+      response = await rotator(event, context);
+      return response;
+    } finally {
+      const endMs = performance.now();
+      const after = counted();
+      const done = response === undefined ? [] : successes(event.Records, response);
+      const failed = event.Records.filter((record) => !done.includes(record));
+      batches.push({
+        wallMs: endMs - startMs,
+        jobs: event.Records.length,
+        failed: failed.length,
+        deferred: after.deferred - before.deferred,
+        retried: after.retried - before.retried,
+        calls: after.calls - before.calls,
+        maxReceiveCount: Math.max(
+          ...event.Records.map((record) => Number(record.attributes.ApproximateReceiveCount)),
+        ),
+        threw: response === undefined,
+      });
+      if (request.groups === GroupMode.Sequential) {
+        jobMs.push(...jobTimes(reads, endMs));
+      }
+      await returnAtOnce(sqs, request.queues.jobQueueUrl, failed);
+    }
+  };
+  return { functionName, log, tally, batches, jobMs, handler, sqs };
 }
 
 async function drain(request: DrainRequest): Promise<DrainRun> {
   const config = readRotatorConfig({
     TOKEN_PATH: request.tokenPath,
     DEAD_LETTER_QUEUE_URL: request.queues.deadLetterQueueUrl,
+    ...BENCH_ENVIRONMENT,
     VERIFY_NEW_TOKENS: String(request.verify),
   });
   const sourceLog = new CallLog();
-  const pollers = Array.from({ length: request.pollers }, (_, index) => {
-    const log = new CallLog({ timeline: true });
-    const clients = countedClients(request, log);
-    const deps = wireRotator(config, {
-      store: new SsmParameterStore(clients.ssm),
-      tokens: new LicenseManagerTokens(clients.licenseManager),
-      deadLetters: new SqsQueue(config.deadLetterQueueUrl, clients.sqs),
-    });
-    const rotator = asLambda<SQSEvent, SQSBatchResponse>(deps, createRotator(deps));
-    const invocations: Invocation[] = [];
-    const handler: SqsHandler = async (event, context) => {
-      const startMs = performance.now();
-      try {
-        return await rotator(event, context);
-      } finally {
-        invocations.push({ startMs, endMs: performance.now() });
-      }
-    };
-    return {
-      index,
-      log,
-      invocations,
-      handler,
-      sqs: countedClients(request, sourceLog).sqs,
-    };
-  });
+  const pollers = Array.from({ length: request.pollers }, (_, index) =>
+    startPoller(request, config, index, sourceLog),
+  );
   const cpu = process.cpuUsage();
   const started = performance.now();
   const drained = await Promise.all(
@@ -119,16 +283,22 @@ async function drain(request: DrainRequest): Promise<DrainRun> {
         sqs: poller.sqs,
         queueUrl: request.queues.jobQueueUrl,
         handler: poller.handler,
-        deadline: Date.now() + 300_000,
+        batchSize: request.batchSize,
+        deadline: Date.now() + 900_000,
         // Only while another poller's batch is in flight: check again soon.
         idleDelayMs: 10,
-        functionName: `license-token-rotator-bench-rotator-${poller.index}`,
+        functionName: poller.functionName,
       }),
     ),
   );
   const wallMs = performance.now() - started;
   const used = process.cpuUsage(cpu);
   const logs = pollers.map((poller) => poller.log);
+  const batches = pollers.flatMap((poller) => poller.batches);
+  const metrics: Record<string, number> = {};
+  for (const [name, value] of pollers.flatMap((poller) => [...poller.tally])) {
+    metrics[name] = (metrics[name] ?? 0) + value;
+  }
   return {
     wallMs,
     cpuMs: (used.user + used.system) / 1000,
@@ -136,10 +306,13 @@ async function drain(request: DrainRequest): Promise<DrainRun> {
     calls: addCounts(logs),
     retries: logs.reduce((sum, log) => sum + log.retries(), 0),
     eventSourceCalls: sourceLog.counts,
-    perJob: latency(pollers.flatMap((poller) => jobTimes(poller.invocations, poller.log))),
-    perInvocation: latency(
-      pollers.flatMap((poller) => poller.invocations.map((i) => i.endMs - i.startMs)),
-    ),
+    perJob:
+      request.groups === GroupMode.Sequential
+        ? latency(pollers.flatMap((poller) => poller.jobMs))
+        : undefined,
+    perInvocation: latency(batches.map((batch) => batch.wallMs)),
+    batches,
+    metrics,
   };
 }
 

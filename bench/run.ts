@@ -1,18 +1,25 @@
 /**
- * `npm run bench [-- --quick]`: scan scale against a naive baseline, rotation throughput, and cold
- * start and size; writes bench/results.json and bench/RESULTS.md, and prints RESULTS.md (progress
- * goes to stderr).
+ * `npm run bench [-- --quick]`: scan scale against a naive baseline, rotation throughput, batches
+ * under latency, and cold start and size; writes bench/results.json and bench/RESULTS.md, and
+ * prints RESULTS.md (progress goes to stderr).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from './bundles.js';
+import { ROOT, serviceConfig } from './bundles.js';
 import { runColdStart } from './cold-start.js';
+import { rotatorSettings, timeoutMsOf } from './deployed.js';
 import { describeMachine } from './machine.js';
 import { planFor, USAGE } from './plan.js';
 import { renderReport } from './report.js';
-import { checkTargets, type Results, summarisePoint, summariseRotation } from './results.js';
-import { runRotation } from './rotation.js';
+import {
+  checkTargets,
+  type Results,
+  summariseLatency,
+  summarisePoint,
+  summariseRotation,
+} from './results.js';
+import { runLatency, runRotation } from './rotation.js';
 import { runScanScale } from './scan-scale.js';
 
 const plan = planFor(process.argv.slice(2));
@@ -30,27 +37,36 @@ progress(
   `npm run bench (${plan.mode}) on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`,
 );
 
-const scans = await runScanScale(plan.scan, progress);
-const rotations = await runRotation(plan.rotation, progress);
-const coldStart = await runColdStart(plan.coldStart, progress);
+// The deployment's settings, which the drains follow and the cold start packages.
+const config = serviceConfig();
+const deployed = rotatorSettings(config);
+const scans = await runScanScale(plan.scan, timeoutMsOf(config, 'scanner'), progress);
+const rotations = await runRotation(plan.rotation, deployed, progress);
+const latencies = await runLatency(plan.latency, deployed, progress);
+const coldStart = await runColdStart(plan.coldStart, config, progress);
 
 const points = scans.points.map(summarisePoint);
 const rotation = summariseRotation(rotations);
+const latency = latencies.map(summariseLatency);
 const results: Results = {
   mode: plan.mode,
   machine,
   seconds: (performance.now() - started) / 1000,
-  targets: checkTargets(points, rotation, coldStart),
+  targets: checkTargets(points, rotation, latency, deployed, coldStart),
   scan: {
     points,
     previousTokens:
       scans.previousTokens === undefined ? undefined : summarisePoint(scans.previousTokens),
   },
   rotation,
+  deployed,
+  latency,
   coldStart,
   raw: {
     scan: [...scans.points, ...(scans.previousTokens === undefined ? [] : [scans.previousTokens])],
-    rotation: rotations.map(({ drained: _drained, ...run }) => run),
+    // A throughput drain's hundred batches are in its per-invocation figures.
+    rotation: rotations.map(({ drained: _drained, batches: _batches, ...run }) => run),
+    latency: latencies.map(({ drained: _drained, ...run }) => run),
   },
 };
 

@@ -3,10 +3,15 @@
  * and answers the code under test over HTTP, so none of its CPU or memory is counted against the
  * scanner or the rotator (its own CPU time is reported beside theirs).
  */
-import { sandboxClients } from '../src/local/clients.js';
-import { createRotatorQueues, type RotatorQueues } from '../src/local/queues.js';
-import { Input } from '../src/sandbox/input.js';
-import { startSandbox } from '../src/sandbox/sandbox.js';
+import { sandboxClients } from '../tools/local/clients.js';
+import {
+  createRotatorQueues,
+  type QueueSettings,
+  type RotatorQueues,
+} from '../tools/local/queues.js';
+import type { LatencyRule } from '../tools/sandbox/faults.js';
+import { Input } from '../tools/sandbox/input.js';
+import { startSandbox } from '../tools/sandbox/sandbox.js';
 import { serve } from './child.js';
 import { enqueueJobs, type Fleet, type FleetSpec, seedFleet } from './fleet.js';
 
@@ -54,8 +59,13 @@ serve({
     });
     return fleet;
   },
-  queues: (prefix): Promise<RotatorQueues> =>
-    createRotatorQueues(clients.sqs, { prefix: String(prefix) }),
+  queues: (settings): Promise<RotatorQueues> =>
+    createRotatorQueues(clients.sqs, settings as QueueSettings),
+  // From now on, the matching calls wait this long before the sandbox answers them.
+  latency: (rules) => {
+    sandbox.faults.add({ latency: rules as LatencyRule[] });
+    return sandbox.faults.rules().latency ?? [];
+  },
   enqueue: (payload) => {
     const { queueUrl, tokenPath } = payload as { queueUrl: string; tokenPath: string };
     return enqueueJobs(sandbox, queueUrl, tokenPath);

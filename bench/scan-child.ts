@@ -2,25 +2,35 @@
  * One scan in a process of its own, so its peak RSS and heap are the scan's: the real scanner
  * (src/app, as the handler wires it) or the naive baseline, against the sandbox host's endpoint.
  */
+
 import type { ScheduledEvent } from 'aws-lambda';
 import scheduled from '../events/scheduled-event.json' with { type: 'json' };
 import { createScanner, wireScanner } from '../src/app/scanner.js';
-import { SqsQueue } from '../src/aws/job-queue.js';
 import { LicenseManagerTokens } from '../src/aws/license-manager.js';
+import { SqsMessageQueue } from '../src/aws/message-queue.js';
 import { SsmParameterStore } from '../src/aws/parameter-store.js';
 import { readScannerConfig } from '../src/config.js';
-import { lambdaContext } from '../src/local/lambda-context.js';
+import { MINUTE_MS } from '../src/time.js';
+import { lambdaContext } from '../tools/local/lambda-context.js';
 import { serve } from './child.js';
 import { type MemoryUse, measureMemory } from './memory.js';
 import { naiveScan } from './naive-scan.js';
 import { type CallCounts, CallLog } from './sdk-calls.js';
-import { asLambda, countedClients, type Target } from './wiring.js';
+import {
+  asLambda,
+  BENCH_ENVIRONMENT,
+  countedClients,
+  countedEventBus,
+  type Target,
+} from './wiring.js';
 
 /** Which scanner to run, and against what. */
 export interface ScanRequest extends Target {
   readonly variant: 'scanner' | 'naive';
   readonly tokenPath: string;
   readonly queueUrl: string;
+  /** The scanner's timeout as serverless.yml deploys it: the context counts down from it. */
+  readonly timeoutMs: number;
   /** Force a full GC this often and record the live heap (a separate, diagnostic run). */
   readonly liveHeapEveryMs?: number;
 }
@@ -51,17 +61,24 @@ async function scanOnce(request: ScanRequest): Promise<ScanRun> {
     const config = readScannerConfig({
       TOKEN_PATH: request.tokenPath,
       JOB_QUEUE_URL: request.queueUrl,
+      ...BENCH_ENVIRONMENT,
     });
+    const store = new SsmParameterStore(clients.ssm);
     const deps = wireScanner(config, {
-      store: new SsmParameterStore(clients.ssm),
-      queue: new SqsQueue(config.jobQueueUrl, clients.sqs),
+      store,
+      pickups: store,
+      events: countedEventBus(clients, config.eventBusName),
+      queue: new SqsMessageQueue(config.jobQueueUrl, clients.sqs),
       tokens: new LicenseManagerTokens(clients.licenseManager),
     });
     const handler = asLambda(deps, createScanner(deps));
+    // The live-heap run measures memory, and its forced GCs slow it down: the function's
+    // timeout (after which middy stops the handler) holds only the timed runs.
+    const timeoutMs = request.liveHeapEveryMs === undefined ? request.timeoutMs : 60 * MINUTE_MS;
     run = async () => {
       const summary = await handler(
         structuredClone(scheduled) as ScheduledEvent,
-        lambdaContext('license-token-rotator-bench-scanner', 120_000),
+        lambdaContext('license-token-rotator-bench-scanner', timeoutMs),
       );
       return {
         scanned: summary.scanned,

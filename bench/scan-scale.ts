@@ -1,3 +1,4 @@
+import type { QueueSettings } from '../tools/local/queues.js';
 import { type Child, startChild } from './child.js';
 import type { Fleet } from './fleet.js';
 import type { SandboxUsage } from './sandbox-host.js';
@@ -58,10 +59,9 @@ async function measure(
   run: string,
 ): Promise<MeasuredScan> {
   // A queue per run: FIFO deduplication would otherwise swallow the second run's jobs.
-  const queues = await host.request<{ jobQueueUrl: string }>(
-    'queues',
-    `bench-${request.variant}-${run}`,
-  );
+  const queues = await host.request<{ jobQueueUrl: string }>('queues', {
+    prefix: `bench-${request.variant}-${run}`,
+  } satisfies QueueSettings);
   const before = await host.request<SandboxUsage>('usage');
   const child = startChild(SCAN_CHILD, { exposeGc: true });
   try {
@@ -83,7 +83,13 @@ async function measure(
 /** Seeds one fleet in a fresh sandbox host and scans it with both scanners, `repeats` times. */
 async function scalePoint(
   parameters: number,
-  options: { readonly repeats: number; readonly previousTokens: boolean; readonly naive: boolean },
+  options: {
+    readonly repeats: number;
+    readonly previousTokens: boolean;
+    readonly naive: boolean;
+    /** The scanner's timeout, as serverless.yml deploys it. */
+    readonly timeoutMs: number;
+  },
   progress: (line: string) => void,
 ): Promise<ScalePoint> {
   const host = startChild(SANDBOX_HOST);
@@ -101,7 +107,7 @@ async function scalePoint(
     const scanner: MeasuredScan[] = [];
     const naive: MeasuredScan[] = [];
     const live: { scanner?: MeasuredScan; naive?: MeasuredScan } = {};
-    const base = { ...target, tokenPath: BENCH_TOKEN_PATH };
+    const base = { ...target, tokenPath: BENCH_TOKEN_PATH, timeoutMs: options.timeoutMs };
     const variants = options.naive ? (['scanner', 'naive'] as const) : (['scanner'] as const);
     for (let run = 1; run <= options.repeats; run++) {
       // Alternate which goes first, so neither always meets a warmer sandbox.
@@ -140,6 +146,7 @@ async function scalePoint(
 /** The scan-scale phase: every size with both scanners, then the previous-token variant. */
 export async function runScanScale(
   plan: ScanPlan,
+  timeoutMs: number,
   progress: (line: string) => void,
 ): Promise<{ points: ScalePoint[]; previousTokens: ScalePoint | undefined }> {
   const points: ScalePoint[] = [];
@@ -148,7 +155,7 @@ export async function runScanScale(
     points.push(
       await scalePoint(
         size,
-        { repeats: plan.repeats, previousTokens: false, naive: true },
+        { repeats: plan.repeats, previousTokens: false, naive: true, timeoutMs },
         progress,
       ),
     );
@@ -158,7 +165,7 @@ export async function runScanScale(
     progress(`Scan scale: ${plan.previousTokensAt} parameters with previous tokens`);
     previousTokens = await scalePoint(
       plan.previousTokensAt,
-      { repeats: 1, previousTokens: true, naive: false },
+      { repeats: 1, previousTokens: true, naive: false, timeoutMs },
       progress,
     );
   }

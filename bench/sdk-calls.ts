@@ -1,3 +1,4 @@
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { LicenseManagerClient } from '@aws-sdk/client-license-manager';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SSMClient } from '@aws-sdk/client-ssm';
@@ -49,11 +50,14 @@ export class CallLog {
   }
 
   /** Adds the two counting middlewares to a client; returns the client. */
-  attach<C extends SSMClient | SQSClient | LicenseManagerClient>(client: C, service: string): C {
+  attach<C extends SSMClient | SQSClient | LicenseManagerClient | EventBridgeClient>(
+    client: C,
+    service: string,
+  ): C {
     const name = (commandName: string | undefined): string =>
       `${service}:${(commandName ?? 'Unknown').replace(/Command$/, '')}`;
-    // The three stacks differ only in their commands' input and output types, which these two
-    // middlewares never look at: one stack type serves for all three.
+    // The stacks differ only in their commands' input and output types, which these two
+    // middlewares never look at: one stack type serves for all of them.
     const stack = client.middlewareStack as SSMClient['middlewareStack'];
     stack.add(
       (next, context) => async (args) => {

@@ -1,20 +1,31 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { LicenseManagerClient } from '@aws-sdk/client-license-manager';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import middy from '@middy/core';
-import type { Context } from 'aws-lambda';
 import {
   type ClientOptions,
+  eventBridgeClient,
   licenseManagerClient,
   sqsClient,
   ssmClient,
 } from '../src/aws/clients.js';
-import { SANDBOX_CREDENTIALS } from '../src/local/clients.js';
+import { EventBridgeBus } from '../src/aws/event-bus.js';
+import { EVENT_SOURCE } from '../src/rotation/events.js';
+import type { EventPublisher } from '../src/rotation/ports.js';
+import { RevocationPolicy } from '../src/rotation/record.js';
+import { SANDBOX_CREDENTIALS } from '../tools/local/clients.js';
+import { LOCAL_ALLOW_LISTS } from '../tools/local/handlers.js';
 import type { CallLog } from './sdk-calls.js';
+
+/**
+ * The settings every bench function runs with besides its queue URLs: the local deployment's
+ * allow-lists, and revocation after the grace period, since no host picks a token up here (no
+ * bench measures revocation waiting for pickups).
+ */
+export const BENCH_ENVIRONMENT = {
+  ...LOCAL_ALLOW_LISTS,
+  REVOCATION_POLICY: RevocationPolicy.AfterGrace,
+} as const;
 
 /** Where the code under test finds AWS: the sandbox host's endpoint. */
 export interface Target {
@@ -26,6 +37,7 @@ export interface Target {
 export interface CountedClients {
   readonly ssm: SSMClient;
   readonly sqs: SQSClient;
+  readonly events: EventBridgeClient;
   /** One License Manager client per region, as LicenseManagerTokens asks for them. */
   readonly licenseManager: (region: string | undefined) => LicenseManagerClient;
 }
@@ -40,6 +52,7 @@ export function countedClients(target: Target, log: CallLog): CountedClients {
   return {
     ssm: log.attach(ssmClient(options), 'ssm'),
     sqs: log.attach(sqsClient(options), 'sqs'),
+    events: log.attach(eventBridgeClient(options), 'events'),
     licenseManager: (region) =>
       log.attach(
         licenseManagerClient({ ...options, ...(region === undefined ? {} : { region }) }),
@@ -48,17 +61,9 @@ export function countedClients(target: Target, log: CallLog): CountedClients {
   };
 }
 
-/**
- * Wraps a plain function in the middleware chain src/handlers gives it on Lambda (Powertools'
- * context injection and EMF flush), so what is measured is the deployed handler minus the module
- * scope that reads the environment.
- */
-export function asLambda<E, R>(
-  deps: { readonly logger: Logger; readonly metrics: Metrics },
-  run: (event: E, context: Context) => Promise<R>,
-): (event: E, context: Context) => Promise<R> {
-  return middy<E, R>()
-    .use(injectLambdaContext(deps.logger, { resetKeys: true }))
-    .use(logMetrics(deps.metrics, { captureColdStartMetric: true }))
-    .handler(run);
-}
+/** The event bus the app builds (src/app/events.ts), on the counted EventBridge client. */
+export const countedEventBus = (clients: CountedClients, busName: string): EventPublisher =>
+  new EventBridgeBus(clients.events, busName, EVENT_SOURCE);
+
+/** The handlers' middleware around a plain function: one home, the local runner's. */
+export { asLambda } from '../tools/local/handlers.js';

@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # npm run package: both bundles and the CloudFormation template, built offline, then checked.
-#   1. osls package (serverless-esbuild bundles; nothing is external, so nothing is installed)
+#   npm run package -- --param="licenseArns=…" --param="roleArns=…"   (arguments go to osls package)
+#   1. osls package (serverless-esbuild bundles; nothing is external, so nothing is installed);
+#      scripts/deploy-settings.mjs stops it first when licenseArns or roleArns is unset or malformed
 #   2. cfn-lint over the template (skipped, loudly, when absent; required when REQUIRE_CFN_LINT=1)
-#   3. the template suite (test/template), which reads what step 1 wrote to .serverless/
+#   3. the template suite (test/template), which reads what step 1 wrote to .serverless/ and
+#      expects the example settings .ci/run passes (test/template/template.ts, EXAMPLE_SETTINGS)
+#   4. the host agent: dist/license-token-agent.mjs, one file for a plain Node.js 20, checked to
+#      import nothing but node: modules (scripts/build-agent.mjs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,7 +17,7 @@ unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL
 export AWS_ACCESS_KEY_ID=package-offline AWS_SECRET_ACCESS_KEY=package-offline
 
 rm -rf .serverless
-osls package --stage dev --region us-east-1
+osls package --stage dev --region us-east-1 "$@"
 
 template=.serverless/cloudformation-template-update-stack.json
 if command -v cfn-lint >/dev/null 2>&1; then
@@ -26,6 +31,8 @@ else
 fi
 
 vitest run --config vitest.template.config.ts
+
+node scripts/build-agent.mjs
 
 for zip in .serverless/*.zip; do
   echo "$(basename "$zip"): $(wc -c <"$zip" | tr -d ' ') bytes"

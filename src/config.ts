@@ -1,5 +1,9 @@
 import { ConfigError } from './errors.js';
+import { type AllowLists, isLicenseArnPattern, isRoleArnPattern } from './rotation/allow-list.js';
 import { normaliseTokenPath } from './rotation/parameter-name.js';
+import { isRevocationPolicy, RevocationPolicy } from './rotation/record.js';
+import type { RevocationSettings } from './rotation/revocation-policy.js';
+import { isSenderId, type TrustedSenders } from './rotation/trusted-sender.js';
 
 /** Settings both functions share. */
 export interface CommonConfig {
@@ -11,22 +15,32 @@ export interface CommonConfig {
   readonly criticalDays: number;
   /** Hours a superseded token stays valid before it is deleted; 0 means never delete it. */
   readonly revokePreviousAfterHours: number;
+  /** Hours between two scans (the schedule's rate): part of the least time between rotations. */
+  readonly scanIntervalHours: number;
+  /** When superseded tokens are deleted; a record may say otherwise. */
+  readonly revocationPolicy: RevocationPolicy;
+  /** Hours after a rotation past which a replacement not yet picked up is overdue (alarmed). */
+  readonly pickupOverdueHours: number;
+  /** The EventBridge bus that receives rotation events. */
+  readonly eventBusName: string;
 }
 
 /** The scanner's settings. */
-export interface ScannerConfig extends CommonConfig {
+export interface ScannerConfig extends CommonConfig, AllowLists {
   /** The FIFO queue that receives rotation jobs. */
   readonly jobQueueUrl: string;
 }
 
 /** The rotator's settings. */
-export interface RotatorConfig extends CommonConfig {
+export interface RotatorConfig extends CommonConfig, AllowLists {
   /** The FIFO dead-letter queue for jobs that must not be retried. */
   readonly deadLetterQueueUrl: string;
   /** The KMS key that encrypts the SecureString parameters. */
   readonly kmsKeyId: string;
   /** Check each new token with GetAccessToken before storing it. */
   readonly verifyNewTokens: boolean;
+  /** Senders whose jobs may delete live tokens (TRUSTED_SENDER_IDS); undefined: every sender. */
+  readonly trustedSenders: TrustedSenders;
 }
 
 /** Environment variables, as `process.env` holds them. */
@@ -99,6 +113,81 @@ class Reader {
     return amount;
   }
 
+  /**
+   * A comma-separated list of ARN patterns; required when `required`. `none` is the empty list,
+   * so that an empty allow-list is said on purpose rather than left unset.
+   */
+  patterns(
+    name: string,
+    what: string,
+    check: (pattern: string) => boolean,
+    fallback?: readonly string[],
+  ): readonly string[] {
+    const value = this.raw(name);
+    if (value === undefined && fallback !== undefined) return fallback;
+    if (value === undefined) {
+      this.problems.push(
+        `${name} is required: ${what}, comma-separated, \`*\` as a wildcard (or \`none\`)`,
+      );
+      return [];
+    }
+    if (value.toLowerCase() === 'none') return [];
+    const entries = value.split(',').map((entry) => entry.trim());
+    const bad = entries.filter((entry) => !check(entry));
+    if (bad.length > 0)
+      this.problems.push(`${name} has entries that are not ${what}: ${bad.join(', ')}`);
+    return entries;
+  }
+
+  /** The allow-lists; an operator's command falls back to `fallback` where they are unset. */
+  allowLists(fallback?: readonly string[]): AllowLists {
+    return {
+      licenseArns: this.patterns(
+        'LICENSE_ARNS',
+        'license ARN patterns',
+        isLicenseArnPattern,
+        fallback,
+      ),
+      roleArns: this.patterns('ROLE_ARNS', 'IAM role ARN patterns', isRoleArnPattern, fallback),
+    };
+  }
+
+  revocationPolicy(): RevocationPolicy {
+    const value = this.raw('REVOCATION_POLICY') ?? RevocationPolicy.AfterPickup;
+    if (isRevocationPolicy(value)) return value;
+    this.problems.push(
+      `REVOCATION_POLICY must be ${Object.values(RevocationPolicy).join(', ')}, got "${value}"`,
+    );
+    return RevocationPolicy.AfterPickup;
+  }
+
+  eventBusName(): string {
+    const value = this.raw('EVENT_BUS_NAME') ?? 'default';
+    // A bus name (1-256 of [/\.\-_A-Za-z0-9]) or a bus ARN, as PutEvents accepts.
+    if (
+      !/^([/.\-_A-Za-z0-9]{1,256}|arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[/.\-_A-Za-z0-9]+)$/.test(
+        value,
+      )
+    ) {
+      this.problems.push(`EVENT_BUS_NAME must be an event bus name or ARN, got "${value}"`);
+    }
+    return value;
+  }
+
+  /** A comma-separated list of SQS SenderIds; unset means undefined (every sender). */
+  senderIds(name: string): TrustedSenders {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    const entries = value.split(',').map((entry) => entry.trim());
+    const bad = entries.filter((entry) => !isSenderId(entry));
+    if (bad.length > 0) {
+      this.problems.push(
+        `${name} must be IAM user or role ids (as SQS reports SenderId, without the session), got: ${bad.join(', ')}`,
+      );
+    }
+    return entries;
+  }
+
   flag(name: string, fallback: boolean): boolean {
     const value = this.raw(name)?.toLowerCase();
     if (value === undefined) return fallback;
@@ -113,6 +202,10 @@ class Reader {
       renewBeforeDays: this.amount('RENEW_BEFORE_DAYS', 'days', undefined, false),
       criticalDays: this.amount('CRITICAL_DAYS', 'days', 7, true) ?? 7,
       revokePreviousAfterHours: this.amount('REVOKE_PREVIOUS_AFTER_HOURS', 'hours', 72, true) ?? 72,
+      scanIntervalHours: this.amount('SCAN_INTERVAL_HOURS', 'hours', 6, false) ?? 6,
+      revocationPolicy: this.revocationPolicy(),
+      pickupOverdueHours: this.amount('PICKUP_OVERDUE_HOURS', 'hours', 168, false) ?? 168,
+      eventBusName: this.eventBusName(),
     };
   }
 
@@ -122,8 +215,11 @@ class Reader {
   }
 }
 
-/** The settings an operator's commands use: the common ones, the KMS key and verification. */
-export interface OperatorConfig extends CommonConfig {
+/**
+ * The settings an operator's commands use: the common ones, the KMS key and verification, and the
+ * allow-lists where they are set (unset, the operator's own IAM permissions are the bound).
+ */
+export interface OperatorConfig extends CommonConfig, AllowLists {
   readonly kmsKeyId: string;
   readonly verifyNewTokens: boolean;
 }
@@ -133,6 +229,7 @@ export function readOperatorConfig(env: Environment = process.env): OperatorConf
   const reader = new Reader(env);
   return reader.done({
     ...reader.common(),
+    ...reader.allowLists(['*']),
     kmsKeyId: reader.kmsKeyId(),
     verifyNewTokens: reader.flag('VERIFY_NEW_TOKENS', true),
   });
@@ -141,7 +238,11 @@ export function readOperatorConfig(env: Environment = process.env): OperatorConf
 /** Reads and validates the scanner's environment; throws ConfigError naming each bad variable. */
 export function readScannerConfig(env: Environment = process.env): ScannerConfig {
   const reader = new Reader(env);
-  return reader.done({ ...reader.common(), jobQueueUrl: reader.queueUrl('JOB_QUEUE_URL') });
+  return reader.done({
+    ...reader.common(),
+    ...reader.allowLists(),
+    jobQueueUrl: reader.queueUrl('JOB_QUEUE_URL'),
+  });
 }
 
 /** Reads and validates the rotator's environment; throws ConfigError naming each bad variable. */
@@ -149,8 +250,35 @@ export function readRotatorConfig(env: Environment = process.env): RotatorConfig
   const reader = new Reader(env);
   return reader.done({
     ...reader.common(),
+    ...reader.allowLists(),
     deadLetterQueueUrl: reader.queueUrl('DEAD_LETTER_QUEUE_URL'),
     kmsKeyId: reader.kmsKeyId(),
     verifyNewTokens: reader.flag('VERIFY_NEW_TOKENS', true),
+    trustedSenders: reader.senderIds('TRUSTED_SENDER_IDS'),
+  });
+}
+
+/** The token exchange's settings. */
+export interface ExchangeConfig extends RevocationSettings {
+  readonly tokenPath: string;
+  readonly eventBusName: string;
+}
+
+/** Reads and validates the exchange's environment; throws ConfigError naming each bad variable. */
+export function readExchangeConfig(env: Environment = process.env): ExchangeConfig {
+  const reader = new Reader(env);
+  const {
+    tokenPath,
+    revocationPolicy,
+    revokePreviousAfterHours,
+    pickupOverdueHours,
+    eventBusName,
+  } = reader.common();
+  return reader.done({
+    tokenPath,
+    revocationPolicy,
+    revokePreviousAfterHours,
+    pickupOverdueHours,
+    eventBusName,
   });
 }

@@ -35,6 +35,14 @@ export class InvalidInputError extends Error {
   }
 }
 
+/** A command line the CLI or `npm start` cannot act on: nothing was done, and it exits 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
 /** A rotation job message is malformed or names a parameter outside the token path. */
 export class InvalidJobError extends Error {
   /** A short, stable code for the DLQ attribute and the metric dimension. */

@@ -7,23 +7,35 @@ import {
   sqsClient,
   ssmClient,
 } from '../aws/clients.js';
-import { SqsQueue } from '../aws/job-queue.js';
 import { LicenseManagerTokens } from '../aws/license-manager.js';
+import { SqsMessageQueue } from '../aws/message-queue.js';
 import { SsmParameterStore } from '../aws/parameter-store.js';
 import type { ScannerConfig } from '../config.js';
 import { ScanIncompleteError } from '../errors.js';
 import { createLogger } from '../observability/logger.js';
 import { createMetrics, MetricName } from '../observability/metrics.js';
-import type { LicenseTokens, MessageQueue, ParameterStore } from '../rotation/ports.js';
+import { criticalEvent } from '../rotation/events.js';
+import type {
+  EventPublisher,
+  LicenseTokens,
+  MessageQueue,
+  ParameterStore,
+  Pickups,
+  RotationEvent,
+} from '../rotation/ports.js';
 import { type ScanSummary, scan } from '../rotation/scan.js';
+import { eventBus, publishSafely } from './events.js';
 
 /** Everything the scanner uses, so tests, the CLI and the local runner can hand in their own. */
 export interface ScannerDeps {
   readonly config: ScannerConfig;
   readonly store: ParameterStore;
   readonly queue: MessageQueue;
-  /** Only ListTokens: the scanner asks which previous tokens are still AVAILABLE. */
-  readonly tokens: Pick<LicenseTokens, 'availableTokenIds'>;
+  /** Only ListTokens: the scanner holds each managed license's tokens against the records. */
+  readonly tokens: Pick<LicenseTokens, 'licenseTokens'>;
+  /** Where the exchange records pickups (read only for the few revocations that wait on one). */
+  readonly pickups: Pickups;
+  readonly events: EventPublisher;
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly clock: () => Date;
@@ -34,10 +46,13 @@ export function wireScanner(
   config: ScannerConfig,
   options: { clients?: ClientOptions } & Partial<Omit<ScannerDeps, 'config'>> = {},
 ): ScannerDeps {
+  const ssm = new SsmParameterStore(ssmClient(options.clients));
   return {
     config,
-    store: options.store ?? new SsmParameterStore(ssmClient(options.clients)),
-    queue: options.queue ?? new SqsQueue(config.jobQueueUrl, sqsClient(options.clients)),
+    store: options.store ?? ssm,
+    pickups: options.pickups ?? ssm,
+    events: options.events ?? eventBus(config.eventBusName, options.clients),
+    queue: options.queue ?? new SqsMessageQueue(config.jobQueueUrl, sqsClient(options.clients)),
     tokens: options.tokens ?? new LicenseManagerTokens(licenseManagerClientFor(options.clients)),
     logger: options.logger ?? createLogger(),
     metrics: options.metrics ?? createMetrics(),
@@ -55,6 +70,15 @@ function publish(metrics: Metrics, summary: ScanSummary): void {
   metrics.addMetric(MetricName.Enqueued, Count, summary.enqueued);
   metrics.addMetric(MetricName.EnqueueFailures, Count, summary.enqueueFailures);
   metrics.addMetric(MetricName.RevokesEnqueued, Count, summary.revocationsEnqueued);
+  metrics.addMetric(MetricName.OrphanRevokesEnqueued, Count, summary.orphanRevocationsEnqueued);
+  metrics.addMetric(MetricName.DamagedRecords, Count, summary.damaged);
+  metrics.addMetric(MetricName.ConflictingRecords, Count, summary.conflicting);
+  metrics.addMetric(MetricName.LostTokens, Count, summary.lostTokens);
+  metrics.addMetric(MetricName.OptedOut, Count, summary.optedOut);
+  metrics.addMetric(MetricName.RecordsNotAllowed, Count, summary.notAllowed);
+  metrics.addMetric(MetricName.UnrecordedTokens, Count, summary.unrecordedTokens);
+  metrics.addMetric(MetricName.RevocationsDeferred, Count, summary.revocationsDeferred);
+  metrics.addMetric(MetricName.PickupOverdue, Count, summary.pickupsOverdue);
   if (summary.minDaysToExpiry !== undefined) {
     metrics.addMetric(MetricName.MinDaysToExpiry, MetricUnit.NoUnit, summary.minDaysToExpiry);
   }
@@ -65,21 +89,28 @@ export const createScanner =
   (deps: ScannerDeps) =>
   async (_event: ScheduledEvent): Promise<ScanSummary> => {
     const { config, logger } = deps;
+    const critical: RotationEvent[] = [];
     const summary = await scan(
-      { store: deps.store, queue: deps.queue, tokens: deps.tokens, log: logger },
+      {
+        store: deps.store,
+        queue: deps.queue,
+        tokens: deps.tokens,
+        pickups: deps.pickups,
+        log: logger,
+        onCritical: (item) => critical.push(criticalEvent(item)),
+      },
       { ...config, now: deps.clock() },
     );
     publish(deps.metrics, summary);
     logger.info('Scan complete', { summary });
+    await publishSafely(deps, critical);
     // Failing the invocation raises the scanner-errors alarm; the next scan tries again.
     const problems = [
       ...(summary.enqueueFailures > 0
         ? [`${summary.enqueueFailures} job(s) could not be enqueued`]
         : []),
-      ...(summary.revocationCheckFailures > 0
-        ? [
-            `${summary.revocationCheckFailures} previous token(s) could not be checked for revocation`,
-          ]
+      ...(summary.licenseCheckFailures > 0
+        ? [`the tokens of ${summary.licenseCheckFailures} license(s) could not be listed`]
         : []),
     ];
     if (problems.length > 0) throw new ScanIncompleteError(problems);

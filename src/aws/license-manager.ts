@@ -4,7 +4,9 @@ import {
   GetAccessTokenCommand,
   type LicenseManagerClient,
   ListTokensCommand,
+  type ListTokensCommandInput,
   type RedirectException,
+  type TokenData,
 } from '@aws-sdk/client-license-manager';
 import { PermanentError, TransientError } from '../errors.js';
 import type {
@@ -12,9 +14,11 @@ import type {
   LicenseLocation,
   LicenseTokens,
   Revocation,
+  TokenInfo,
   TokenRequest,
 } from '../rotation/ports.js';
 import { Secret } from '../rotation/secret.js';
+import { isRegionName } from '../validate.js';
 import { call, toProjectError } from './sdk-errors.js';
 
 /**
@@ -39,31 +43,45 @@ export function retryRateLimits(client: LicenseManagerClient): LicenseManagerCli
   return client;
 }
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-
 /** The region a RedirectException's Location names: a bare region or a regional endpoint URL. */
 export function regionFromLocation(location: string | undefined): string | undefined {
   if (location === undefined) return undefined;
   const trimmed = location.trim();
-  if (REGION.test(trimmed)) return trimmed;
+  if (isRegionName(trimmed)) return trimmed;
   let host: string;
   try {
     host = new URL(trimmed).hostname;
   } catch {
     return undefined;
   }
-  return host.split('.').find((label) => REGION.test(label));
+  return host.split('.').find((label) => isRegionName(label));
 }
+
+const toTokenInfo = (token: TokenData): TokenInfo | undefined =>
+  token.TokenId === undefined || token.LicenseArn === undefined
+    ? undefined
+    : {
+        tokenId: token.TokenId,
+        licenseArn: token.LicenseArn,
+        status: token.Status ?? 'UNKNOWN',
+        roleArns: token.RoleArns ?? [],
+        tokenProperties: token.TokenProperties ?? [],
+        expiresAt: expiryOf(token.ExpirationTime),
+      };
+
+// ListTokens gives the expiry as ISO 8601 text; a value that does not parse is no expiry at all.
+const expiryOf = (text: string | undefined): Date | undefined => {
+  const time = text === undefined ? Number.NaN : Date.parse(text);
+  return Number.isNaN(time) ? undefined : new Date(time);
+};
 
 const isRedirect = (error: unknown): error is RedirectException =>
   error instanceof Error && error.name === 'RedirectException';
 
 // GetAccessToken answers a token it will not honour with one of these: the token is bad.
-const REJECTIONS = new Set([
-  'ValidationException',
-  'AccessDeniedException',
-  'AuthorizationException',
-]);
+// AccessDeniedException is not among them: it is IAM or an SCP refusing the caller, a problem of
+// permissions that no other token would fix.
+const REJECTIONS = new Set(['ValidationException', 'AuthorizationException']);
 // DeleteToken of a token that no longer exists: the revocation is already done.
 const ALREADY_GONE = new Set(['ResourceNotFoundException']);
 const LIST_PAGE_SIZE = 100;
@@ -168,8 +186,16 @@ export class LicenseManagerTokens implements LicenseTokens {
         ),
       );
     } catch (error) {
-      if (error instanceof PermanentError && REJECTIONS.has(error.code)) {
+      if (!(error instanceof PermanentError)) throw error;
+      if (REJECTIONS.has(error.code)) {
         throw new PermanentError('GetAccessToken', 'TokenRejected', error.message);
+      }
+      if (error.code === 'AccessDeniedException') {
+        throw new PermanentError(
+          'GetAccessToken',
+          error.code,
+          `the rotator may not call GetAccessToken (an IAM policy or an SCP denies it); the token was not checked: ${error.message}`,
+        );
       }
       throw error;
     }
@@ -188,31 +214,39 @@ export class LicenseManagerTokens implements LicenseTokens {
     }
   }
 
-  /** ListTokens by id (the client has no paginator for it, hence the loop), AVAILABLE ones only. */
-  async availableTokenIds(
+  /** ListTokens by id, in a home region, by id. */
+  async describeTokens(
     tokenIds: readonly string[],
     homeRegion?: string,
-  ): Promise<ReadonlySet<string>> {
-    const available = new Set<string>();
-    if (tokenIds.length === 0) return available;
+  ): Promise<ReadonlyMap<string, TokenInfo>> {
+    const found = new Map<string, TokenInfo>();
+    if (tokenIds.length === 0) return found;
+    for await (const page of this.#list({ TokenIds: [...tokenIds] }, homeRegion)) {
+      for (const token of page) found.set(token.tokenId, token);
+    }
+    return found;
+  }
+
+  /** ListTokens of one license (every status), a page at a time, in its home region. */
+  licenseTokens(licenseArn: string, homeRegion?: string): AsyncIterable<TokenInfo[]> {
+    return this.#list({ Filters: [{ Name: 'LicenseArns', Values: [licenseArn] }] }, homeRegion);
+  }
+
+  // The client has no paginator for ListTokens, hence the loop.
+  async *#list(
+    input: Pick<ListTokensCommandInput, 'TokenIds' | 'Filters'>,
+    homeRegion: string | undefined,
+  ): AsyncGenerator<TokenInfo[]> {
     const client = this.#client(homeRegion);
     let nextToken: string | undefined;
     do {
       const page = await call('ListTokens', () =>
         client.send(
-          new ListTokensCommand({
-            TokenIds: [...tokenIds],
-            MaxResults: LIST_PAGE_SIZE,
-            NextToken: nextToken,
-          }),
+          new ListTokensCommand({ ...input, MaxResults: LIST_PAGE_SIZE, NextToken: nextToken }),
         ),
       );
-      for (const token of page.Tokens ?? []) {
-        if (token.TokenId !== undefined && token.Status === 'AVAILABLE')
-          available.add(token.TokenId);
-      }
+      yield (page.Tokens ?? []).flatMap((token) => toTokenInfo(token) ?? []);
       nextToken = page.NextToken;
     } while (nextToken !== undefined && nextToken !== '');
-    return available;
   }
 }

@@ -1,32 +1,47 @@
 import {
+  AddTagsToResourceCommand,
   type DescribeParametersCommandInput,
+  ListTagsForResourceCommand,
   type ParameterMetadata,
   PutParameterCommand,
   paginateDescribeParameters,
   SSMClient,
 } from '@aws-sdk/client-ssm';
 import { TransientError } from '../errors.js';
-import type { ParameterStore, ParameterSummary, TokenWrite } from '../rotation/ports.js';
+import type { ParameterStore, ParameterSummary, Pickups, TokenWrite } from '../rotation/ports.js';
+import type { Pickup } from '../rotation/revocation-policy.js';
+import { parseTimestamp } from '../validate.js';
 import { call } from './sdk-errors.js';
 
 /** DescribeParameters' largest page. */
 export const DESCRIBE_PAGE_SIZE = 50;
+
+/** The tag the exchange keeps its last pickup in: `<tokenId> <ISO time>`, no token value. */
+export const PICKUP_TAG = 'license-token-rotator:picked-up';
+
+/** The pickup a tag value records, or undefined when it does not hold one. */
+export function pickupFromTag(value: string | undefined): Pickup | undefined {
+  const [tokenId, time, ...rest] = (value ?? '').split(' ');
+  const at = parseTimestamp(time);
+  return tokenId && at && rest.length === 0 ? { tokenId, at } : undefined;
+}
 
 const toSummary = (parameter: ParameterMetadata): ParameterSummary | undefined =>
   parameter.Name === undefined || parameter.Version === undefined
     ? undefined
     : {
         name: parameter.Name,
+        arn: parameter.ARN,
         version: parameter.Version,
         description: parameter.Description,
         lastModified: parameter.LastModifiedDate,
       };
 
 /**
- * Token parameters in SSM Parameter Store. It reads metadata only (DescribeParameters), never a
- * value: neither function needs kms:Decrypt or ssm:GetParameter.
+ * Token parameters in SSM Parameter Store. It reads metadata only (DescribeParameters, tags),
+ * never a value: neither the scanner nor the rotator needs kms:Decrypt or ssm:GetParameter.
  */
-export class SsmParameterStore implements ParameterStore {
+export class SsmParameterStore implements ParameterStore, Pickups {
   readonly #client: SSMClient;
 
   constructor(client: SSMClient = new SSMClient({})) {
@@ -77,6 +92,9 @@ export class SsmParameterStore implements ParameterStore {
           Name: write.name,
           Value: write.token.reveal(),
           Type: 'SecureString',
+          // Pinned: an account whose default tier is Advanced would otherwise need
+          // kms:GenerateDataKey, and charge for every parameter.
+          Tier: 'Standard',
           KeyId: write.kmsKeyId,
           Description: write.description,
           Overwrite: write.overwrite,
@@ -88,5 +106,28 @@ export class SsmParameterStore implements ParameterStore {
       throw new TransientError('PutParameter', 'IncompleteResponse', 'the response has no Version');
     }
     return output.Version;
+  }
+
+  /** The pickup tag, read with ListTagsForResource. */
+  async pickup(name: string): Promise<Pickup | undefined> {
+    const output = await call('ListTagsForResource', () =>
+      this.#client.send(
+        new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: name }),
+      ),
+    );
+    return pickupFromTag(output.TagList?.find((tag) => tag.Key === PICKUP_TAG)?.Value);
+  }
+
+  /** Writes the pickup tag (AddTagsToResource replaces a tag of the same key). */
+  async recordPickup(name: string, pickup: Pickup): Promise<void> {
+    await call('AddTagsToResource', () =>
+      this.#client.send(
+        new AddTagsToResourceCommand({
+          ResourceType: 'Parameter',
+          ResourceId: name,
+          Tags: [{ Key: PICKUP_TAG, Value: `${pickup.tokenId} ${pickup.at.toISOString()}` }],
+        }),
+      ),
+    );
   }
 }

@@ -14,7 +14,7 @@ export interface Io {
   readonly clock: () => Date;
 }
 
-/** Exit codes, as documented in the README. */
+/** Exit codes, as documented in docs/operate.md. */
 export const ExitCode = {
   Ok: 0,
   /** The command failed (AWS refused, a token was rejected, …). */
@@ -27,11 +27,3 @@ export const ExitCode = {
 
 /** One of the ExitCode values. */
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
-
-/** A command line the CLI cannot act on; it exits with ExitCode.Usage. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}

@@ -24,6 +24,22 @@ export const MetricName = {
   Revoked: 'PreviousTokensRevoked',
   RevocationFailures: 'RevocationFailures',
   RevokesEnqueued: 'RevocationsEnqueued',
+  OrphanRevokesEnqueued: 'OrphanRevocationsEnqueued',
+  DamagedRecords: 'DamagedRecords',
+  ConflictingRecords: 'ConflictingRecords',
+  LostTokens: 'LostTokens',
+  OptedOut: 'ParametersOptedOut',
+  RecordsNotAllowed: 'RecordsNotAllowed',
+  UnrecordedTokens: 'UnrecordedTokens',
+  UnexpectedVersions: 'UnexpectedVersions',
+  JobsDeferred: 'JobsDeferred',
+  OrphansRevoked: 'OrphanTokensRevoked',
+  EventPublishFailures: 'EventPublishFailures',
+  RevocationsDeferred: 'RevocationsDeferred',
+  PickupOverdue: 'PickupOverdue',
+  ExchangeRefusals: 'ExchangeRefusals',
+  ExchangeDeliveries: 'ExchangeDeliveries',
+  PickupsRecorded: 'PickupsRecorded',
 } as const;
 
 /** Powertools metrics in Embedded Metric Format, namespace LicenseTokenRotator. */

@@ -3,16 +3,19 @@ import { createHash } from 'node:crypto';
 /** How long License Manager remembers a ClientToken and replays its token. */
 export const CLIENT_TOKEN_WINDOW_MS = 10 * 60_000;
 
-// Versioned so that a future change of scheme can never collide with tokens minted by this one.
-const PREFIX = 'ltr1-';
+// Versioned so that a change of scheme can never collide with tokens minted by another one:
+// ltr1 hashed the name alone, so stacks in two regions sharing names shared keys.
+const PREFIX = 'ltr2-';
 
 /**
  * The CreateToken idempotency key for one generation of a parameter: the same parameter and
  * version always give the same key, so retries and duplicate jobs replay one token, not mint two.
- * 69 characters of `[a-z0-9-]`: far inside CreateToken's 2048 and its `\S+` pattern.
+ * The parameter is its ARN (account, region and name), so two stacks that use the same names in
+ * other regions or accounts, for one license, never share a key; where a service gives no ARN
+ * (moto), the name stands in. 69 characters of `[a-z0-9-]`: inside CreateToken's limits.
  */
-export const clientTokenFor = (parameterName: string, version: number): string =>
-  PREFIX + createHash('sha256').update(`${parameterName}\n${version}`).digest('hex');
+export const clientTokenFor = (parameterArn: string, version: number): string =>
+  PREFIX + createHash('sha256').update(`${parameterArn}\n${version}`).digest('hex');
 
 /**
  * The CreateToken idempotency key for registering a parameter: a re-run of the same registration

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { InvalidJobError } from '../errors.js';
+import { isObject, keyProblem, parseTimestamp } from '../validate.js';
 import { nameProblem } from './parameter-name.js';
-import { isObject, keyProblem, parseTimestamp } from './validate.js';
+import { isTokenId } from './record.js';
 
 /** Why a job was enqueued. */
 export const JobReason = {
@@ -9,8 +10,19 @@ export const JobReason = {
   Expiring: 'expiring',
   /** An operator asked for a rotation of the observed version. */
   Forced: 'forced',
+  /**
+   * An operator asked for a rotation because the token leaked: it happens even inside the
+   * previous token's grace period, and the leaked token is deleted at once, whatever the policy.
+   */
+  Leaked: 'leaked',
   /** The token the record names as previous is past its grace period and still AVAILABLE. */
   RevokePrevious: 'revoke-previous',
+  /**
+   * Tokens that attempts of the parameter's last rotation minted and nothing stores (stray mints,
+   * found by the record's `mintsFrom`); the only job that names token ids, each checked against
+   * the record.
+   */
+  RevokeOrphans: 'revoke-orphans',
 } as const;
 
 /** One of the JobReason values. */
@@ -26,7 +38,12 @@ export interface RotationJob {
   readonly observedVersion: number;
   readonly reason: JobReason;
   readonly enqueuedAt: string;
+  /** Only in a revoke-orphans job: the tokens to check and delete. */
+  readonly tokenIds?: readonly string[];
 }
+
+/** The most token ids one revoke-orphans job names. */
+export const MAX_JOB_TOKEN_IDS = 10;
 
 /** Stable codes for why a message is not a valid job; they become the DLQ reason attribute. */
 export const InvalidJobReason = {
@@ -41,11 +58,14 @@ export const InvalidJobReason = {
   InvalidObservedVersion: 'InvalidObservedVersion',
   InvalidReason: 'InvalidReason',
   InvalidEnqueuedAt: 'InvalidEnqueuedAt',
+  InvalidTokenIds: 'InvalidTokenIds',
+  WrongGroup: 'WrongGroup',
 } as const;
 
 // A valid job is well under 1.2 KB (names are at most 1011 characters); anything far larger is hostile.
 const MAX_JOB_LENGTH = 2048;
 const FIELDS = ['v', 'parameterName', 'observedVersion', 'reason', 'enqueuedAt'] as const;
+
 const REASONS: ReadonlySet<string> = new Set(Object.values(JobReason));
 
 const invalid = (reason: keyof typeof InvalidJobReason, message: string): never => {
@@ -63,7 +83,8 @@ export function parseJob(body: string, tokenPath: string): RotationJob {
     return invalid('NotJson', 'body is not JSON');
   }
   if (!isObject(value)) return invalid('NotAnObject', 'body is not a JSON object');
-  const keys = keyProblem(value, FIELDS, []);
+  const orphans = value.reason === JobReason.RevokeOrphans;
+  const keys = keyProblem(value, orphans ? [...FIELDS, 'tokenIds'] : FIELDS, []);
   if (keys?.kind === 'unknown')
     invalid('UnknownField', `field "${keys.key.slice(0, 64)}" is not part of a job`);
   if (keys?.kind === 'missing') invalid('MissingField', `field "${keys.key}" is required`);
@@ -93,16 +114,38 @@ export function parseJob(body: string, tokenPath: string): RotationJob {
     observedVersion: observedVersion as number,
     reason: reason as JobReason,
     enqueuedAt: enqueuedAt as string,
+    ...(orphans ? { tokenIds: tokenIdList(value.tokenIds) } : {}),
   };
 }
 
-/** Builds a job for a parameter seen at a version. */
+function tokenIdList(value: unknown): readonly string[] {
+  const ok =
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.length <= MAX_JOB_TOKEN_IDS &&
+    value.every((id) => typeof id === 'string' && isTokenId(id)) &&
+    new Set(value).size === value.length;
+  if (!ok) {
+    invalid('InvalidTokenIds', `tokenIds must be 1 to ${MAX_JOB_TOKEN_IDS} distinct token ids`);
+  }
+  return value as string[];
+}
+
+/** Builds a job for a parameter seen at a version (and, to revoke orphans, their ids). */
 export const newJob = (
   parameterName: string,
   observedVersion: number,
   reason: JobReason,
   now: Date,
-): RotationJob => ({ v: 1, parameterName, observedVersion, reason, enqueuedAt: now.toISOString() });
+  tokenIds?: readonly string[],
+): RotationJob => ({
+  v: 1,
+  parameterName,
+  observedVersion,
+  reason,
+  enqueuedAt: now.toISOString(),
+  ...(tokenIds === undefined ? {} : { tokenIds }),
+});
 
 /** The job as its message body, fields in contract order. */
 export const serialiseJob = (job: RotationJob): string =>
@@ -112,13 +155,14 @@ export const serialiseJob = (job: RotationJob): string =>
     observedVersion: job.observedVersion,
     reason: job.reason,
     enqueuedAt: job.enqueuedAt,
+    tokenIds: job.tokenIds,
   });
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /** Two scans that see the same parameter, version and reason enqueue one job, not two. */
 export const deduplicationId = (job: RotationJob): string =>
-  sha256(`${job.parameterName}\n${job.observedVersion}\n${job.reason}`);
+  sha256([job.parameterName, job.observedVersion, job.reason, ...(job.tokenIds ?? [])].join('\n'));
 
 // SQS caps MessageGroupId at 128 characters; parameter names may reach 1011.
 const MAX_GROUP_ID_LENGTH = 128;

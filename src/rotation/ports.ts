@@ -1,3 +1,4 @@
+import type { Pickup } from './revocation-policy.js';
 import type { Secret } from './secret.js';
 
 /**
@@ -8,6 +9,8 @@ import type { Secret } from './secret.js';
 /** A parameter's metadata as DescribeParameters returns it: never its value. */
 export interface ParameterSummary {
   readonly name: string;
+  /** The parameter's ARN (account, region, name), when the service gives it. */
+  readonly arn?: string | undefined;
   readonly version: number;
   readonly description: string | undefined;
   readonly lastModified: Date | undefined;
@@ -29,8 +32,45 @@ export interface ParameterStore {
   pages(path: string): AsyncIterable<readonly ParameterSummary[]>;
   /** One parameter's metadata, or undefined when it does not exist. */
   describe(name: string): Promise<ParameterSummary | undefined>;
-  /** Writes the token as a SecureString with its record; returns the new version. */
+  /** Writes the token as a Standard-tier SecureString with its record; returns the new version. */
   putToken(write: TokenWrite): Promise<number>;
+}
+
+/** Where the exchange records that a host holds a parameter's token (a tag on the parameter). */
+export interface Pickups {
+  /** The pickup last recorded on the parameter, if any. */
+  pickup(name: string): Promise<Pickup | undefined>;
+  /** Records that a host holds the parameter's token: no value is read or written. */
+  recordPickup(name: string, pickup: Pickup): Promise<void>;
+}
+
+/** One version of a parameter with its value: only the exchange reads these. */
+export interface StoredToken {
+  readonly version: number;
+  readonly token: Secret;
+  /** The version's Description: its rotation record. */
+  readonly description: string | undefined;
+}
+
+/** Token values in SSM Parameter Store, decrypted: the exchange's (and `show --reveal`'s) port. */
+export interface TokenVault {
+  /** The current version's value, or undefined when the parameter does not exist. */
+  current(name: string): Promise<Omit<StoredToken, 'description'> | undefined>;
+  /** Every version kept, with value and record, oldest first, a page at a time. */
+  history(name: string): AsyncIterable<readonly StoredToken[]>;
+}
+
+/** What happened, for whoever subscribes: names, versions, token ids, never a token value. */
+export interface RotationEvent {
+  /** The EventBridge detail-type, e.g. `Token Rotated`. */
+  readonly type: string;
+  readonly detail: Readonly<Record<string, string | number | undefined>>;
+}
+
+/** Where rotation events go (an EventBridge bus). */
+export interface EventPublisher {
+  /** Publishes the events; throws when any of them was not accepted. */
+  publish(events: readonly RotationEvent[]): Promise<void>;
 }
 
 /** One message for a FIFO queue. */
@@ -38,6 +78,10 @@ export interface QueueMessage {
   readonly body: string;
   readonly groupId: string;
   readonly deduplicationId: string;
+  /**
+   * Text attributes, best effort: the queue makes each fit its own rules, and sends the body
+   * without them when they leave it no room. The body is never changed.
+   */
   readonly attributes?: Readonly<Record<string, string>>;
 }
 
@@ -83,6 +127,17 @@ export interface IssuedToken {
 /** How a DeleteToken ended; a token that was already gone counts as done. */
 export type Revocation = 'revoked' | 'already-revoked';
 
+/** A token as ListTokens describes it: who it is for, never its value. */
+export interface TokenInfo {
+  readonly tokenId: string;
+  readonly licenseArn: string;
+  /** `AVAILABLE`, or `DELETED` once revoked. */
+  readonly status: string;
+  readonly roleArns: readonly string[];
+  readonly tokenProperties: readonly string[];
+  readonly expiresAt: Date | undefined;
+}
+
 /** License Manager's token API, each call made in the license's home region. */
 export interface LicenseTokens {
   /** CreateToken; replays the same token for the same ClientToken within its window. */
@@ -96,10 +151,15 @@ export interface LicenseTokens {
     tokenProperties: readonly string[],
     where: LicenseLocation,
   ): Promise<void>;
-  /** DeleteToken. */
+  /** DeleteToken. Call it through `deleteProvenToken`, which checks the target first. */
   deleteToken(tokenId: string, where: LicenseLocation): Promise<Revocation>;
-  /** Of the given token ids (at most 100), those License Manager still lists as AVAILABLE. */
-  availableTokenIds(tokenIds: readonly string[], homeRegion?: string): Promise<ReadonlySet<string>>;
+  /** ListTokens by id (at most 100), in a home region: the ones License Manager lists, by id. */
+  describeTokens(
+    tokenIds: readonly string[],
+    homeRegion?: string,
+  ): Promise<ReadonlyMap<string, TokenInfo>>;
+  /** ListTokens of one license, every status, a page at a time. */
+  licenseTokens(licenseArn: string, homeRegion?: string): AsyncIterable<readonly TokenInfo[]>;
 }
 
 /** The structured logger the logic reports through (Powertools' Logger fits). */

@@ -1,15 +1,27 @@
 import { InvalidJobError, PermanentError } from '../errors.js';
 import { redactTokens } from '../observability/redact.js';
-import { JobReason, parseJob } from './job.js';
-import type { MessageQueue } from './ports.js';
-import { type RevocationOutcome, revokePrevious } from './revoke.js';
-import { type RotateDeps, type RotateOptions, type RotationOutcome, rotate } from './rotate.js';
+import { InvalidJobReason, JobReason, messageGroupId, parseJob, type RotationJob } from './job.js';
+import type { MessageQueue, Pickups } from './ports.js';
+import { type RevocationOutcome, revokeOrphans, revokePrevious } from './revoke.js';
+import {
+  type Attempt,
+  FIRST_ATTEMPT,
+  type RotateDeps,
+  type RotateOptions,
+  type RotationOutcome,
+  rotate,
+} from './rotate.js';
+import { deletingReasons, isTrustedSender, type TrustedSenders } from './trusted-sender.js';
 
 /** A job message as it came off the queue. */
 export interface JobMessage {
   readonly messageId: string;
   readonly body: string;
   readonly groupId: string | undefined;
+  /** Which delivery this is; a retry past the ClientToken window is handled apart. */
+  readonly attempt?: Attempt;
+  /** Who sent it, as SQS reports it (SenderId): only trusted senders' jobs may delete tokens. */
+  readonly senderId?: string;
 }
 
 /** A message that went to the dead-letter queue instead of being retried. */
@@ -20,6 +32,8 @@ export interface DeadLettered {
   readonly reason: string;
   readonly message: string;
   readonly parameterName?: string;
+  /** The version the valid job was for, when it was valid. */
+  readonly observedVersion?: number;
   /** What the valid job asked for, when it was valid. */
   readonly jobReason?: JobReason;
 }
@@ -35,16 +49,6 @@ export const DeadLetterAttribute = {
   SourceMessageId: 'SourceMessageId',
 } as const;
 
-const MAX_ATTRIBUTE_LENGTH = 256;
-
-// SQS accepts only XML characters in attribute values; hostile input may carry anything else.
-const sqsSafe = (text: string): string => {
-  const clean = redactTokens(text)
-    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD]/gu, '?')
-    .slice(0, MAX_ATTRIBUTE_LENGTH);
-  return clean === '' ? '-' : clean;
-};
-
 async function deadLetter(
   queue: MessageQueue,
   message: JobMessage,
@@ -56,20 +60,66 @@ async function deadLetter(
     // The source message id keeps a resend of the same message from landing twice.
     deduplicationId: message.messageId,
   };
+  // The failure's text may echo hostile input, a token included: redacted before it leaves.
   const attributes = {
     [DeadLetterAttribute.Kind]: outcome.invalid ? 'InvalidJob' : 'PermanentFailure',
-    [DeadLetterAttribute.Reason]: sqsSafe(outcome.reason),
-    [DeadLetterAttribute.Message]: sqsSafe(outcome.message),
-    [DeadLetterAttribute.SourceMessageId]: sqsSafe(message.messageId),
+    [DeadLetterAttribute.Reason]: redactTokens(outcome.reason),
+    [DeadLetterAttribute.Message]: redactTokens(outcome.message),
+    [DeadLetterAttribute.SourceMessageId]: redactTokens(message.messageId),
   };
-  try {
-    await queue.send({ ...base, attributes });
-  } catch (error) {
-    // A body at the size limit has no room for attributes; the body alone always fits.
-    if (!(error instanceof PermanentError)) throw error;
-    await queue.send(base);
-  }
+  await queue.send({ ...base, attributes });
   return { kind: 'dead-lettered', ...outcome };
+}
+
+/**
+ * The job a message carries, checked: its body (parseJob) and its FIFO group, which must be its
+ * parameter's own. A job sent in another group could run beside its parameter's other jobs and
+ * break the rule of one writer per parameter.
+ */
+function jobOf(message: JobMessage, tokenPath: string): RotationJob {
+  const job = parseJob(message.body, tokenPath);
+  if (message.groupId !== messageGroupId(job.parameterName)) {
+    throw new InvalidJobError(
+      InvalidJobReason.WrongGroup,
+      `the job for ${job.parameterName} came in another group than its parameter's`,
+    );
+  }
+  return job;
+}
+
+/** What processing a message is told besides the rotation settings. */
+export interface ProcessOptions extends RotateOptions {
+  readonly tokenPath: string;
+  readonly trustedSenders: TrustedSenders;
+}
+
+/**
+ * Runs a valid job: a rotation, or one of the two revocations. A job whose purpose is to delete
+ * is refused from a sender not on the trusted list; a rotation from one still runs, but may not
+ * push out a previous token that is still live (`SkipReason.PreviousLive`).
+ */
+function run(
+  job: RotationJob,
+  message: JobMessage,
+  deps: RotateDeps & { readonly pickups: Pickups },
+  options: ProcessOptions,
+): Promise<RotationOutcome | RevocationOutcome> {
+  const trusted = isTrustedSender(message.senderId, options.trustedSenders);
+  if (!trusted && deletingReasons.has(job.reason)) {
+    throw new PermanentError(
+      'Job',
+      'UntrustedSender',
+      `a ${job.reason} job deletes tokens, and ${message.senderId ?? 'an unknown sender'} is not a trusted sender`,
+    );
+  }
+  switch (job.reason) {
+    case JobReason.RevokePrevious:
+      return revokePrevious(job, deps, options);
+    case JobReason.RevokeOrphans:
+      return revokeOrphans(job, deps, options);
+    default:
+      return rotate(job, deps, options, { ...(message.attempt ?? FIRST_ATTEMPT), trusted });
+  }
 }
 
 /**
@@ -78,12 +128,12 @@ async function deadLetter(
  */
 export async function processMessage(
   message: JobMessage,
-  deps: RotateDeps & { readonly deadLetters: MessageQueue },
-  options: RotateOptions & { readonly tokenPath: string },
+  deps: RotateDeps & { readonly deadLetters: MessageQueue; readonly pickups: Pickups },
+  options: ProcessOptions,
 ): Promise<MessageOutcome> {
-  let job: ReturnType<typeof parseJob>;
+  let job: RotationJob;
   try {
-    job = parseJob(message.body, options.tokenPath);
+    job = jobOf(message, options.tokenPath);
   } catch (error) {
     if (!(error instanceof InvalidJobError)) throw error;
     return deadLetter(deps.deadLetters, message, {
@@ -93,9 +143,7 @@ export async function processMessage(
     });
   }
   try {
-    return job.reason === JobReason.RevokePrevious
-      ? await revokePrevious(job, deps, options)
-      : await rotate(job, deps, options);
+    return await run(job, message, deps, options);
   } catch (error) {
     if (!(error instanceof PermanentError)) throw error;
     return deadLetter(deps.deadLetters, message, {
@@ -103,6 +151,7 @@ export async function processMessage(
       reason: error.code,
       message: error.message,
       parameterName: job.parameterName,
+      observedVersion: job.observedVersion,
       jobReason: job.reason,
     });
   }

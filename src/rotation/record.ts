@@ -1,5 +1,29 @@
 import { InvalidRecordError } from '../errors.js';
-import { isObject, keyProblem, parseTimestamp } from './validate.js';
+import { DAY_MS, MINUTE_MS } from '../time.js';
+import { isObject, isRegionName, keyProblem, parseTimestamp } from '../validate.js';
+
+/**
+ * When a superseded token may be deleted. Deleting a token a host still holds is the one way this
+ * project can cause the outage it exists to prevent, so by default it waits for the evidence that
+ * the replacement reached the host, not merely for time to pass.
+ */
+export const RevocationPolicy = {
+  /** After its grace period, and once the exchange has recorded the replacement's pickup. */
+  AfterPickup: 'after-pickup',
+  /** After its grace period: for consumers that read Parameter Store themselves at every use. */
+  AfterGrace: 'after-grace',
+  /** Never: the token lives until it expires. */
+  Never: 'never',
+} as const;
+
+/** One of the RevocationPolicy values. */
+export type RevocationPolicy = (typeof RevocationPolicy)[keyof typeof RevocationPolicy];
+
+const POLICIES: ReadonlySet<string> = new Set(Object.values(RevocationPolicy));
+
+/** True when the text names a revocation policy. */
+export const isRevocationPolicy = (value: unknown): value is RevocationPolicy =>
+  typeof value === 'string' && POLICIES.has(value);
 
 /**
  * The rotation record: what the rotator needs to mint the next token, kept as compact JSON in
@@ -12,12 +36,21 @@ export interface RotationRecord {
   readonly tokenProperties: readonly string[];
   readonly expirationInDays: number;
   readonly renewBeforeDays?: number;
+  /** When this parameter's superseded tokens are deleted, if not the deploy's default. */
+  readonly revocation?: RevocationPolicy;
   readonly homeRegion?: string;
   readonly tokenId: string;
   readonly issuedAt: string;
   readonly expiresAt: string;
   readonly previousTokenId?: string;
   readonly rotatedAt?: string;
+  /**
+   * Since when attempts to mint this token may have run: the moment its predecessor became due
+   * (or, for a forced rotation retried past the ClientToken window, the job's first receive).
+   * An attempt that minted and then failed before storing left a token nothing names; the scan's
+   * audit finds such stray mints by this window and has them deleted (see `isStrayMintOf`).
+   */
+  readonly mintsFrom?: string;
 }
 
 /** SSM's limit on a Description, and so on a serialised record. */
@@ -27,15 +60,30 @@ export const MAX_TOKEN_PROPERTIES = 3;
 /** CreateToken's limit on an ARN's length. */
 export const MAX_ARN_LENGTH = 2048;
 
-const DAY_MS = 86_400_000;
 const LICENSE_ARN =
   /^arn:aws(-[a-z]+)*:license-manager:[a-z0-9-]*:\d{0,12}:license[:/][A-Za-z0-9._/-]+$/;
 const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 const TOKEN_ID = /^[A-Za-z0-9_.:-]{1,256}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+/** True when the text has the shape of a License Manager token id. */
+export const isTokenId = (value: string): boolean => TOKEN_ID.test(value);
 const KEYS = ['v', 'licenseArn', 'roleArns', 'tokenProperties', 'expirationInDays'] as const;
 const STATE_KEYS = ['tokenId', 'issuedAt', 'expiresAt'] as const;
-const OPTIONAL_KEYS = ['renewBeforeDays', 'homeRegion', 'previousTokenId', 'rotatedAt'] as const;
+const OPTIONAL_KEYS = [
+  'renewBeforeDays',
+  'revocation',
+  'homeRegion',
+  'previousTokenId',
+  'rotatedAt',
+  'mintsFrom',
+] as const;
+
+/**
+ * How far a record's dates may lie ahead of the reader's clock. A record dated later than that
+ * was not written by the rotator (which dates issue back ten minutes); believing it would put off
+ * the token's renewal past its real expiry.
+ */
+export const MAX_CLOCK_SKEW_MS = 5 * MINUTE_MS;
 
 /** True when the text is a License Manager license ARN. */
 export const isLicenseArn = (value: string): boolean =>
@@ -65,7 +113,11 @@ function positiveNumber(value: unknown, field: string, integer: boolean): number
   return value as number;
 }
 
-function optionalString(value: unknown, field: string, pattern: RegExp): string | undefined {
+function optionalString(
+  value: unknown,
+  field: string,
+  pattern: { test(text: string): boolean },
+): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !pattern.test(value)) fail(field, 'is malformed');
   return value as string;
@@ -77,8 +129,21 @@ function timestamp(value: unknown, field: string): string {
   return value as string;
 }
 
-/** Checks a record object field by field; throws InvalidRecordError naming the first bad one. */
-export function validateRecord(value: unknown): RotationRecord {
+/** A timestamp of something that has happened: not later than `now`, give or take the skew. */
+function pastTimestamp(value: unknown, field: string, now: Date): string {
+  const text = timestamp(value, field);
+  if (Date.parse(text) > now.getTime() + MAX_CLOCK_SKEW_MS) fail(field, 'is in the future');
+  return text;
+}
+
+const optionalPastTimestamp = (value: unknown, field: string, now: Date): string | undefined =>
+  value === undefined ? undefined : pastTimestamp(value, field, now);
+
+/**
+ * Checks a record object field by field, as of `now`; throws InvalidRecordError naming the first
+ * bad one.
+ */
+export function validateRecord(value: unknown, now: Date): RotationRecord {
   if (!isObject(value)) return fail('description', 'is not a JSON object');
   const keys = keyProblem(value, [...KEYS, ...STATE_KEYS], OPTIONAL_KEYS);
   if (keys?.kind === 'unknown') fail(keys.key, 'is not a record field');
@@ -103,7 +168,7 @@ export function validateRecord(value: unknown): RotationRecord {
   }
   const tokenId =
     optionalString(value.tokenId, 'tokenId', TOKEN_ID) ?? fail('tokenId', 'is required');
-  const issuedAt = timestamp(value.issuedAt, 'issuedAt');
+  const issuedAt = pastTimestamp(value.issuedAt, 'issuedAt', now);
   const expiresAt = timestamp(value.expiresAt, 'expiresAt');
   const lifetime = Date.parse(expiresAt) - Date.parse(issuedAt);
   if (lifetime <= 0) fail('expiresAt', 'must be after issuedAt');
@@ -111,8 +176,13 @@ export function validateRecord(value: unknown): RotationRecord {
     // A record must never promise more than the token can have: that is how tokens lapse.
     fail('expiresAt', 'is later than issuedAt + expirationInDays');
   }
-  const rotatedAt =
-    value.rotatedAt === undefined ? undefined : timestamp(value.rotatedAt, 'rotatedAt');
+  const rotatedAt = optionalPastTimestamp(value.rotatedAt, 'rotatedAt', now);
+  const mintsFrom = optionalPastTimestamp(value.mintsFrom, 'mintsFrom', now);
+  const previousTokenId = optionalString(value.previousTokenId, 'previousTokenId', TOKEN_ID);
+  if (previousTokenId === tokenId) {
+    // Revoking the "previous" token would then delete the only one the parameter holds.
+    fail('previousTokenId', 'is the token the parameter holds');
+  }
   return {
     v: 1,
     licenseArn: value.licenseArn as string,
@@ -120,23 +190,33 @@ export function validateRecord(value: unknown): RotationRecord {
     tokenProperties,
     expirationInDays,
     ...(renewBeforeDays === undefined ? {} : { renewBeforeDays }),
-    ...optionalField('homeRegion', optionalString(value.homeRegion, 'homeRegion', REGION)),
+    ...optionalField('revocation', revocation(value.revocation)),
+    ...optionalField(
+      'homeRegion',
+      optionalString(value.homeRegion, 'homeRegion', { test: isRegionName }),
+    ),
     tokenId,
     issuedAt,
     expiresAt,
-    ...optionalField(
-      'previousTokenId',
-      optionalString(value.previousTokenId, 'previousTokenId', TOKEN_ID),
-    ),
+    ...optionalField('previousTokenId', previousTokenId),
     ...optionalField('rotatedAt', rotatedAt),
+    ...optionalField('mintsFrom', mintsFrom),
   };
 }
 
 const optionalField = <K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> =>
   value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 
-/** Parses a parameter Description into a record; throws InvalidRecordError when it is not one. */
-export function parseRecord(description: string | undefined): RotationRecord {
+function revocation(value: unknown): RevocationPolicy | undefined {
+  if (value === undefined || isRevocationPolicy(value)) return value;
+  return fail('revocation', 'must be after-pickup, after-grace or never');
+}
+
+/**
+ * Parses a parameter Description into a record, as of `now`; throws InvalidRecordError when it is
+ * not one.
+ */
+export function parseRecord(description: string | undefined, now: Date): RotationRecord {
   if (description === undefined || description === '') return fail('description', 'is empty');
   if (description.length > MAX_RECORD_LENGTH) {
     return fail('description', `is longer than ${MAX_RECORD_LENGTH} characters`);
@@ -147,7 +227,7 @@ export function parseRecord(description: string | undefined): RotationRecord {
   } catch {
     return fail('description', 'is not JSON');
   }
-  return validateRecord(json);
+  return validateRecord(json, now);
 }
 
 /** Serialises a record in its canonical field order; throws when it exceeds 1024 characters. */
@@ -159,12 +239,14 @@ export function serialiseRecord(record: RotationRecord): string {
     tokenProperties: record.tokenProperties,
     expirationInDays: record.expirationInDays,
     renewBeforeDays: record.renewBeforeDays,
+    revocation: record.revocation,
     homeRegion: record.homeRegion,
     tokenId: record.tokenId,
     issuedAt: record.issuedAt,
     expiresAt: record.expiresAt,
     previousTokenId: record.previousTokenId,
     rotatedAt: record.rotatedAt,
+    mintsFrom: record.mintsFrom,
   };
   const text = JSON.stringify(ordered);
   if (text.length > MAX_RECORD_LENGTH) {
@@ -177,14 +259,16 @@ export function serialiseRecord(record: RotationRecord): string {
 const HEADROOM_TOKEN_ID = 'x'.repeat(64);
 
 /**
- * Throws unless the record still fits after a rotation adds `previousTokenId` and `rotatedAt`,
- * so a token registered today can always be rotated tomorrow.
+ * Throws unless the record still fits after a rotation adds `previousTokenId`, `rotatedAt` and
+ * `mintsFrom`, so a token registered today can always be rotated tomorrow.
  */
 export function assertRoomToRotate(record: RotationRecord): void {
+  const date = new Date(0).toISOString();
   serialiseRecord({
     ...record,
     tokenId: HEADROOM_TOKEN_ID,
     previousTokenId: HEADROOM_TOKEN_ID,
-    rotatedAt: new Date(0).toISOString(),
+    rotatedAt: date,
+    mintsFrom: date,
   });
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { LicenseTokens } from '../../src/rotation/ports.js';
-import { Invariant } from './invariants.js';
+import type { LicenseTokens, TokenInfo } from '../../src/rotation/ports.js';
+import { Invariant, recordFields, text } from './violations.js';
 import type { Breakage, RotatorParts } from './world.js';
 
 /** A broken rotator and the invariant the chaos suite must catch it breaking. */
@@ -19,9 +19,58 @@ const withCreateToken = (
     createToken,
     verifyToken: (...args) => parts.tokens.verifyToken(...args),
     deleteToken: (...args) => parts.tokens.deleteToken(...args),
-    availableTokenIds: (...args) => parts.tokens.availableTokenIds(...args),
+    describeTokens: (...args) => parts.tokens.describeTokens(...args),
+    licenseTokens: (...args) => parts.tokens.licenseTokens(...args),
   },
 });
+
+/** What a record asks a token to be: the fields an ownership proof compares. */
+type Claim = Pick<TokenInfo, 'licenseArn' | 'roleArns' | 'tokenProperties'>;
+
+const claimOf = (description: string | undefined): Claim | undefined => {
+  const { licenseArn, roleArns, tokenProperties } = recordFields(description);
+  const strings = (value: unknown): string[] =>
+    Array.isArray(value) ? value.filter((item) => typeof item === 'string') : [];
+  const license = text(licenseArn);
+  return license === undefined
+    ? undefined
+    : {
+        licenseArn: license,
+        roleArns: strings(roleArns),
+        tokenProperties: strings(tokenProperties),
+      };
+};
+
+/**
+ * The parts with ListTokens' word taken for the status of a token but not for whose it is: every
+ * token listed is reported as minted for the record the rotator read last (its license, roles
+ * and properties), so any proof before a delete passes. The rest is the real adapter.
+ */
+const withoutOwnershipCheck = (parts: RotatorParts): RotatorParts => {
+  let claim: Claim | undefined;
+  return {
+    ...parts,
+    store: {
+      pages: (path) => parts.store.pages(path),
+      describe: async (name) => {
+        const summary = await parts.store.describe(name);
+        claim = claimOf(summary?.description);
+        return summary;
+      },
+      putToken: (write) => parts.store.putToken(write),
+    },
+    tokens: {
+      createToken: (...args) => parts.tokens.createToken(...args),
+      verifyToken: (...args) => parts.tokens.verifyToken(...args),
+      deleteToken: (...args) => parts.tokens.deleteToken(...args),
+      describeTokens: async (ids, region) => {
+        const listed = await parts.tokens.describeTokens(ids, region);
+        return new Map([...listed].map(([id, info]) => [id, { ...info, ...claim }]));
+      },
+      licenseTokens: (...args) => parts.tokens.licenseTokens(...args),
+    },
+  };
+};
 
 /**
  * Bugs a future change could plausibly introduce, each injected through the rotator's own seams
@@ -67,6 +116,15 @@ export const BROKEN_ROTATORS: readonly BrokenRotator[] = [
           parts.logger.info('Minted', { tokenId: issued.tokenId, token: issued.token.reveal() });
           return issued;
         }),
+    },
+  },
+  {
+    breaks: Invariant.NoDeleteWhileHeld,
+    breakage: {
+      name: 'unproven-delete',
+      description:
+        'deletes the token a record names as previous without proving it its own (what ListTokens says of its owner is never compared)',
+      wrap: (parts) => withoutOwnershipCheck(parts),
     },
   },
   {

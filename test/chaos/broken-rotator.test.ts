@@ -33,6 +33,7 @@ describe(`the chaos suite against a broken rotator (seed ${SEED})`, () => {
       );
       expect(byInvariant.get(breaks) ?? 0, `replay with ${replayCommand(SEED)}`).toBeGreaterThan(0);
     },
+    // About 1 s idle, 2.5 s with both cores busy: the timeout only bounds a hang.
     60_000,
   );
 });

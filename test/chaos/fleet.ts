@@ -1,7 +1,7 @@
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
-import { seedToken } from '../../src/local/seed.js';
-import type { SeededRandom } from '../../src/sandbox/random.js';
-import type { Sandbox } from '../../src/sandbox/sandbox.js';
+import { seedToken } from '../../tools/local/seed.js';
+import type { SeededRandom } from '../../tools/sandbox/random.js';
+import type { Sandbox } from '../../tools/sandbox/sandbox.js';
 import { LICENSE_ARN, ROLE_ARN, TOKEN_PATH } from '../helpers/factories.js';
 import { clientsFor, TEST_REGION } from '../helpers/sandbox.js';
 

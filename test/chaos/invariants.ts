@@ -1,37 +1,20 @@
-import { redactTokens } from '../../src/observability/redact.js';
 import { CLIENT_TOKEN_WINDOW_MS } from '../../src/rotation/client-token.js';
-import { DAY_MS } from '../../src/rotation/due.js';
-import type { MintedToken } from '../../src/sandbox/license-manager/service.js';
-import type { Sandbox } from '../../src/sandbox/sandbox.js';
-import type { StoredMessage } from '../../src/sandbox/sqs/message.js';
-import type { ParameterVersion } from '../../src/sandbox/ssm/parameter.js';
+import { DAY_MS } from '../../src/time.js';
+import type { MintedToken } from '../../tools/sandbox/license-manager/service.js';
+import type { Sandbox } from '../../tools/sandbox/sandbox.js';
+import type { StoredMessage } from '../../tools/sandbox/sqs/message.js';
+import type { ParameterVersion } from '../../tools/sandbox/ssm/parameter.js';
 import { capturedOutput, clearCapturedOutput } from '../helpers/output.js';
 import type { TokenFinder } from '../helpers/token-finder.js';
+import {
+  DeadLetterBook,
+  type DeadLetterExpectation,
+  type DeadLetterFigures,
+} from './dead-letters.js';
 import type { FleetEntry } from './fleet.js';
-
-/** The invariants of DESIGN.md §6, and the token lifecycle of the README. */
-export const Invariant = {
-  NoLostToken: '1 no lost token',
-  OneTokenPerGeneration: '2 one token per generation',
-  NoSecretLeaks: '3 no secret leaks',
-  Scope: '4 scope',
-  BadInputNeverBlocks: '5 bad input never blocks good input',
-  NothingExpiresSilently: '6 nothing expires silently',
-  Lifecycle: 'lifecycle: one AVAILABLE token per parameter',
-} as const;
-
-/** One of the Invariant values. */
-export type Invariant = (typeof Invariant)[keyof typeof Invariant];
-
-/** A broken invariant, found in the sandbox's own state after a round. */
-export interface Violation {
-  readonly round: number;
-  readonly invariant: Invariant;
-  readonly detail: string;
-}
-
-/** Permanent failures the chaos run provokes on purpose; any other one in the DLQ is a finding. */
-const PROVOKED_PERMANENT_FAILURES: ReadonlySet<string> = new Set(['AccessDeniedException']);
+import type { HostileRecord } from './hostile-records.js';
+import { type TokenDeletion, unrecordedTokens } from './safety.js';
+import { excerpt, Invariant, recordFields, text, type Violation } from './violations.js';
 
 /** What a round did, as the runner saw it (never what the code under test said of itself). */
 export interface RoundFacts {
@@ -40,7 +23,7 @@ export interface RoundFacts {
   readonly scanAt: number;
   /** True when every scan of the round completed (the Lambda invocation did not fail). */
   readonly scansCompleted: boolean;
-  /** True when every drain ended with the queue empty, before its deadline. */
+  /** True when every drain ended with the queue empty, before its poll limit. */
   readonly drained: boolean;
   /** Parameters due at the scan (by the checker's own reading of the records), and their versions then. */
   readonly dueAtScan: ReadonlyMap<string, number>;
@@ -50,6 +33,10 @@ export interface RoundFacts {
   readonly enqueued: readonly string[];
   /** PutParameter calls this round that took effect while their rotation stopped there. */
   readonly incompleteWrites: readonly { name: string; version: number }[];
+  /** DeleteToken calls this round that took effect, with who held each token at the moment. */
+  readonly deletions: readonly TokenDeletion[];
+  /** The calls that stalled past their job's visibility timeout this round (another took it). */
+  readonly stalls: readonly string[];
 }
 
 /** Figures the checker gathers on the way. */
@@ -58,15 +45,22 @@ export interface CheckerFigures {
   tokensRejectedAndDeleted: number;
   versionsWritten: number;
   rotations: number;
-  redundantWrites: number;
-  deadLettersInvalid: number;
-  deadLettersPermanent: number;
-  deadLettersRepeated: number;
-  /** Valid jobs SQS moved to the DLQ after maxReceiveCount failed receives. */
-  deadLettersRedriven: number;
   /**
-   * Tokens left AVAILABLE with no record naming them (each until it expires), by how: the cases
-   * the design accounts for. Any other such token is a lifecycle violation.
+   * Versions that store the token the version before holds: the SDK retrying a PutParameter
+   * whose answer was lost, or a write stalled past its visibility timeout while another rotator
+   * stored the same (replayed) token. The rotator checks the version before it writes; no check
+   * can cover the call itself.
+   */
+  sameTokenRewrites: number;
+  readonly deadLetters: DeadLetterFigures;
+  /** DeleteToken calls that took effect. */
+  deletions: number;
+  /** Late mints (minted again past the ClientToken window) that are DELETED now. */
+  lateMintsRevoked: number;
+  /**
+   * Tokens left AVAILABLE with no record naming them, by how: the cases the design accounts for
+   * within a round. Any other such token is a lifecycle violation; any of these still AVAILABLE
+   * after the run's last, quiet rounds is a violation too (no unrecorded token at the end).
    */
   orphaned: Record<OrphanReason, number>;
   logLines: number;
@@ -76,27 +70,24 @@ export interface CheckerFigures {
   minDaysLeft: Map<number, number>;
 }
 
-interface RecordFields {
-  readonly tokenId?: unknown;
-  readonly previousTokenId?: unknown;
-  readonly issuedAt?: unknown;
-  readonly expiresAt?: unknown;
-  readonly rotatedAt?: unknown;
-  readonly renewBeforeDays?: unknown;
-}
-
 /** How a token can be left AVAILABLE with no record naming it, as the design allows. */
 export type OrphanReason =
-  /** Pushed out of the record by a second rotation inside the grace period; the delete failed (logged). */
+  /**
+   * Pushed out of the record by a rotation that came after the previous token's grace period but
+   * before its revoke job ran; the delete failed (logged).
+   */
   | 'retire-failed'
   /**
    * Pushed out by a rotation that stopped once its PutParameter took effect (nothing logs it).
    * The rotator deletes that token before the write, so this needs the delete to have failed too.
    */
   | 'not-deleted-after-write'
-  /** Minted by an attempt of a job that then ended in the DLQ. */
+  /** Minted by an attempt of a job that SQS then moved to the DLQ after five failed receives. */
   | 'dead-lettered'
-  /** Minted by an attempt whose retry came after the ClientToken window and minted another. */
+  /**
+   * Minted by an attempt whose retry came after the ClientToken window and minted another (the
+   * record says so: the scan's audit revokes it once the window has settled).
+   */
   | 'beyond-window';
 
 /** Why a token other than the stored one is still AVAILABLE ('none': it should not be). */
@@ -108,36 +99,6 @@ const RETIRE_FAILED = 'Could not delete the token that dropped out of the record
 const sameList = (a: readonly string[], b: readonly string[]): boolean =>
   a.length === b.length && a.every((item, index) => item === b[index]);
 
-const readRecord = (description: string | undefined): RecordFields => {
-  try {
-    const value: unknown = JSON.parse(description ?? '');
-    return typeof value === 'object' && value !== null ? (value as RecordFields) : {};
-  } catch {
-    return {};
-  }
-};
-
-/** The parameterName of a job body, if it is a JSON object with one. */
-const jobParameter = (body: string): string | undefined => {
-  try {
-    const value: unknown = JSON.parse(body);
-    return typeof value === 'object' && value !== null
-      ? text((value as { parameterName?: unknown }).parameterName)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-};
-
-const text = (value: unknown): string | undefined =>
-  typeof value === 'string' ? value : undefined;
-
-/** An excerpt safe to print in a failure message: tokens redacted, bounded length. */
-const excerpt = (value: string): string => {
-  const clean = redactTokens(value);
-  return clean.length > 240 ? `${clean.slice(0, 240)}…` : clean;
-};
-
 /**
  * Checks the invariants after every round from the sandbox's own state: SSM's versions and
  * writes, License Manager's tokens (which parameter each was minted for is in its `amr`: every
@@ -146,29 +107,11 @@ const excerpt = (value: string): string => {
  * which best-effort deletes it reported as failed.
  */
 export class InvariantChecker {
-  readonly figures: CheckerFigures = {
-    tokensMinted: 0,
-    tokensRejectedAndDeleted: 0,
-    versionsWritten: 0,
-    rotations: 0,
-    redundantWrites: 0,
-    deadLettersInvalid: 0,
-    deadLettersPermanent: 0,
-    deadLettersRepeated: 0,
-    deadLettersRedriven: 0,
-    orphaned: {
-      'retire-failed': 0,
-      'not-deleted-after-write': 0,
-      'dead-lettered': 0,
-      'beyond-window': 0,
-    },
-    logLines: 0,
-    metricLines: 0,
-    errorsChecked: 0,
-    minDaysLeft: new Map(),
-  };
+  readonly #deadLetterBook: DeadLetterBook;
+  readonly figures: CheckerFigures;
   readonly #byName: ReadonlyMap<string, FleetEntry>;
   readonly #byProperty: ReadonlyMap<string, FleetEntry>;
+  readonly #hostileByProperty: ReadonlyMap<string, HostileRecord>;
   readonly #owner = new Map<string, string>();
   readonly #byValue = new Map<string, MintedToken>();
   readonly #byId = new Map<string, MintedToken>();
@@ -176,23 +119,52 @@ export class InvariantChecker {
   readonly #stored = new Map<string, Set<string>>();
   readonly #successors = new Map<string, Map<string, string>>();
   readonly #versionSeen = new Map<string, number>();
-  readonly #hostile = new Map<string, { reason: string; sent: number; seen: number }>();
+  /** When each parameter's last rotation was written (not its seeding), by SSM's clock. */
+  readonly #lastRotationAt = new Map<string, number>();
   /** Tokens minted and never stored that the design accounts for, and how. */
   readonly #orphans = new Map<string, OrphanReason>();
   #tokenCount = 0;
   #writeCount = 0;
-  // Ids, not a count: the DLQ drops messages past its retention period (14 days) as SQS does.
-  readonly #deadLettersSeen = new Set<string>();
   #lastCleanScanAt: number | undefined;
+  /** The round's stalled calls, for failure stories. */
+  #stalls: readonly string[] = [];
 
   constructor(
     private readonly sandbox: Sandbox,
     fleet: readonly FleetEntry[],
+    hostileRecords: readonly HostileRecord[],
     private readonly finder: TokenFinder,
     private readonly graceMs: number,
   ) {
     this.#byName = new Map(fleet.map((entry) => [entry.name, entry]));
     this.#byProperty = new Map(fleet.map((entry) => [entry.property, entry]));
+    this.#hostileByProperty = new Map(hostileRecords.map((record) => [record.property, record]));
+    this.#deadLetterBook = new DeadLetterBook(
+      sandbox,
+      finder,
+      new Set(this.#byName.keys()),
+      hostileRecords,
+    );
+    this.figures = {
+      tokensMinted: 0,
+      tokensRejectedAndDeleted: 0,
+      versionsWritten: 0,
+      rotations: 0,
+      sameTokenRewrites: 0,
+      deadLetters: this.#deadLetterBook.figures,
+      deletions: 0,
+      lateMintsRevoked: 0,
+      orphaned: {
+        'retire-failed': 0,
+        'not-deleted-after-write': 0,
+        'dead-lettered': 0,
+        'beyond-window': 0,
+      },
+      logLines: 0,
+      metricLines: 0,
+      errorsChecked: 0,
+      minDaysLeft: new Map(),
+    };
   }
 
   /** Takes the seeded state as the starting point; returns what is already wrong with it. */
@@ -200,16 +172,23 @@ export class InvariantChecker {
     const violations: Violation[] = [];
     this.#absorbTokens(0, violations);
     this.#writeCount = this.sandbox.ssm.writes().length;
-    for (const message of this.#deadLetters()) this.#deadLettersSeen.add(message.messageId);
     for (const [name] of this.#byName) {
       const current = this.sandbox.ssm.parameter(name);
       this.#versionSeen.set(name, current?.version ?? 0);
-      const tokenId = text(readRecord(current?.description).tokenId);
+      const tokenId = text(recordFields(current?.description).tokenId);
       if (tokenId !== undefined) this.#storedIds(name).add(tokenId);
     }
     this.#checkParameters(0, violations);
     clearCapturedOutput();
     return violations;
+  }
+
+  /**
+   * Takes the SSM writes made so far as the runner's own (it rewrites its hostile records between
+   * rounds, when no code under test runs): only writes after this are checked for scope.
+   */
+  skipOwnWrites(): void {
+    this.#writeCount = this.sandbox.ssm.writes().length;
   }
 
   /** The parameters due now, by the contract's rule read from each stored record, and their versions. */
@@ -218,7 +197,7 @@ export class InvariantChecker {
     const due = new Map<string, number>();
     for (const [name] of this.#byName) {
       const current = this.sandbox.ssm.parameter(name);
-      const record = readRecord(current?.description);
+      const record = recordFields(current?.description);
       const issuedAt = Date.parse(text(record.issuedAt) ?? '');
       const expiresAt = Date.parse(text(record.expiresAt) ?? '');
       const renewBefore =
@@ -230,27 +209,108 @@ export class InvariantChecker {
     return due;
   }
 
-  /** Notes a hostile job put on the queue: it must reach the DLQ with this reason. */
-  expectDeadLetter(body: string, reason: string): void {
-    const known = this.#hostile.get(body) ?? { reason, sent: 0, seen: 0 };
-    known.sent++;
-    this.#hostile.set(body, known);
+  /** Notes a message the runner sent (by its SQS id) that must reach the DLQ as expected. */
+  expectDeadLetter(messageId: string, body: string, expectation: DeadLetterExpectation): void {
+    this.#deadLetterBook.expect(messageId, body, expectation);
   }
 
   /** Everything checked after a round. */
   afterRound(facts: RoundFacts): Violation[] {
     const { round } = facts;
     const violations: Violation[] = [];
+    this.#stalls = facts.stalls;
     const minted = this.#absorbTokens(round, violations);
+    // First, so that the stories of the checks below know the round's dead letters.
+    const { deadLettered, redriven } = this.#deadLetterBook.check(round, violations);
     this.#checkWrites(round, violations);
     this.#absorbVersions(round, violations);
     this.#checkParameters(round, violations);
+    this.#checkDeletions(round, facts.deletions, violations);
     // Parameters whose job ended in the DLQ this round (a provoked permanent failure, or SQS's
     // redrive after five failed receives): the alarm path, not a silent loss.
-    const exempt = this.#checkDeadLetters(round, violations);
-    this.#checkNeverStored(round, minted, exempt, violations);
+    const exempt = new Set([...deadLettered, ...redriven]);
+    this.#checkNeverStored(round, minted, redriven, violations);
     for (const write of facts.incompleteWrites) this.#noteIncompleteRotation(write);
     this.#checkOutput(round, violations);
+    this.#checkErrorsAndJobs(facts, violations);
+    if (!facts.drained) {
+      violations.push({
+        round,
+        invariant: Invariant.BadInputNeverBlocks,
+        detail: 'the jobs queue was not drained before the poll limit',
+      });
+    }
+    if (facts.scansCompleted && facts.drained) this.#checkDue(facts, exempt, violations);
+    this.#checkLifecycle(round, exempt, violations);
+    return violations;
+  }
+
+  /**
+   * After the run's last, quiet rounds: every AVAILABLE token, expired or not, is held by a
+   * parameter or named by a stored record (as its token or its previous one). The design's
+   * orphans had their rounds to be cleaned up; any left is a token nothing will ever revoke.
+   */
+  atEnd(round: number): Violation[] {
+    this.figures.lateMintsRevoked = [...this.#orphans]
+      .filter(([, why]) => why === 'beyond-window')
+      .filter(([id]) => this.#byId.get(id)?.status === 'DELETED').length;
+    return unrecordedTokens(this.sandbox).map((token) => ({
+      round,
+      invariant: Invariant.NothingUnrecorded,
+      detail: `token ${token.tokenId} (${this.#ownerOf(token)}, minted ${token.mintedAt.toISOString()}, ${this.#orphans.get(token.tokenId) ?? 'no known cause'}) is AVAILABLE, and no parameter holds it nor any record names it; ${this.#storyOf(token)}`,
+    }));
+  }
+
+  /**
+   * What the sandbox shows of a token's life, for a failure message: the other tokens its
+   * ClientToken minted, what its parameter stored from its mint on, that parameter's dead letters,
+   * and the calls of the round that stalled while another rotator took their jobs.
+   */
+  #storyOf(token: MintedToken): string {
+    const short = (id: unknown) => String(id).slice(0, 8);
+    const sameKey = (this.#byClientToken.get(token.clientToken) ?? [])
+      .filter((other) => other !== token)
+      .map(
+        (other) => `${short(other.tokenId)} ${other.status} minted ${other.mintedAt.toISOString()}`,
+      );
+    const owner = this.#owner.get(token.tokenId) ?? '';
+    const stored = this.sandbox.ssm
+      .history(owner)
+      .filter((version) => version.lastModified >= token.mintedAt)
+      .map((version) => {
+        const record = recordFields(version.description);
+        const late = text(record.mintsFrom);
+        return `v${version.version} ${short(record.tokenId)} at ${version.lastModified.toISOString()}${late === undefined ? '' : ` (mintsFrom ${late})`}`;
+      });
+    const letters = this.#deadLetterBook.lettersOf(owner);
+    return `its ClientToken also minted: ${sameKey.join(', ') || 'nothing'}; stored since: ${stored.join(', ') || 'nothing'}; dead letters: ${letters.join(', ') || 'none'}; calls stalled past their visibility timeout this round: ${this.#stalls.join(', ') || 'none'}`;
+  }
+
+  /** The tokens still AVAILABLE per parameter beyond the one it holds, and why each is allowed. */
+  extraTokens(): Record<ExtraReason, number> {
+    const result: Record<ExtraReason, number> = {
+      grace: 0,
+      'retire-failed': 0,
+      'not-deleted-after-write': 0,
+      'beyond-window': 0,
+      'dead-lettered': 0,
+      none: 0,
+    };
+    for (const { why } of this.#liveExtras()) result[why]++;
+    return result;
+  }
+
+  #ownerOf(token: MintedToken): string {
+    return this.#owner.get(token.tokenId) ?? `license ${token.licenseArn}`;
+  }
+
+  #jobs(): readonly StoredMessage[] {
+    return this.sandbox.sqs.queue('chaos-jobs.fifo')?.messages ?? [];
+  }
+
+  /** No error an invocation threw and no job on the queue carries a token. */
+  #checkErrorsAndJobs(facts: RoundFacts, violations: Violation[]): void {
+    const { round } = facts;
     for (const error of facts.errors) {
       this.figures.errorsChecked++;
       if (this.finder.findIn(error).length > 0) {
@@ -271,51 +331,35 @@ export class InvariantChecker {
         });
       }
     }
-    const clean = facts.scansCompleted && facts.drained;
-    if (!facts.drained) {
-      violations.push({
-        round,
-        invariant: Invariant.BadInputNeverBlocks,
-        detail: 'the jobs queue was not drained before the deadline',
-      });
-    }
-    if (clean) {
-      this.#lastCleanScanAt = facts.scanAt;
-      for (const [name, version] of facts.dueAtScan) {
-        const now = this.sandbox.ssm.parameter(name)?.version;
-        if (now === version && !exempt.has(name)) {
-          violations.push({
-            round,
-            invariant: Invariant.NothingExpiresSilently,
-            detail: `${name} was due at the scan (v${version}) and is still not rotated after a clean round`,
-          });
-        }
+  }
+
+  /** After a clean round: every parameter due at its scan has rotated, or its job alarmed. */
+  #checkDue(facts: RoundFacts, exempt: ReadonlySet<string>, violations: Violation[]): void {
+    this.#lastCleanScanAt = facts.scanAt;
+    for (const [name, version] of facts.dueAtScan) {
+      const now = this.sandbox.ssm.parameter(name)?.version;
+      if (now === version && !exempt.has(name)) {
+        violations.push({
+          round: facts.round,
+          invariant: Invariant.NothingExpiresSilently,
+          detail: `${name} was due at the scan (v${version}) and is still not rotated after a clean round`,
+        });
       }
     }
-    this.#checkLifecycle(round, exempt, violations);
-    return violations;
   }
 
-  /** The tokens still AVAILABLE per parameter beyond the one it holds, and why each is allowed. */
-  extraTokens(): Record<ExtraReason, number> {
-    const result: Record<ExtraReason, number> = {
-      grace: 0,
-      'retire-failed': 0,
-      'not-deleted-after-write': 0,
-      'beyond-window': 0,
-      'dead-lettered': 0,
-      none: 0,
-    };
-    for (const { why } of this.#liveExtras()) result[why]++;
-    return result;
-  }
-
-  #deadLetters(): readonly StoredMessage[] {
-    return this.sandbox.sqs.queue('chaos-dlq.fifo')?.messages ?? [];
-  }
-
-  #jobs(): readonly StoredMessage[] {
-    return this.sandbox.sqs.queue('chaos-jobs.fifo')?.messages ?? [];
+  /** Every DeleteToken that took effect hit a token no parameter held at that moment. */
+  #checkDeletions(round: number, deletions: readonly TokenDeletion[], violations: Violation[]) {
+    for (const deletion of deletions) {
+      this.figures.deletions++;
+      if (deletion.heldBy.length === 0) continue;
+      const token = this.#byId.get(deletion.tokenId);
+      violations.push({
+        round,
+        invariant: Invariant.NoDeleteWhileHeld,
+        detail: `token ${deletion.tokenId} (${token === undefined ? 'unknown' : this.#ownerOf(token)}) was deleted at ${deletion.at.toISOString()} while ${deletion.heldBy.join(', ')} held it`,
+      });
+    }
   }
 
   #storedIds(name: string): Set<string> {
@@ -339,11 +383,7 @@ export class InvariantChecker {
         .map((property) => this.#byProperty.get(property))
         .find((found) => found !== undefined);
       if (entry === undefined) {
-        violations.push({
-          round,
-          invariant: Invariant.Scope,
-          detail: `token ${token.tokenId} was minted for no managed parameter (properties ${token.tokenProperties.join(',')})`,
-        });
+        this.#strayToken(round, token, violations);
         continue;
       }
       this.#owner.set(token.tokenId, entry.name);
@@ -363,6 +403,26 @@ export class InvariantChecker {
       }
     }
     return round === 0 ? [] : fresh;
+  }
+
+  /**
+   * A token minted for no fleet parameter: a hostile record's own, when the runner seeded it
+   * (round 0); anything else, whatever it was minted for, is out of scope.
+   */
+  #strayToken(round: number, token: MintedToken, violations: Violation[]): void {
+    const hostile = token.tokenProperties
+      .map((property) => this.#hostileByProperty.get(property))
+      .find((found) => found !== undefined);
+    if (hostile !== undefined) this.#owner.set(token.tokenId, hostile.name);
+    if (hostile !== undefined && round === 0) return;
+    violations.push({
+      round,
+      invariant: Invariant.Scope,
+      detail:
+        hostile === undefined
+          ? `token ${token.tokenId} was minted for no managed parameter (properties ${token.tokenProperties.join(',')})`
+          : `token ${token.tokenId} was minted for the hostile record ${hostile.name}, which ${hostile.story}`,
+    });
   }
 
   #checkWrites(round: number, violations: Violation[]): void {
@@ -385,16 +445,42 @@ export class InvariantChecker {
       const current = this.sandbox.ssm.parameter(name);
       if (current === undefined || current.version === seen) continue;
       const history = this.sandbox.ssm.history(name);
-      let previous = text(readRecord(history.find((v) => v.version === seen)?.description).tokenId);
+      let previous = text(
+        recordFields(history.find((v) => v.version === seen)?.description).tokenId,
+      );
       for (const version of history.filter((v) => v.version > seen)) {
         this.figures.versionsWritten++;
         const tokenId = this.#checkVersion(round, name, version, violations);
-        if (tokenId !== undefined && tokenId === previous) this.figures.redundantWrites++;
-        else this.figures.rotations++;
+        if (tokenId !== undefined && tokenId === previous) {
+          this.figures.sameTokenRewrites++;
+        } else {
+          this.figures.rotations++;
+          this.#checkSpacing(round, name, version, violations);
+        }
         previous = tokenId;
       }
       this.#versionSeen.set(name, current.version);
     }
+  }
+
+  /**
+   * A rotation comes at least one grace period after the parameter's last one (by SSM's clock),
+   * whatever forced jobs a sender floods the queue with: the rotator waits for the previous token's
+   * grace period to end. The grace period runs from the last rotation's CreateToken, a little
+   * before its write: the ClientToken window bounds that gap. A version without a previous token
+   * is a registration (the fleet's seeding), not a rotation.
+   */
+  #checkSpacing(round: number, name: string, version: ParameterVersion, violations: Violation[]) {
+    if (text(recordFields(version.description).previousTokenId) === undefined) return;
+    const at = version.lastModified.getTime();
+    const last = this.#lastRotationAt.get(name);
+    this.#lastRotationAt.set(name, at);
+    if (last === undefined || at - last >= this.graceMs - CLIENT_TOKEN_WINDOW_MS) return;
+    violations.push({
+      round,
+      invariant: Invariant.OneRotationPerGrace,
+      detail: `${name} v${version.version} rotated ${((at - last) / 3_600_000).toFixed(1)} hours after its last rotation, inside the ${this.graceMs / 3_600_000}-hour grace period`,
+    });
   }
 
   /** One version written since the last round: a valid token, its own, described truly. */
@@ -425,10 +511,15 @@ export class InvariantChecker {
     if (token.expiresAt.getTime() <= version.lastModified.getTime()) {
       fail(Invariant.NoLostToken, 'was written with a token that had already expired');
     }
-    if (token.deletedAt !== undefined && token.deletedAt < version.lastModified) {
-      fail(Invariant.NoLostToken, 'was written with a token that had been deleted');
+    // At the same instant (the clock stands still within a round) either order is a violation:
+    // deleted while held is caught as it happens; this is the other, a deleted token written.
+    if (token.deletedAt !== undefined && token.deletedAt <= version.lastModified) {
+      fail(
+        Invariant.NoLostToken,
+        `was written with a token deleted at ${token.deletedAt.toISOString()}; ${this.#storyOf(token)}`,
+      );
     }
-    const record = readRecord(version.description);
+    const record = recordFields(version.description);
     if (record.tokenId !== token.tokenId) {
       fail(
         Invariant.NoLostToken,
@@ -493,18 +584,20 @@ export class InvariantChecker {
   /**
    * A token minted this round that no version of its parameter stored is a second token for one
    * generation, unless License Manager refused it (deleted, never stored), or its ClientToken was
-   * minted again after the 10-minute window (the orphan the README's queue numbers describe).
-   * A ClientToken minted again after its first token was stored was reused by a later generation.
+   * minted again after the 10-minute window (a late mint, which the scan's audit revokes once the
+   * window has settled). A ClientToken minted again after its first token was stored was reused
+   * by a later generation. A job the rotator dead-lettered deleted what it minted (a minted
+   * token is stored or deleted); only one SQS moved after five failed receives may leave one.
    */
   #checkNeverStored(
     round: number,
     minted: readonly MintedToken[],
-    deadLettered: ReadonlySet<string>,
+    redriven: ReadonlySet<string>,
     violations: Violation[],
   ): void {
     for (const token of minted) {
       const owner = this.#owner.get(token.tokenId);
-      if (owner === undefined) continue;
+      if (owner === undefined || !this.#byName.has(owner)) continue;
       const sameKey = this.#byClientToken.get(token.clientToken) ?? [];
       const earlier = sameKey.filter((other) => other.mintedAt < token.mintedAt);
       if (earlier.some((other) => this.#storedIds(owner).has(other.tokenId))) {
@@ -526,8 +619,8 @@ export class InvariantChecker {
         this.#orphan(token.tokenId, 'beyond-window');
         continue;
       }
-      if (deadLettered.has(owner)) {
-        // An attempt minted it, a later one failed for good: nothing knows the token any more.
+      if (redriven.has(owner)) {
+        // An attempt minted it, then SQS gave up on the job: nothing knows the token any more.
         this.#orphan(token.tokenId, 'dead-lettered');
         continue;
       }
@@ -550,12 +643,12 @@ export class InvariantChecker {
   #noteIncompleteRotation(write: { name: string; version: number }): void {
     const history = this.sandbox.ssm.history(write.name);
     const replaced = text(
-      readRecord(history.find((v) => v.version === write.version)?.description).previousTokenId,
+      recordFields(history.find((v) => v.version === write.version)?.description).previousTokenId,
     );
     const read = history.filter(
-      (v) => v.version < write.version && readRecord(v.description).tokenId === replaced,
+      (v) => v.version < write.version && recordFields(v.description).tokenId === replaced,
     );
-    const pushedOut = text(readRecord(read.at(-1)?.description).previousTokenId);
+    const pushedOut = text(recordFields(read.at(-1)?.description).previousTokenId);
     if (pushedOut !== undefined) this.#orphan(pushedOut, 'not-deleted-after-write');
   }
 
@@ -564,83 +657,6 @@ export class InvariantChecker {
     if (this.#byId.get(tokenId)?.status !== 'AVAILABLE' || this.#orphans.has(tokenId)) return;
     this.#orphans.set(tokenId, reason);
     this.figures.orphaned[reason]++;
-  }
-
-  /** The DLQ: hostile jobs we sent (with their reason) and failures we provoked; nothing else. */
-  #checkDeadLetters(round: number, violations: Violation[]): Set<string> {
-    const exempt = new Set<string>();
-    const all = this.#deadLetters();
-    const provoked = this.sandbox.faults.injected.get('error:AccessDeniedException') ?? 0;
-    for (const message of all) {
-      if (this.#deadLettersSeen.has(message.messageId)) continue;
-      this.#deadLettersSeen.add(message.messageId);
-      const kind = message.attributes.FailureKind?.StringValue;
-      const reason = message.attributes.FailureReason?.StringValue ?? '';
-      const values = Object.values(message.attributes).map((a) => a.StringValue ?? '');
-      if ([message.body, ...values].some((value) => this.finder.find(value).length > 0)) {
-        violations.push({
-          round,
-          invariant: Invariant.NoSecretLeaks,
-          detail: 'a dead letter carried a token',
-        });
-      }
-      const hostile = this.#hostile.get(message.body);
-      if (hostile !== undefined) {
-        hostile.seen++;
-        if (kind !== 'InvalidJob' || reason !== hostile.reason) {
-          violations.push({
-            round,
-            invariant: Invariant.BadInputNeverBlocks,
-            detail: `hostile job dead-lettered as ${kind ?? 'nothing'}/${reason}, expected InvalidJob/${hostile.reason}: ${excerpt(message.body)}`,
-          });
-        }
-        continue;
-      }
-      const name = jobParameter(message.body);
-      if (
-        kind === 'PermanentFailure' &&
-        PROVOKED_PERMANENT_FAILURES.has(reason) &&
-        name !== undefined &&
-        this.#byName.has(name)
-      ) {
-        this.figures.deadLettersPermanent++;
-        exempt.add(name);
-        if (this.figures.deadLettersPermanent > provoked) {
-          violations.push({
-            round,
-            invariant: Invariant.BadInputNeverBlocks,
-            detail: `more ${reason} dead letters (${this.figures.deadLettersPermanent}) than such faults injected (${provoked})`,
-          });
-        }
-        continue;
-      }
-      if (kind === undefined && message.deadLetterSourceArn !== undefined && name !== undefined) {
-        // Five receives failed under the round's faults: SQS's redrive, and the DLQ's alarm.
-        this.figures.deadLettersRedriven++;
-        if (this.#byName.has(name)) exempt.add(name);
-        continue;
-      }
-      violations.push({
-        round,
-        invariant: Invariant.BadInputNeverBlocks,
-        detail: `a job ended in the DLQ as ${kind ?? 'nothing'}/${reason}: ${excerpt(message.body)}`,
-      });
-    }
-    this.figures.deadLettersInvalid = 0;
-    this.figures.deadLettersRepeated = 0;
-    for (const [body, hostile] of this.#hostile) {
-      this.figures.deadLettersInvalid += Math.min(hostile.seen, hostile.sent);
-      this.figures.deadLettersRepeated += Math.max(0, hostile.seen - hostile.sent);
-      if (hostile.seen < hostile.sent) {
-        violations.push({
-          round,
-          invariant: Invariant.BadInputNeverBlocks,
-          detail: `a hostile job did not reach the DLQ: ${excerpt(body)}`,
-        });
-        hostile.seen = hostile.sent;
-      }
-    }
-    return exempt;
   }
 
   /** Every line printed since the last round: no token, no redaction needed, and what it reports. */
@@ -690,12 +706,12 @@ export class InvariantChecker {
     for (const token of this.sandbox.licenseManager.tokens()) {
       if (token.status !== 'AVAILABLE' || token.expiresAt.getTime() <= now) continue;
       const owner = this.#owner.get(token.tokenId);
-      if (owner === undefined) continue;
+      if (owner === undefined || !this.#byName.has(owner)) continue;
       live.set(owner, [...(live.get(owner) ?? []), token.tokenId]);
     }
     const extras: { name: string; id: string; why: ExtraReason }[] = [];
     for (const [name, ids] of live) {
-      const record = readRecord(this.sandbox.ssm.parameter(name)?.description);
+      const record = recordFields(this.sandbox.ssm.parameter(name)?.description);
       const previous = text(record.previousTokenId);
       const supersededAt = Date.parse(text(record.rotatedAt) ?? text(record.issuedAt) ?? '');
       // The previous token may live until a clean scan after its grace period has run.

@@ -1,6 +1,6 @@
-import { DAY_MS } from '../../src/rotation/due.js';
-import type { FailRule, ThrottleRule } from '../../src/sandbox/faults.js';
-import type { SeededRandom } from '../../src/sandbox/random.js';
+import { DAY_MS } from '../../src/time.js';
+import type { FailRule, ThrottleRule } from '../../tools/sandbox/faults.js';
+import type { SeededRandom } from '../../tools/sandbox/random.js';
 import type { CrashPoint, MidFlightOperation } from './world.js';
 
 /** Throttling on every call of the run, on top of each round's own faults. */
@@ -45,10 +45,34 @@ const MID_FLIGHT: readonly MidFlightOperation[] = [
 
 const DISRUPTIONS = [
   'crash after CreateToken',
+  'crash after CreateToken, back past the ClientToken window',
   'crash after PutParameter',
   'lost deletes',
   'visibility timeout expires mid-flight',
 ] as const;
+
+/** The disruptions that kill a rotator instance: after which call, and whether its jobs come back late. */
+const CRASHES: Partial<Record<(typeof DISRUPTIONS)[number], { point: CrashPoint; late: boolean }>> =
+  {
+    'crash after CreateToken': { point: 'createToken', late: false },
+    'crash after CreateToken, back past the ClientToken window': {
+      point: 'createToken',
+      late: true,
+    },
+    'crash after PutParameter': { point: 'putToken', late: false },
+  };
+
+/**
+ * Refusals for good that a rotation can meet after it minted (or, for CreateToken, before): an
+ * IAM policy or SCP denying a call, or the parameters' KMS key disabled. Each dead-letters the
+ * job that meets it; a token minted for it must be deleted, never left live.
+ */
+const PERMANENT_FAILURES: readonly (readonly [string, string])[] = [
+  ['license-manager:CreateToken', 'AccessDeniedException'],
+  ['license-manager:GetAccessToken', 'AccessDeniedException'],
+  ['ssm:PutParameter', 'AccessDeniedException'],
+  ['ssm:PutParameter', 'KMSDisabledException'],
+];
 
 /** Everything one round does besides the scan and the drain. */
 export interface RoundPlan {
@@ -56,18 +80,26 @@ export interface RoundPlan {
   readonly jumpMs: number;
   /** failNext rules: 5xx before the call, answers lost after it, the odd permanent refusal. */
   readonly failures: readonly FailRule[];
-  readonly crashes: readonly { slot: number; point: CrashPoint; nth: number }[];
+  /** `late`: the crashed jobs come back only after their ClientTokens lapsed. */
+  readonly crashes: readonly { slot: number; point: CrashPoint; nth: number; late: boolean }[];
   readonly midFlight: { operation: MidFlightOperation; nth: number } | undefined;
   /** Lose DeleteMessageBatch's answers: rotated jobs come back after their visibility timeout. */
   readonly lostDeletes: boolean;
-  /** Every job of the scan delivered three times (twice more, once in another message group). */
-  readonly triplicate: boolean;
+  /**
+   * Every job of the scan delivered twice in its own group, and one of them once more in another
+   * (which the rotator must dead-letter).
+   */
+  readonly duplicate: boolean;
   /** Old jobs sent again, long after their version moved on. */
   readonly staleDuplicates: number;
   /** Operator-forced rotations of random parameters. */
   readonly forced: number;
-  /** Force again a parameter forced last round: a second rotation inside the grace period. */
+  /** Force again a parameter forced last round: inside its grace period, so it must wait. */
   readonly reforce: boolean;
+  /** Forced jobs for one parameter, back to back (0: no flood). */
+  readonly flood: number;
+  /** Valid forced jobs sent in another parameter's group. */
+  readonly wrongGroup: number;
   /** Hostile jobs from the corpus mixed into the queue. */
   readonly hostile: number;
   /** A second, overlapping scan (its jobs must be deduplicated). */
@@ -102,38 +134,37 @@ export function planRound(random: SeededRandom, options: { permanentFaults: bool
     const error = chance(0.5) ? 'connection-reset' : code;
     failures.push({ operation, error, count: between(random, 1, 4), when: 'after' });
   }
-  if (options.permanentFaults && chance(0.05)) {
-    failures.push({
-      operation: 'license-manager:CreateToken',
-      error: 'AccessDeniedException',
-      count: 1,
-      when: 'before',
-    });
+  if (options.permanentFaults && chance(0.06)) {
+    const [operation, error] = pick(random, PERMANENT_FAILURES);
+    failures.push({ operation, error, count: 1, when: 'before' });
+  }
+  if (options.permanentFaults && chance(0.03)) {
+    // The key disabled for a while: every write until it is back fails for good.
+    const count = between(random, 3, 10);
+    failures.push({ operation: 'ssm:PutParameter', error: 'KMSDisabledException', count });
   }
   // One disruption a round at most: with the faults above and throttling, a job then fails at
   // most three or four receives in a round, under the redrive's maxReceiveCount of 5. A valid job
   // the DLQ receives is then a finding, not the fault budget's doing.
   const disruption = chance(0.7) ? pick(random, DISRUPTIONS) : undefined;
-  const crash = (point: CrashPoint) => ({ slot: random.int(2), point, nth: between(random, 1, 3) });
+  const crash = disruption === undefined ? undefined : CRASHES[disruption];
   return {
     // 1 to 3 days: about 500 rounds for 1,000 days.
     jumpMs: DAY_MS + random.int(2 * DAY_MS),
     failures,
     crashes:
-      disruption === 'crash after CreateToken'
-        ? [crash('createToken')]
-        : disruption === 'crash after PutParameter'
-          ? [crash('putToken')]
-          : [],
+      crash === undefined ? [] : [{ slot: random.int(2), nth: between(random, 1, 3), ...crash }],
     midFlight:
       disruption === 'visibility timeout expires mid-flight'
         ? { operation: pick(random, MID_FLIGHT), nth: between(random, 1, 4) }
         : undefined,
     lostDeletes: disruption === 'lost deletes',
-    triplicate: chance(0.35),
+    duplicate: chance(0.35),
     staleDuplicates: chance(0.15) ? between(random, 1, 5) : 0,
     forced: chance(0.15) ? between(random, 1, 3) : 0,
     reforce: chance(0.3),
+    flood: chance(0.1) ? between(random, 4, 8) : 0,
+    wrongGroup: chance(0.15) ? between(random, 1, 2) : 0,
     hostile: chance(0.12) ? between(random, 1, 2) : 0,
     secondScan: chance(0.1),
     coldStart: chance(0.08) ? random.int(2) : undefined,

@@ -1,19 +1,17 @@
-import { DAY_MS } from '../../src/rotation/due.js';
-import { JobReason, messageGroupId, newJob, serialiseJob } from '../../src/rotation/job.js';
-import type { FailRule } from '../../src/sandbox/faults.js';
-import { SeededRandom } from '../../src/sandbox/random.js';
-import type { StoredMessage } from '../../src/sandbox/sqs/message.js';
+import type { ScanSummary } from '../../src/rotation/scan.js';
+import { DAY_MS } from '../../src/time.js';
+import type { FailRule } from '../../tools/sandbox/faults.js';
+import { SeededRandom } from '../../tools/sandbox/random.js';
+import type { StoredMessage } from '../../tools/sandbox/sqs/message.js';
 import type { HostileJob } from '../helpers/hostile-jobs.js';
 import { mintedTokens } from '../helpers/secrets.js';
 import { TokenFinder } from '../helpers/token-finder.js';
+import { extraDeliveries } from './deliveries.js';
 import { chaosFleet, type FleetEntry, seedFleet } from './fleet.js';
-import {
-  type CheckerFigures,
-  type ExtraReason,
-  InvariantChecker,
-  type Violation,
-} from './invariants.js';
+import { HOSTILE_RECORD_LICENSES, type HostileRecord, HostileRecords } from './hostile-records.js';
+import { type CheckerFigures, type ExtraReason, InvariantChecker } from './invariants.js';
 import { planRound, type RoundPlan, THROTTLING } from './plan.js';
+import type { Violation } from './violations.js';
 import { type Breakage, ChaosWorld } from './world.js';
 
 /** A superseded token's grace period (REVOKE_PREVIOUS_AFTER_HOURS, default 72). */
@@ -28,7 +26,7 @@ export interface ChaosOptions {
   /** Hostile jobs to mix in now and then. */
   readonly hostile: readonly HostileJob[];
   readonly breakage?: Breakage;
-  /** Provoke the odd permanent failure (AccessDeniedException on CreateToken). */
+  /** Provoke the odd permanent failure (access denied, a disabled KMS key). */
   readonly permanentFaults?: boolean;
   /** Crash a rotator after CreateToken in every round (for short runs that must hit it). */
   readonly crashEveryRound?: boolean;
@@ -39,6 +37,7 @@ export interface ChaosReport {
   readonly seed: number;
   readonly breakage: string | undefined;
   readonly fleet: readonly FleetEntry[];
+  readonly hostileRecords: readonly HostileRecord[];
   readonly rounds: number;
   readonly simulatedDays: number;
   readonly realMs: number;
@@ -51,21 +50,32 @@ export interface ChaosReport {
   readonly scanFailures: number;
   /** Tokens still AVAILABLE at the end besides the one each parameter holds, by why. */
   readonly extras: Record<ExtraReason, number>;
+  /** What the scanner counted at its last scan (its own word: figures, not checks). */
+  readonly lastScan: ScanSummary | undefined;
 }
 
 /** The runner's own faults, counted apart from the sandbox's. */
 const RUNNER_FAULTS = [
   'crash after createToken',
   'crash after putToken',
+  'late retries (crash, back past the ClientToken window)',
   'visibility timeouts expired mid-flight',
   'duplicate deliveries',
+  'wrong-group copies',
   'stale duplicate deliveries',
   'hostile jobs',
+  'hostile-record jobs',
   'forced rotations',
+  'forced floods',
+  'forced jobs in floods',
+  'wrong-group forced jobs',
   'overlapping scans',
   'rotator cold starts',
   'lost deletes (after PutParameter, before the delete)',
 ] as const;
+
+const isRunnerFault = (kind: string): boolean =>
+  (RUNNER_FAULTS as readonly string[]).includes(kind);
 
 // Jobs the scanner's DeleteMessageBatch answers go missing for: the batch comes back after its
 // visibility timeout although it was done (a crash after PutParameter, before the delete).
@@ -78,16 +88,134 @@ const LOST_DELETES: FailRule = {
 
 // Small enough to mix into a round cheaply; the hostile-jobs suite covers the large ones.
 const MAX_CHAOS_HOSTILE_BODY = 8192;
+// Job bodies of earlier rounds kept to send again as stale duplicates.
+const PAST_JOBS_KEPT = 200;
 
-const pick = <T>(random: SeededRandom, items: readonly T[]): T | undefined =>
-  items[random.int(items.length)];
+/** One chaos run under way: the world, the checker, and what the rounds carry over. */
+class ChaosRun {
+  readonly violations: Violation[] = [];
+  readonly #past: string[] = [];
+  #forcedLast: FleetEntry[] = [];
+  scanFailures = 0;
+  rounds = 0;
+
+  constructor(
+    readonly options: ChaosOptions,
+    readonly world: ChaosWorld,
+    readonly random: SeededRandom,
+    readonly fleet: readonly FleetEntry[],
+    readonly hostileRecords: HostileRecords,
+    readonly checker: InvariantChecker,
+  ) {}
+
+  /** One round: the clock jump, faults, the scans, extra deliveries, the drain and the checks. */
+  async round(plan: RoundPlan, faults: boolean): Promise<void> {
+    const { sandbox } = this.world;
+    this.rounds++;
+    sandbox.clock.advance(plan.jumpMs);
+    sandbox.faults.clear();
+    if (faults) {
+      sandbox.faults.add({
+        throttle: THROTTLING,
+        failNext: [...plan.failures, ...(plan.lostDeletes ? [LOST_DELETES] : [])],
+      });
+    }
+    await this.hostileRecords.refresh(this.random);
+    this.checker.skipOwnWrites();
+    const before = {
+      scanAt: sandbox.clock.nowMs(),
+      dueAtScan: this.checker.dueNow(),
+      errors: this.world.errors.length,
+      incompleteWrites: this.world.incompleteWrites.length,
+      deletions: this.world.deletions.length,
+      stalls: this.world.stalls.length,
+    };
+    const scansCompleted = await this.#scan(plan);
+    const enqueued = this.world.jobMessages().filter((message) => !message.inFlight);
+    await this.#deliver(plan, enqueued);
+    if (faults) this.#arm(plan);
+    const drains = await this.world.drain(plan.batchSizes);
+    this.world.disarm();
+    if (plan.lostDeletes && drains.some((drain) => drain.received > 0))
+      this.world.tally.add('lost deletes (after PutParameter, before the delete)');
+    this.violations.push(
+      ...this.checker.afterRound({
+        round: this.rounds,
+        scanAt: before.scanAt,
+        scansCompleted,
+        drained: drains.every((drain) => drain.stoppedBy === 'empty'),
+        dueAtScan: before.dueAtScan,
+        errors: this.world.errors.slice(before.errors),
+        enqueued: enqueued.map((message) => message.body),
+        incompleteWrites: this.world.incompleteWrites.slice(before.incompleteWrites),
+        deletions: this.world.deletions.slice(before.deletions),
+        stalls: this.world.stalls.slice(before.stalls),
+      }),
+    );
+  }
+
+  /** The round's scan (two overlapping ones, some rounds); false when one failed. */
+  async #scan(plan: RoundPlan): Promise<boolean> {
+    let completed = true;
+    for (let scan = 0; scan < (plan.secondScan ? 2 : 1); scan++) {
+      if (scan === 1) this.world.tally.add('overlapping scans');
+      try {
+        await this.world.scan();
+      } catch (error) {
+        completed = false;
+        this.scanFailures++;
+        this.world.errors.push(error);
+      }
+    }
+    return completed;
+  }
+
+  /** Puts the round's extra messages on the queue, noting those that must reach the DLQ. */
+  async #deliver(plan: RoundPlan, enqueued: readonly StoredMessage[]): Promise<void> {
+    const extra = extraDeliveries(plan, {
+      round: this.rounds,
+      random: this.random,
+      world: this.world,
+      fleet: this.fleet,
+      hostile: this.options.hostile.filter((job) => job.body.length <= MAX_CHAOS_HOSTILE_BODY),
+      hostileRecords: this.hostileRecords,
+      enqueued,
+      past: this.#past,
+      forcedLast: this.#forcedLast,
+    });
+    this.#forcedLast = extra.forced;
+    const ids = await this.world.inject(extra.messages);
+    for (const [index, message] of extra.messages.entries()) {
+      const id = ids[index];
+      if (message.expect !== undefined && id !== undefined) {
+        this.checker.expectDeadLetter(id, message.body, message.expect);
+      }
+    }
+    this.#past.push(...enqueued.map((message) => message.body));
+    if (this.#past.length > PAST_JOBS_KEPT)
+      this.#past.splice(0, this.#past.length - PAST_JOBS_KEPT);
+  }
+
+  /** Arms the round's crashes, stalls and cold starts. */
+  #arm(plan: RoundPlan): void {
+    for (const crash of plan.crashes) {
+      this.world.armCrash(crash.slot, crash.point, crash.nth, crash.late);
+    }
+    if (this.options.crashEveryRound) this.world.armCrash(this.rounds, 'createToken', 1);
+    if (plan.midFlight !== undefined) {
+      this.world.armMidFlight(plan.midFlight.operation, plan.midFlight.nth);
+    }
+    if (plan.coldStart !== undefined) this.world.coldStart(plan.coldStart);
+  }
+}
 
 /**
- * A seeded chaos run: the fleet, then rounds of a clock jump, faults, a scan, extra deliveries
- * and two rotators draining the queue, with every invariant checked after each round. The seed
- * fixes the fleet, the clock jumps and every round's plan; the sandbox draws its throttling from
- * the same seed, though which call draws which number depends on how the two rotators' calls
- * interleave.
+ * A seeded chaos run: the fleet and the hostile records, then rounds of a clock jump, faults, a
+ * scan, extra deliveries and two rotators draining the queue, with every invariant checked after
+ * each round, and two quiet rounds at the end after which no token may be left unrecorded. The
+ * seed fixes the fleet, the clock jumps and every round's plan; the sandbox draws its throttling
+ * from the same seed, though which call draws which number depends on how the two rotators'
+ * calls interleave.
  */
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const random = new SeededRandom(options.seed);
@@ -95,6 +223,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const world = await ChaosWorld.start({
     seed: options.seed,
     ...(options.breakage === undefined ? {} : { breakage: options.breakage }),
+    extraLicenses: HOSTILE_RECORD_LICENSES,
     onSecret: (value) => {
       finder.add(value);
       mintedTokens.add(value);
@@ -104,201 +233,60 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const { sandbox } = world;
     const fleet = chaosFleet(options.fleetSize);
     await seedFleet(sandbox, fleet, random);
-    const checker = new InvariantChecker(sandbox, fleet, finder, GRACE_MS);
-    const violations: Violation[] = [...checker.start()];
-    const hostile = options.hostile.filter((job) => job.body.length <= MAX_CHAOS_HOSTILE_BODY);
+    const hostileRecords = new HostileRecords(sandbox, fleet);
+    await hostileRecords.seed(random);
+    const checker = new InvariantChecker(sandbox, fleet, hostileRecords.records, finder, GRACE_MS);
+    const run = new ChaosRun(options, world, random, fleet, hostileRecords, checker);
+    run.violations.push(...checker.start());
     const started = Date.now();
     const startAt = sandbox.clock.nowMs();
-    const past: string[] = [];
-    let forcedLast: FleetEntry[] = [];
-    let scanFailures = 0;
-    let rounds = 0;
-
-    const round = async (plan: RoundPlan, faults: boolean): Promise<void> => {
-      rounds++;
-      sandbox.clock.advance(plan.jumpMs);
-      sandbox.faults.clear();
-      if (faults) {
-        sandbox.faults.add({
-          throttle: THROTTLING,
-          failNext: [...plan.failures, ...(plan.lostDeletes ? [LOST_DELETES] : [])],
-        });
-      }
-      const scanAt = sandbox.clock.nowMs();
-      const dueAtScan = checker.dueNow();
-      const errorsBefore = world.errors.length;
-      const incompleteBefore = world.incompleteWrites.length;
-      let scansCompleted = true;
-      for (let scan = 0; scan < (plan.secondScan ? 2 : 1); scan++) {
-        if (scan === 1) world.tally.add('overlapping scans');
-        try {
-          await world.scan();
-        } catch (error) {
-          scansCompleted = false;
-          scanFailures++;
-          world.errors.push(error);
-        }
-      }
-      const enqueued = world.jobMessages().filter((message) => !message.inFlight);
-      const extra = extraDeliveries(plan, {
-        round: rounds,
-        random,
-        world,
-        checker,
-        fleet,
-        hostile,
-        enqueued,
-        past,
-        forcedLast,
-      });
-      forcedLast = extra.forced;
-      await world.inject(extra.messages);
-      past.push(...enqueued.map((message) => message.body));
-      if (past.length > 200) past.splice(0, past.length - 200);
-
-      if (faults) {
-        for (const crash of plan.crashes) world.armCrash(crash.slot, crash.point, crash.nth);
-        if (options.crashEveryRound) world.armCrash(rounds, 'createToken', 1);
-        if (plan.midFlight !== undefined)
-          world.armMidFlight(plan.midFlight.operation, plan.midFlight.nth);
-        if (plan.coldStart !== undefined) world.coldStart(plan.coldStart);
-      }
-      const drains = await world.drain(plan.batchSizes);
-      world.disarm();
-      if (plan.lostDeletes && drains.some((drain) => drain.received > 0))
-        world.tally.add('lost deletes (after PutParameter, before the delete)');
-      violations.push(
-        ...checker.afterRound({
-          round: rounds,
-          scanAt,
-          scansCompleted,
-          drained: drains.every((drain) => drain.stoppedBy === 'empty'),
-          dueAtScan,
-          errors: world.errors.slice(errorsBefore),
-          enqueued: enqueued.map((message) => message.body),
-          incompleteWrites: world.incompleteWrites.slice(incompleteBefore),
-        }),
-      );
-    };
-
     while (sandbox.clock.nowMs() - startAt < options.days * DAY_MS) {
-      await round(planRound(random, { permanentFaults: options.permanentFaults ?? true }), true);
+      await run.round(
+        planRound(random, { permanentFaults: options.permanentFaults ?? true }),
+        true,
+      );
     }
-    // Two quiet rounds past the grace period: every superseded token must then be gone.
+    // Two quiet rounds past the grace period: every superseded token must then be gone, and
+    // every late mint revoked (its window long settled): nothing may be left unrecorded.
     for (let i = 0; i < 2; i++) {
-      await round(
+      await run.round(
         { ...planRound(random, { permanentFaults: false }), jumpMs: GRACE_MS + DAY_MS },
         false,
       );
     }
-    const injected = [...sandbox.faults.injected].filter(([kind]) => kind !== 'latency');
-    const events = world.tally.entries();
-    return {
-      seed: options.seed,
-      breakage: options.breakage?.name,
-      fleet,
-      rounds,
+    run.violations.push(...checker.atEnd(run.rounds));
+    return report(run, {
       simulatedDays: (sandbox.clock.nowMs() - startAt) / DAY_MS,
       realMs: Date.now() - started,
-      violations,
-      faults: [
-        ...injected,
-        ...events.filter(([kind]) => (RUNNER_FAULTS as readonly string[]).includes(kind)),
-      ],
-      events: events.filter(([kind]) => !(RUNNER_FAULTS as readonly string[]).includes(kind)),
-      figures: checker.figures,
-      revocations: sandbox.licenseManager
-        .tokens()
-        .filter((token) => token.status === 'DELETED' && token.deletedAt !== undefined).length,
-      scanFailures,
-      extras: checker.extraTokens(),
-    };
+    });
   } finally {
     await world.close();
   }
 }
 
-/** What the extra deliveries of a round are drawn from. */
-interface DeliveryContext {
-  readonly round: number;
-  readonly random: SeededRandom;
-  readonly world: ChaosWorld;
-  readonly checker: InvariantChecker;
-  readonly fleet: readonly FleetEntry[];
-  readonly hostile: readonly HostileJob[];
-  /** The jobs the round's scan enqueued. */
-  readonly enqueued: readonly StoredMessage[];
-  /** Job bodies of earlier rounds. */
-  readonly past: readonly string[];
-  /** The parameters forced last round. */
-  readonly forcedLast: readonly FleetEntry[];
-}
-
-type Delivery = { body: string; groupId: string; deduplicationId: string };
-
-/**
- * Messages the round adds to the scan's jobs: each job twice more (once in another group, so two
- * rotators may hold the same parameter at once, which FIFO ordering would otherwise prevent), old
- * jobs long after their version moved on, operator-forced rotations, and hostile jobs.
- */
-function extraDeliveries(
-  plan: RoundPlan,
-  context: DeliveryContext,
-): { messages: Delivery[]; forced: FleetEntry[] } {
-  const { round, random, world, checker, fleet, past } = context;
-  const messages: Delivery[] = [];
-  if (plan.triplicate) {
-    for (const [index, message] of context.enqueued.entries()) {
-      messages.push(
-        {
-          body: message.body,
-          groupId: message.groupId ?? 'dup',
-          deduplicationId: `dup-a-${message.messageId}`,
-        },
-        {
-          body: message.body,
-          groupId: `dup-${round}-${index}`,
-          deduplicationId: `dup-b-${message.messageId}`,
-        },
-      );
-      world.tally.add('duplicate deliveries', 2);
-    }
-  }
-  for (let i = 0; i < plan.staleDuplicates && past.length > 0; i++) {
-    const body = pick(random, past) ?? '';
-    messages.push({ body, groupId: `stale-${round}-${i}`, deduplicationId: `stale-${round}-${i}` });
-    world.tally.add('stale duplicate deliveries');
-  }
-  const forced = Array.from({ length: plan.forced }, () => pick(random, fleet)).filter(
-    (entry): entry is FleetEntry => entry !== undefined,
-  );
-  const again = plan.reforce ? pick(random, context.forcedLast) : undefined;
-  if (again !== undefined) forced.push(again);
-  const unique = [...new Set(forced)];
-  for (const entry of unique) {
-    const version = world.sandbox.ssm.parameter(entry.name)?.version ?? 1;
-    const job = newJob(entry.name, version, JobReason.Forced, world.sandbox.clock.now());
-    messages.push({
-      body: serialiseJob(job),
-      groupId: messageGroupId(entry.name),
-      deduplicationId: `forced-${round}-${entry.property}`,
-    });
-    world.tally.add('forced rotations');
-  }
-  for (let i = 0; i < plan.hostile; i++) {
-    const job = pick(random, context.hostile);
-    if (job === undefined) break;
-    // Half of them in a good parameter's group, ahead of or behind its job.
-    const neighbour = random.next() < 0.5 ? pick(random, fleet) : undefined;
-    messages.push({
-      body: job.body,
-      groupId: neighbour === undefined ? `hostile-${round}-${i}` : messageGroupId(neighbour.name),
-      deduplicationId: `hostile-${round}-${i}`,
-    });
-    checker.expectDeadLetter(job.body, job.reason);
-    world.tally.add('hostile jobs');
-  }
-  return { messages, forced: unique };
+/** The run's report, from the sandbox, the checker and the world's tallies. */
+function report(run: ChaosRun, time: { simulatedDays: number; realMs: number }): ChaosReport {
+  const { sandbox } = run.world;
+  const injected = [...sandbox.faults.injected].filter(([kind]) => kind !== 'latency');
+  const events = run.world.tally.entries();
+  return {
+    seed: run.options.seed,
+    breakage: run.options.breakage?.name,
+    fleet: run.fleet,
+    hostileRecords: run.hostileRecords.records,
+    rounds: run.rounds,
+    ...time,
+    violations: run.violations,
+    faults: [...injected, ...events.filter(([kind]) => isRunnerFault(kind))],
+    events: events.filter(([kind]) => !isRunnerFault(kind)),
+    figures: run.checker.figures,
+    revocations: sandbox.licenseManager
+      .tokens()
+      .filter((token) => token.status === 'DELETED' && token.deletedAt !== undefined).length,
+    scanFailures: run.scanFailures,
+    extras: run.checker.extraTokens(),
+    lastScan: run.world.scans.at(-1),
+  };
 }
 
 /** How many simulated days to run: CHAOS_DAYS when set (a longer soak), otherwise `fallback`. */

@@ -1,6 +1,7 @@
 import { CHAOS_LICENSES, UNMANAGED } from './fleet.js';
-import { Invariant, type Violation } from './invariants.js';
+import { Refusal } from './hostile-records.js';
 import type { ChaosReport } from './run.js';
+import { Invariant, type Violation } from './violations.js';
 
 const SHOWN_VIOLATIONS = 20;
 
@@ -26,9 +27,23 @@ export function describeViolations(violations: readonly Violation[]): string {
   return [`${violations.length} (${list([...byInvariant])})`, ...shown, ...more].join('\n');
 }
 
+/** The hostile records of the run, by how the rotator must refuse them. */
+function hostileRecordLine(report: ChaosReport): string {
+  const by = (refusal: Refusal) =>
+    report.hostileRecords.filter((record) => record.refusal === refusal).length;
+  return `${report.hostileRecords.length} hostile records (${by(Refusal.Unmanaged)} damaged or opted out, ${by(Refusal.NotAllowed)} outside the allow-lists, ${by(Refusal.NotOwned)} naming another's token as previous)`;
+}
+
+/** The dead letters of the run, by why they are there. */
+function deadLetterLine(report: ChaosReport): string {
+  const { deadLetters } = report.figures;
+  const provoked = [...deadLetters.provoked].map(([reason, n]) => `${n} ${reason}`).join(', ');
+  return `${deadLetters.expected['hostile job']} hostile jobs, ${deadLetters.expected['wrong group']} valid jobs in the wrong FIFO group (WrongGroup), ${deadLetters.expected['hostile record']} hostile-record jobs refused and ${deadLetters.refused} of the scanner's own for them, provoked permanent failures (${provoked || 'none'}) and ${deadLetters.replayedDeleted} jobs of their generations whose replayed token they had deleted (VerificationFailed), ${deadLetters.redriven} valid jobs moved by SQS after 5 failed receives (alarm), ${deadLetters.repeated} dead-lettered twice`;
+}
+
 /** The run's figures, for the terminal. */
 export function formatReport(report: ChaosReport): string {
-  const { figures } = report;
+  const { figures, lastScan } = report;
   const regions = CHAOS_LICENSES.map(
     (l) => `${l.label} ${l.homeRegion}${l.recordNamesRegion ? ' (named in records)' : ''}`,
   ).join(', ');
@@ -37,20 +52,26 @@ export function formatReport(report: ChaosReport): string {
     .map(([lifetime, days]) => `${lifetime}-day tokens ${days.toFixed(1)} days`)
     .join(', ');
   const events = new Map(report.events);
-  const { grace: _inGrace, none: _unexplained, ...orphans } = report.extras;
-  const orphansLeft = Object.values(orphans).reduce((sum, n) => sum + n, 0);
+  const unrecorded = report.violations.filter(
+    (v) => v.invariant === Invariant.NothingUnrecorded,
+  ).length;
+  const { orphaned } = figures;
   return [
     `Chaos suite${report.breakage === undefined ? '' : ` with a broken rotator (${report.breakage})`}: seed ${report.seed}; replay with ${replayCommand(report.seed)}`,
-    `  fleet       ${report.fleet.length} tokens over ${CHAOS_LICENSES.length} licenses (${regions}); ${UNMANAGED.length} unmanaged parameters under the path, 1 outside it`,
+    `  fleet       ${report.fleet.length} tokens over ${CHAOS_LICENSES.length} licenses (${regions}); ${UNMANAGED.length} unmanaged parameters under the path, 1 outside it; ${hostileRecordLine(report)}`,
     `  run         ${report.rounds} rounds, ${report.simulatedDays.toFixed(1)} simulated days, ${(report.realMs / 1000).toFixed(1)} s; 2 rotators draining at once`,
-    `  work        ${events.get('deliveries') ?? 0} deliveries in ${events.get('rotator invocations') ?? 0} invocations, ${figures.tokensMinted} tokens minted, ${figures.rotations} rotations (+${figures.redundantWrites} redundant writes of the same token), ${report.revocations} tokens revoked, ${report.scanFailures} scans failed`,
+    `  work        ${events.get('deliveries') ?? 0} deliveries in ${events.get('rotator invocations') ?? 0} invocations, ${figures.tokensMinted} tokens minted, ${figures.rotations} rotations (+${figures.sameTokenRewrites} same-token rewrites: a PutParameter retried after its answer was lost, or stalled past its visibility timeout), ${report.revocations} tokens revoked (${figures.deletions} DeleteToken calls took effect), ${report.scanFailures} scans failed`,
     `  faults      ${list(report.faults)}`,
-    `  checked     after every round: ${Object.values(Invariant).join('; ')}`,
+    `  checked     after every round: ${Object.values(Invariant)
+      .filter((invariant) => invariant !== Invariant.NothingUnrecorded)
+      .join('; ')}; after the last: ${Invariant.NothingUnrecorded}`,
     `              ${figures.logLines} log lines, ${figures.metricLines} metric lines, ${figures.errorsChecked} errors, every job and dead letter searched for tokens`,
     `  closest     to expiry after a round: ${closest}`,
-    `  dead letters ${figures.deadLettersInvalid} hostile jobs, ${figures.deadLettersPermanent} provoked permanent failures, ${figures.deadLettersRedriven} valid jobs moved by SQS after 5 failed receives (alarm), ${figures.deadLettersRepeated} dead-lettered twice`,
-    `  orphans     over the run, AVAILABLE tokens no record names (each lives until it expires): ${figures.orphaned['retire-failed']} pushed out of a record whose best-effort delete failed (logged), ${figures.orphaned['not-deleted-after-write']} pushed out by a rotation whose delete failed and which stopped once its PutParameter took effect (not logged), ${figures.orphaned['dead-lettered']} minted by an attempt of a job that then went to the DLQ, ${figures.orphaned['beyond-window']} minted again past the ClientToken window`,
-    `  at the end  one AVAILABLE token per parameter, besides ${report.extras.grace} superseded in their grace period and ${orphansLeft} of those orphans`,
+    `  dead letters ${deadLetterLine(report)}`,
+    `  late mints  ${orphaned['beyond-window']} minted again past the ClientToken window, ${figures.lateMintsRevoked} of them revoked by the scan's audit (revoke-orphans)`,
+    `  orphans     within a round, AVAILABLE tokens no record names: ${orphaned['retire-failed']} pushed out of a record whose best-effort delete failed (logged), ${orphaned['not-deleted-after-write']} pushed out by a rotation whose delete failed and which stopped once its PutParameter took effect (not logged), ${orphaned['dead-lettered']} minted by an attempt of a job SQS then moved to the DLQ`,
+    `  scanner     its own counts at the last scan: ${lastScan?.damaged ?? '-'} damaged records, ${lastScan?.optedOut ?? '-'} opted out, ${lastScan?.notAllowed ?? '-'} outside the allow-lists, ${lastScan?.unrecordedTokens ?? '-'} unrecorded tokens`,
+    `  at the end  one AVAILABLE token per parameter, besides ${report.extras.grace} superseded in their grace period; ${unrecorded} tokens no parameter holds and no record names`,
     `  violations  ${describeViolations(report.violations)}`,
   ].join('\n');
 }

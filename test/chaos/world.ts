@@ -9,23 +9,28 @@ import type { ScheduledEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import scheduled from '../../events/scheduled-event.json' with { type: 'json' };
 import { createRotator, wireRotator } from '../../src/app/rotator.js';
 import { createScanner, wireScanner } from '../../src/app/scanner.js';
-import { SqsQueue } from '../../src/aws/job-queue.js';
 import { LicenseManagerTokens } from '../../src/aws/license-manager.js';
+import { SqsMessageQueue } from '../../src/aws/message-queue.js';
 import { SsmParameterStore } from '../../src/aws/parameter-store.js';
 import { readRotatorConfig, readScannerConfig } from '../../src/config.js';
-import { SANDBOX_CREDENTIALS } from '../../src/local/clients.js';
-import { type DrainSummary, drainQueue, type SqsHandler } from '../../src/local/event-source.js';
-import { lambdaContext } from '../../src/local/lambda-context.js';
-import { createRotatorQueues, type RotatorQueues } from '../../src/local/queues.js';
 import { createLogger } from '../../src/observability/logger.js';
+import { CLIENT_TOKEN_WINDOW_MS } from '../../src/rotation/client-token.js';
 import type { LicenseTokens, MessageQueue, ParameterStore } from '../../src/rotation/ports.js';
 import type { ScanSummary } from '../../src/rotation/scan.js';
-import type { Sandbox } from '../../src/sandbox/sandbox.js';
-import type { StoredMessage } from '../../src/sandbox/sqs/message.js';
+import { isObject } from '../../src/validate.js';
+import { SANDBOX_CREDENTIALS } from '../../tools/local/clients.js';
+import { type DrainSummary, drainQueue, type SqsHandler } from '../../tools/local/event-source.js';
+import { LOCAL_ALLOW_LISTS } from '../../tools/local/handlers.js';
+import { lambdaContext } from '../../tools/local/lambda-context.js';
+import { createRotatorQueues, type RotatorQueues } from '../../tools/local/queues.js';
+import type { Sandbox } from '../../tools/sandbox/sandbox.js';
+import type { StoredMessage } from '../../tools/sandbox/sqs/message.js';
 import { TOKEN_PATH } from '../helpers/factories.js';
 import { fastRetryStrategy } from '../helpers/fast-retry.js';
+import { DRAIN_MAX_POLLS } from '../helpers/harness.js';
 import { invoke, startTestSandbox, TEST_REGION } from '../helpers/sandbox.js';
 import { CHAOS_LICENSES } from './fleet.js';
+import { type TokenDeletion, watchDeletes } from './safety.js';
 
 /** The parts of a rotator a broken build (or a crash) can be made of. */
 export interface RotatorParts {
@@ -78,6 +83,20 @@ export interface IncompleteWrite {
 /** The port calls a crash can follow. */
 export type CrashPoint = 'createToken' | 'putToken';
 
+/** A crash as it happened: after which call, and whether its jobs come back late. */
+interface Crash {
+  readonly point: CrashPoint;
+  /** Its jobs come back only after License Manager forgot their ClientTokens. */
+  readonly late: boolean;
+  readonly write?: IncompleteWrite;
+}
+
+/**
+ * How long a late crash's jobs stay away: past the ClientToken window, so their retry mints a
+ * second token (an event source backed up, a function throttled for minutes).
+ */
+export const LATE_RETRY_DELAY_MS = CLIENT_TOKEN_WINDOW_MS + 60_000;
+
 /**
  * Kills a rotator instance right after the n-th successful call of a port: that call took effect,
  * nothing after it runs (no PutParameter, no log line, no delete), and the whole invocation fails,
@@ -85,12 +104,12 @@ export type CrashPoint = 'createToken' | 'putToken';
  */
 class CrashSwitch {
   dead = false;
-  #plan: { point: CrashPoint; left: number } | undefined;
+  #plan: { point: CrashPoint; left: number; late: boolean } | undefined;
 
-  constructor(private readonly onCrash: (point: CrashPoint, write?: IncompleteWrite) => void) {}
+  constructor(private readonly onCrash: (crash: Crash) => void) {}
 
-  arm(point: CrashPoint, nth: number): void {
-    this.#plan = { point, left: nth };
+  arm(point: CrashPoint, nth: number, late: boolean): void {
+    this.#plan = { point, left: nth, late };
   }
 
   disarm(): void {
@@ -103,9 +122,10 @@ class CrashSwitch {
 
   #after(point: CrashPoint, write?: IncompleteWrite): void {
     if (this.#plan?.point !== point || --this.#plan.left > 0) return;
+    const { late } = this.#plan;
     this.#plan = undefined;
     this.dead = true;
-    this.onCrash(point, write);
+    this.onCrash({ point, late, ...(write === undefined ? {} : { write }) });
     throw new SimulatedCrash(`the execution environment died right after ${point}`);
   }
 
@@ -141,7 +161,8 @@ class CrashSwitch {
           this.#alive();
           return tokens.deleteToken(tokenId, where);
         },
-        availableTokenIds: (ids, region) => tokens.availableTokenIds(ids, region),
+        describeTokens: (ids, region) => tokens.describeTokens(ids, region),
+        licenseTokens: (license, region) => tokens.licenseTokens(license, region),
       },
       deadLetters: {
         send: async (message) => {
@@ -178,6 +199,24 @@ class Flight {
     for (const wake of waiters) wake();
   }
 
+  /**
+   * Runs a ReceiveMessage call. It counts as work from the moment it is sent: its messages are
+   * in flight as soon as SQS hands them out, and the clock may not jump past their visibility
+   * timeout before their handler has even started. A receive that took messages stays counted
+   * until its handler ends; one that took none, or failed, ends at once.
+   */
+  async receiving<T>(receive: () => Promise<T>, took: (output: T) => boolean): Promise<T> {
+    this.begin();
+    let kept = false;
+    try {
+      const output = await receive();
+      kept = took(output);
+      return output;
+    } finally {
+      if (!kept) this.end();
+    }
+  }
+
   async idle(): Promise<void> {
     if (this.#busy > 0) {
       await new Promise<void>((resolve) => this.#waiters.push(resolve));
@@ -186,6 +225,14 @@ class Flight {
     this.jump();
   }
 }
+
+/** True when a ReceiveMessage answer carries at least one message. */
+const tookMessages = (output: unknown): boolean =>
+  typeof output === 'object' &&
+  output !== null &&
+  'Messages' in output &&
+  Array.isArray(output.Messages) &&
+  output.Messages.length > 0;
 
 /** A mid-flight expiry: stall the n-th call of an operation while another rotator takes its job. */
 export type MidFlightOperation =
@@ -198,6 +245,8 @@ export type MidFlightOperation =
 export interface WorldOptions {
   readonly seed: number;
   readonly breakage?: Breakage;
+  /** Licenses besides the fleet's (hostile records name them), all in the default region. */
+  readonly extraLicenses?: readonly string[];
   /** Registers every token the sandbox mints (refresh and access tokens) with the leak checks. */
   readonly onSecret: (value: string) => void;
 }
@@ -230,9 +279,17 @@ export class ChaosWorld {
    * PutParameter, or PutParameter's answer was lost on every attempt (the call failed).
    */
   readonly incompleteWrites: IncompleteWrite[] = [];
+  /** Every DeleteToken that took effect, with the parameters that held its token then. */
+  readonly deletions: TokenDeletion[] = [];
+  /** The summary of each scan that completed, the latest last. */
+  readonly scans: ScanSummary[] = [];
+  /** The calls that stalled past their job's visibility timeout, in order. */
+  readonly stalls: MidFlightOperation[] = [];
   readonly #slots: Slot[] = [];
   readonly #flight: Flight;
   #midFlight: { operation: MidFlightOperation; left: number } | undefined;
+  /** A late crash happened: the next wait lets its jobs' ClientTokens lapse. */
+  #lateJumpPending = false;
 
   private constructor(
     readonly sandbox: Sandbox,
@@ -242,17 +299,26 @@ export class ChaosWorld {
   ) {
     this.#flight = new Flight(() => {
       this.tally.add('visibility timeouts waited out');
-      sandbox.clock.advance(VISIBILITY_TIMEOUT_S * 1000 + 1000);
+      const late = this.#lateJumpPending;
+      this.#lateJumpPending = false;
+      sandbox.clock.advance(late ? LATE_RETRY_DELAY_MS : VISIBILITY_TIMEOUT_S * 1000 + 1000);
     });
     for (let i = 0; i < CONCURRENT_ROTATORS; i++) this.#slots.push(this.#slot());
     sandbox.beforeCall = (call) => this.#beforeCall(call.operation);
+    watchDeletes(sandbox, (deletion) => this.deletions.push(deletion));
   }
 
   /** Starts the sandbox with the fleet's licenses, the queues and the scanner. */
   static async start(options: WorldOptions): Promise<ChaosWorld> {
     const sandbox = await startTestSandbox({
       seed: options.seed,
-      licenses: CHAOS_LICENSES.map(({ licenseArn, homeRegion }) => ({ licenseArn, homeRegion })),
+      licenses: [
+        ...CHAOS_LICENSES.map(({ licenseArn, homeRegion }) => ({ licenseArn, homeRegion })),
+        ...(options.extraLicenses ?? []).map((licenseArn) => ({
+          licenseArn,
+          homeRegion: TEST_REGION,
+        })),
+      ],
       onSecret: options.onSecret,
     });
     const queues = await createRotatorQueues(new SQSClient(clientConfig(sandbox)), {
@@ -263,7 +329,7 @@ export class ChaosWorld {
     const config = readScannerConfig(environment(queues));
     const deps = wireScanner(config, {
       store: new SsmParameterStore(new SSMClient(clientConfig(sandbox))),
-      queue: new SqsQueue(queues.jobQueueUrl, new SQSClient(clientConfig(sandbox))),
+      queue: new SqsMessageQueue(queues.jobQueueUrl, new SQSClient(clientConfig(sandbox))),
       tokens: licenseTokens(sandbox),
       clock: () => sandbox.clock.now(),
     });
@@ -282,14 +348,20 @@ export class ChaosWorld {
   }
 
   /** One scheduled scan; resolves with its summary, or rejects as the Lambda invocation would. */
-  scan(): Promise<ScanSummary> {
-    return this.scanner(structuredClone(scheduled) as ScheduledEvent);
+  async scan(): Promise<ScanSummary> {
+    const summary = await this.scanner(structuredClone(scheduled) as ScheduledEvent);
+    this.scans.push(summary);
+    return summary;
   }
 
-  /** Sends messages straight into the jobs queue (in-process: no faults, not counted as calls). */
+  /**
+   * Sends messages straight into the jobs queue (in-process: no faults, not counted as calls);
+   * returns their SQS message ids, in order.
+   */
   async inject(
     messages: readonly { body: string; groupId: string; deduplicationId: string }[],
-  ): Promise<void> {
+  ): Promise<string[]> {
+    const ids: string[] = [];
     for (let i = 0; i < messages.length; i += 10) {
       const answer = await invoke(this.sandbox.sqs, 'SendMessageBatch', {
         QueueUrl: this.queues.jobQueueUrl,
@@ -300,16 +372,28 @@ export class ChaosWorld {
           MessageDeduplicationId: message.deduplicationId,
         })),
       });
-      const failed = answer.Failed;
+      const { Failed: failed, Successful: sent } = answer;
       if (Array.isArray(failed) && failed.length > 0) {
         throw new Error(`could not inject ${failed.length} message(s): ${JSON.stringify(failed)}`);
       }
+      const byEntry = new Map(
+        (Array.isArray(sent) ? sent : [])
+          .filter(isObject)
+          .map((entry) => [String(entry.Id), String(entry.MessageId)]),
+      );
+      for (let index = 0; index < Math.min(10, messages.length - i); index++) {
+        ids.push(byEntry.get(String(index)) ?? '');
+      }
     }
+    return ids;
   }
 
-  /** Makes rotator instance `slot` crash right after its n-th successful `point` call. */
-  armCrash(slot: number, point: CrashPoint, nth: number): void {
-    this.#slots[slot % this.#slots.length]?.crash.arm(point, nth);
+  /**
+   * Makes rotator instance `slot` crash right after its n-th successful `point` call; `late`: its
+   * jobs come back only after their ClientTokens lapsed (LATE_RETRY_DELAY_MS).
+   */
+  armCrash(slot: number, point: CrashPoint, nth: number, late = false): void {
+    this.#slots[slot % this.#slots.length]?.crash.arm(point, nth, late);
   }
 
   /** Stalls the n-th call of an operation until its job's visibility timeout ran out and another rotator took it. */
@@ -341,19 +425,31 @@ export class ChaosWorld {
     return drains;
   }
 
+  /** Stops watching the sandbox and closes it. */
   close(): Promise<void> {
     this.sandbox.beforeCall = undefined;
     return this.sandbox.close();
   }
 
   #drain(handler: SqsHandler, batchSize: number, stopWhenIdle = false): Promise<DrainSummary> {
+    const sqs = new SQSClient(clientConfig(this.sandbox));
+    // A batch counts as worked on from its receive (see Flight.receiving) to its handler's end.
+    sqs.middlewareStack.add(
+      (next, context) => (args) =>
+        context.commandName === 'ReceiveMessageCommand'
+          ? this.#flight.receiving(
+              () => next(args),
+              (result) => tookMessages(result.output),
+            )
+          : next(args),
+      { step: 'initialize', name: 'chaosFlight' },
+    );
     return drainQueue({
-      sqs: new SQSClient(clientConfig(this.sandbox)),
+      sqs,
       queueUrl: this.queues.jobQueueUrl,
       handler: async (event, context) => {
         this.tally.add('deliveries', event.Records.length);
         this.tally.add('rotator invocations');
-        this.#flight.begin();
         try {
           return await handler(event, context);
         } finally {
@@ -361,7 +457,7 @@ export class ChaosWorld {
         }
       },
       batchSize,
-      deadline: Date.now() + 30_000,
+      maxPolls: DRAIN_MAX_POLLS,
       functionName: 'chaos-rotator',
       onIdle: () => {
         if (stopWhenIdle) throw new StopDraining();
@@ -372,8 +468,11 @@ export class ChaosWorld {
   }
 
   #slot(): Slot {
-    const onCrash = (point: CrashPoint, write?: IncompleteWrite) => {
-      this.tally.add(`crash after ${point}`);
+    const onCrash = ({ point, late, write }: Crash) => {
+      this.tally.add(
+        late ? 'late retries (crash, back past the ClientToken window)' : `crash after ${point}`,
+      );
+      if (late) this.#lateJumpPending = true;
       if (write !== undefined) this.incompleteWrites.push(write);
     };
     const crash = new CrashSwitch(onCrash);
@@ -417,7 +516,7 @@ export class ChaosWorld {
         },
       },
       tokens: licenseTokens(this.sandbox),
-      deadLetters: new SqsQueue(
+      deadLetters: new SqsMessageQueue(
         this.queues.deadLetterQueueUrl,
         new SQSClient(clientConfig(this.sandbox)),
       ),
@@ -439,6 +538,7 @@ export class ChaosWorld {
     const armed = this.#midFlight;
     if (armed === undefined || armed.operation !== operation || --armed.left > 0) return;
     this.#midFlight = undefined;
+    this.stalls.push(armed.operation);
     this.tally.add('visibility timeouts expired mid-flight');
     // This call's invocation is stalled, not working: let other pollers move time on.
     this.#flight.end();
@@ -476,4 +576,7 @@ const environment = (queues: RotatorQueues): Record<string, string> => ({
   TOKEN_PATH,
   JOB_QUEUE_URL: queues.jobQueueUrl,
   DEAD_LETTER_QUEUE_URL: queues.deadLetterQueueUrl,
+  ...LOCAL_ALLOW_LISTS,
+  // No host picks tokens up in this world: revocation after the grace period.
+  REVOCATION_POLICY: 'after-grace',
 });

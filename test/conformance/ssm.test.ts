@@ -10,6 +10,8 @@ import {
   ListTagsForResourceCommand,
   type ParameterMetadata,
   PutParameterCommand,
+  RemoveTagsFromResourceCommand,
+  UnlabelParameterVersionCommand,
 } from '@aws-sdk/client-ssm';
 import { expect, it } from 'vitest';
 import { againstSandboxAndMoto } from '../helpers/conformance.js';
@@ -325,5 +327,64 @@ againstSandboxAndMoto('SSM Parameter Store', (target) => {
     } while (NextToken !== undefined);
     expect(versions).toHaveLength(100);
     expect(versions[0]).toBe(2);
+  });
+
+  it('removes tags by key, ignoring keys the parameter does not have', async () => {
+    await put('/conf/untag/a', {
+      Tags: [
+        { Key: 'team', Value: 'licensing' },
+        { Key: 'tier', Value: 'gold' },
+      ],
+    });
+    const resource = { ResourceType: 'Parameter' as const, ResourceId: '/conf/untag/a' };
+    await target().ssm.send(
+      new RemoveTagsFromResourceCommand({ ...resource, TagKeys: ['tier', 'absent'] }),
+    );
+    const { TagList } = await target().ssm.send(new ListTagsForResourceCommand(resource));
+    expect(TagList).toEqual([{ Key: 'team', Value: 'licensing' }]);
+    const error = await thrown(
+      target().ssm.send(
+        new RemoveTagsFromResourceCommand({
+          ResourceType: 'Parameter',
+          ResourceId: '/conf/untag/none',
+          TagKeys: ['team'],
+        }),
+      ),
+    );
+    expect(error.name).toBe('InvalidResourceId');
+  });
+
+  it('unlabels a version, naming the labels it did not carry', async () => {
+    await put('/conf/unlabel/a');
+    await target().ssm.send(
+      new LabelParameterVersionCommand({
+        Name: '/conf/unlabel/a',
+        ParameterVersion: 1,
+        Labels: ['live', 'old'],
+      }),
+    );
+    const answer = await target().ssm.send(
+      new UnlabelParameterVersionCommand({
+        Name: '/conf/unlabel/a',
+        ParameterVersion: 1,
+        Labels: ['live', 'never'],
+      }),
+    );
+    expect(answer.RemovedLabels).toEqual(['live']);
+    expect(answer.InvalidLabels).toEqual(['never']);
+    const { Parameters } = await target().ssm.send(
+      new GetParameterHistoryCommand({ Name: '/conf/unlabel/a' }),
+    );
+    expect(Parameters?.[0]?.Labels).toEqual(['old']);
+    const missing = await thrown(
+      target().ssm.send(
+        new UnlabelParameterVersionCommand({
+          Name: '/conf/unlabel/a',
+          ParameterVersion: 9,
+          Labels: ['old'],
+        }),
+      ),
+    );
+    expect(missing.name).toBe('ParameterVersionNotFound');
   });
 });

@@ -1,11 +1,11 @@
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { afterAll, beforeEach } from 'vitest';
-import { type SandboxClients, sandboxClients } from '../../src/local/clients.js';
-import { createRotatorQueues, type RotatorQueues } from '../../src/local/queues.js';
-import { type SeededToken, seedToken, type TokenSeed } from '../../src/local/seed.js';
-import type { Sandbox } from '../../src/sandbox/sandbox.js';
+import type { SandboxClients } from '../../tools/local/clients.js';
+import { createRotatorQueues, type RotatorQueues } from '../../tools/local/queues.js';
+import { type SeededToken, seedToken, type TokenSeed } from '../../tools/local/seed.js';
+import type { Sandbox } from '../../tools/sandbox/sandbox.js';
 import { LICENSE_ARN, TOKEN_PATH } from './factories.js';
-import { startTestSandbox, TEST_REGION } from './sandbox.js';
+import { clientsFor, startTestSandbox } from './sandbox.js';
 
 /** A sandbox with the jobs queues, shared by one CLI test file and emptied before each test. */
 export interface CliWorld {
@@ -26,7 +26,7 @@ export function cliWorld(): CliWorld {
   const fresh = async () => {
     await sandbox?.close();
     sandbox = await startTestSandbox();
-    clients = sandboxClients(sandbox.endpoint, TEST_REGION);
+    clients = clientsFor(sandbox);
     queues = await createRotatorQueues(clients.sqs, { prefix: 'cli-test' });
   };
   beforeEach(fresh);

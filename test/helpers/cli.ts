@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli/main.js';
-import { SANDBOX_CREDENTIALS } from '../../src/local/clients.js';
-import type { Sandbox } from '../../src/sandbox/sandbox.js';
+import { SANDBOX_CREDENTIALS } from '../../tools/local/clients.js';
+import type { Sandbox } from '../../tools/sandbox/sandbox.js';
 import { TOKEN_PATH } from './factories.js';
 import { TEST_REGION } from './sandbox.js';
 
@@ -43,6 +43,9 @@ export async function runCli(
     env: cliEnv(sandbox, options.env),
     clock: () => sandbox.clock.now(),
   });
+  // Through this process's own output, so that the leak check (setup.ts) reads every word the CLI
+  // printed; all but `--reveal`'s, whose purpose is to print the token.
+  if (!args.includes('--reveal')) process.stdout.write(`${stdout}${stderr}`);
   return { code, stdout, stderr };
 }
 

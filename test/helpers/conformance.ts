@@ -1,11 +1,17 @@
 import { writeSync } from 'node:fs';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { CreateTokenCommand, GetAccessTokenCommand } from '@aws-sdk/client-license-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { SANDBOX_CREDENTIALS } from '../../src/local/clients.js';
-import { SandboxClock } from '../../src/sandbox/clock.js';
+import { SandboxClock } from '../../tools/sandbox/clock.js';
+import { SANDBOX_CREDENTIALS } from '../../tools/sandbox/credentials.js';
+import type { Sandbox } from '../../tools/sandbox/sandbox.js';
+import { LICENSE_ARN } from './factories.js';
 import { type MotoServer, motoExecutable, startMoto } from './moto.js';
-import { startTestSandbox, TEST_REGION } from './sandbox.js';
+import { clientsFor, startTestSandbox, TEST_REGION } from './sandbox.js';
+import { fakeJwt } from './secrets.js';
 
 /** Where a conformance case runs, and real SDK clients for it. */
 export interface Target {
@@ -13,17 +19,48 @@ export interface Target {
   readonly endpoint: string;
   readonly ssm: SSMClient;
   readonly sqs: SQSClient;
+  readonly events: EventBridgeClient;
+  readonly sts: STSClient;
+  /** A web identity token the target's STS accepts for a role (moto accepts any). */
+  webIdentityToken(roleArn: string): Promise<string>;
 }
 
-const clients = (name: Target['name'], endpoint: string): Target => {
+const clients = (
+  name: Target['name'],
+  endpoint: string,
+  webIdentityToken: Target['webIdentityToken'],
+): Target => {
   const config = {
     endpoint,
     region: TEST_REGION,
     credentials: SANDBOX_CREDENTIALS,
     maxAttempts: 1,
   };
-  return { name, endpoint, ssm: new SSMClient(config), sqs: new SQSClient(config) };
+  return {
+    name,
+    endpoint,
+    ssm: new SSMClient(config),
+    sqs: new SQSClient(config),
+    events: new EventBridgeClient(config),
+    // Unsigned calls (AssumeRoleWithWebIdentity) need none; the others would sign as the rest.
+    sts: new STSClient(config),
+    webIdentityToken,
+  };
 };
+
+/** The sandbox accepts only access tokens its License Manager issued, for the roles they name. */
+async function sandboxToken(sandbox: Sandbox, roleArn: string): Promise<string> {
+  const { licenseManager } = clientsFor(sandbox);
+  const { Token } = await licenseManager.send(
+    new CreateTokenCommand({
+      LicenseArn: LICENSE_ARN,
+      RoleArns: [roleArn],
+      ClientToken: `conformance-${sandbox.random.hex(8)}`,
+    }),
+  );
+  const { AccessToken } = await licenseManager.send(new GetAccessTokenCommand({ Token }));
+  return AccessToken ?? '';
+}
 
 /**
  * Declares the same cases against the sandbox and against moto_server. moto runs when
@@ -37,7 +74,7 @@ export function againstSandboxAndMoto(suite: string, cases: (target: () => Targe
     beforeAll(async () => {
       // Real time, like moto: the cases wait out short visibility timeouts.
       const sandbox = await startTestSandbox({ clock: new SandboxClock() });
-      target = clients('sandbox', sandbox.endpoint);
+      target = clients('sandbox', sandbox.endpoint, (role) => sandboxToken(sandbox, role));
       close = () => sandbox.close();
     });
     afterAll(() => close());
@@ -74,7 +111,7 @@ export function againstSandboxAndMoto(suite: string, cases: (target: () => Targe
     let target: Target | undefined;
     beforeAll(async () => {
       moto = await startMoto(executable);
-      target = clients('moto', moto.endpoint);
+      target = clients('moto', moto.endpoint, async () => fakeJwt({ token_use: 'access' }));
     }, 40_000);
     afterAll(async () => {
       await moto?.stop();

@@ -11,3 +11,11 @@ export function thrownBy<E extends Error>(
   }
   throw new Error(`expected a ${type.name}, but nothing was thrown`);
 }
+
+/** An exception shaped as the AWS SDK throws it: a code, a fault side and an HTTP status. */
+export const awsError = (name: string, status: number, message = name): Error =>
+  Object.assign(new Error(message), {
+    name,
+    $fault: status >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode: status },
+  });

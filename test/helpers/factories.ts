@@ -1,8 +1,11 @@
+import { createHash } from 'node:crypto';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import batch from '../../events/sqs-rotation-batch.json' with { type: 'json' };
 import { JobReason, type RotationJob, serialiseJob } from '../../src/rotation/job.js';
 import type { ParameterSummary } from '../../src/rotation/ports.js';
 import { type RotationRecord, serialiseRecord } from '../../src/rotation/record.js';
+import type { RotateOptions } from '../../src/rotation/rotate.js';
+import { DAY_MS } from '../../src/time.js';
 
 /** The fixed "now" of the unit tests. */
 export const NOW = new Date('2026-11-27T12:00:00.000Z');
@@ -14,7 +17,21 @@ export const LICENSE_ARN =
 /** A role the token may assume. */
 export const ROLE_ARN = 'arn:aws:iam::123456789012:role/LicenseConsumer';
 
-const DAY_MS = 86_400_000;
+/**
+ * The rotation settings of the unit tests: the defaults, with the test license and role allowed,
+ * and revocation after the grace period alone (the tests of after-pickup, the default, say so).
+ */
+export const ROTATE_OPTIONS: RotateOptions = {
+  kmsKeyId: 'alias/aws/ssm',
+  renewBeforeDays: undefined,
+  verifyNewTokens: true,
+  revokePreviousAfterHours: 72,
+  scanIntervalHours: 6,
+  revocationPolicy: 'after-grace',
+  pickupOverdueHours: 168,
+  licenseArns: [LICENSE_ARN],
+  roleArns: [ROLE_ARN],
+};
 
 /** Days from NOW as a timestamp. */
 export const daysFromNow = (days: number): string =>
@@ -37,6 +54,10 @@ export function aRecord(
     ...rest,
   };
 }
+
+/** A token id of its own for each name: records scanned together must not name one token. */
+export const tokenIdFor = (name: string): string =>
+  createHash('sha256').update(name).digest('hex').slice(0, 32);
 
 /** Parameter metadata with a record as its Description. */
 export const aParameter = (

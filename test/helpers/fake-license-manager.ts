@@ -5,10 +5,12 @@ import {
   GetAccessTokenCommand,
   LicenseManagerClient,
   ListTokensCommand,
+  type ListTokensCommandInput,
   ResourceNotFoundException,
   ValidationException,
 } from '@aws-sdk/client-license-manager';
 import { mockClient } from 'aws-sdk-client-mock';
+import { LICENSE_ARN } from './factories.js';
 import { fakeToken } from './secrets.js';
 
 interface MintedToken {
@@ -57,14 +59,20 @@ export class FakeLicenseManager {
       token.Status = 'DELETED';
       return {};
     });
-    this.stub.on(ListTokensCommand).callsFake((input: { TokenIds?: string[] }) => ({
-      Tokens: (input.TokenIds ?? []).flatMap((id) => {
-        const token = this.byId(id);
-        return token === undefined
-          ? []
-          : [{ TokenId: token.TokenId, LicenseArn: token.LicenseArn, Status: token.Status }];
-      }),
-    }));
+    this.stub.on(ListTokensCommand).callsFake((input: ListTokensCommandInput) => {
+      const licenses = input.Filters?.find((f) => f.Name === 'LicenseArns')?.Values;
+      const listed =
+        input.TokenIds === undefined
+          ? this.tokens().filter((t) => licenses?.includes(t.LicenseArn ?? '') ?? true)
+          : input.TokenIds.flatMap((id) => this.byId(id) ?? []);
+      return {
+        Tokens: listed.map((token) => ({
+          TokenId: token.TokenId,
+          LicenseArn: token.LicenseArn,
+          Status: token.Status,
+        })),
+      };
+    });
   }
 
   /** CreateToken: a new token for a new ClientToken, the same one for a known ClientToken. */
@@ -85,7 +93,7 @@ export class FakeLicenseManager {
   }
 
   /** Adds a token as if minted earlier (e.g. the one a parameter was registered with). */
-  seed(tokenId: string, licenseArn?: string): string {
+  seed(tokenId: string, licenseArn: string | undefined = LICENSE_ARN): string {
     const token = fakeToken();
     this.minted.set(`seed-${tokenId}`, {
       TokenId: tokenId,

@@ -4,9 +4,12 @@ import type {
   LicenseLocation,
   LicenseTokens,
   Revocation,
+  TokenInfo,
   TokenRequest,
 } from '../../src/rotation/ports.js';
 import { Secret } from '../../src/rotation/secret.js';
+import { DAY_MS } from '../../src/time.js';
+import { LICENSE_ARN, NOW, ROLE_ARN } from './factories.js';
 import { fakeToken } from './secrets.js';
 
 /** One call the in-memory License Manager received, for assertions. */
@@ -14,35 +17,71 @@ export type TokenCall =
   | { op: 'create'; request: TokenRequest }
   | { op: 'verify'; tokenId: string | undefined; where: LicenseLocation }
   | { op: 'delete'; tokenId: string; where: LicenseLocation }
-  | { op: 'list'; tokenIds: readonly string[]; homeRegion: string | undefined };
+  | { op: 'list'; tokenIds: readonly string[]; homeRegion: string | undefined }
+  | { op: 'list-license'; licenseArn: string; homeRegion: string | undefined };
+
+/** A token the in-memory License Manager knows, as ListTokens would describe it. */
+type Known = { -readonly [K in keyof TokenInfo]: TokenInfo[K] };
 
 /**
- * The LicenseTokens port in memory, for the pure rotation tests: ClientToken replay, a token
- * status per id, and switches to make verification or deletion fail.
+ * The LicenseTokens port in memory, for the pure rotation tests: ClientToken replay, what
+ * ListTokens says of each token, and switches to make verification or deletion fail.
  */
 export class MemoryTokens implements LicenseTokens {
   readonly calls: TokenCall[] = [];
-  readonly status = new Map<string, 'AVAILABLE' | 'DELETED'>();
+  readonly known = new Map<string, Known>();
   readonly #byClientToken = new Map<string, IssuedToken>();
   /** Make GetAccessToken refuse (or fail with) this error. */
   verifyError: Error | undefined;
   /** Make DeleteToken fail with this error. */
   deleteError: Error | undefined;
+  /** Make ListTokens fail with this error. */
+  listError: Error | undefined;
   /** Pretend CreateToken followed a redirect to this region. */
   redirectTo: string | undefined;
+  /** The moment CreateToken mints at (a token's expiry counts from it). */
+  now: Date = NOW;
+
+  /** Makes a token known, as minted earlier: by default AVAILABLE, for LICENSE_ARN. */
+  seed(tokenId: string, overrides: Partial<TokenInfo> = {}): void {
+    this.known.set(tokenId, {
+      tokenId,
+      licenseArn: LICENSE_ARN,
+      status: 'AVAILABLE',
+      roleArns: [ROLE_ARN],
+      tokenProperties: ['customer:acme'],
+      expiresAt: new Date(this.now.getTime() + 200 * DAY_MS),
+      ...overrides,
+    });
+  }
+
+  /** What ListTokens says of a token's status, or undefined when it does not know it. */
+  statusOf(tokenId: string): string | undefined {
+    return this.known.get(tokenId)?.status;
+  }
 
   async createToken(request: TokenRequest): Promise<IssuedToken> {
     this.calls.push({ op: 'create', request });
-    const known = this.#byClientToken.get(request.clientToken);
-    if (known !== undefined) return known;
+    const replay = this.#byClientToken.get(request.clientToken);
+    if (replay !== undefined) return replay;
     const issued: IssuedToken = {
       tokenId: `tok-${this.#byClientToken.size + 1}`,
       token: new Secret(fakeToken()),
       ...(this.redirectTo === undefined ? {} : { redirectedTo: this.redirectTo }),
     };
     this.#byClientToken.set(request.clientToken, issued);
-    this.status.set(issued.tokenId, 'AVAILABLE');
+    this.seed(issued.tokenId, {
+      licenseArn: request.licenseArn,
+      roleArns: request.roleArns,
+      tokenProperties: request.tokenProperties,
+      expiresAt: new Date(this.now.getTime() + request.expirationInDays * DAY_MS),
+    });
     return issued;
+  }
+
+  /** Forgets every ClientToken, as License Manager does ten minutes after a mint. */
+  forgetClientTokens(): void {
+    this.#byClientToken.clear();
   }
 
   async verifyToken(
@@ -58,17 +97,32 @@ export class MemoryTokens implements LicenseTokens {
   async deleteToken(tokenId: string, where: LicenseLocation): Promise<Revocation> {
     this.calls.push({ op: 'delete', tokenId, where });
     if (this.deleteError !== undefined) throw this.deleteError;
-    if (this.status.get(tokenId) !== 'AVAILABLE') return 'already-revoked';
-    this.status.set(tokenId, 'DELETED');
+    const token = this.known.get(tokenId);
+    if (token?.status !== 'AVAILABLE') return 'already-revoked';
+    token.status = 'DELETED';
     return 'revoked';
   }
 
-  async availableTokenIds(
+  async describeTokens(
     tokenIds: readonly string[],
     homeRegion?: string,
-  ): Promise<ReadonlySet<string>> {
+  ): Promise<ReadonlyMap<string, TokenInfo>> {
     this.calls.push({ op: 'list', tokenIds, homeRegion });
-    return new Set(tokenIds.filter((id) => this.status.get(id) === 'AVAILABLE'));
+    if (this.listError !== undefined) throw this.listError;
+    return new Map(
+      tokenIds.flatMap((id) => {
+        const token = this.known.get(id);
+        return token === undefined ? [] : [[id, { ...token }] as const];
+      }),
+    );
+  }
+
+  async *licenseTokens(licenseArn: string, homeRegion?: string): AsyncIterable<TokenInfo[]> {
+    this.calls.push({ op: 'list-license', licenseArn, homeRegion });
+    if (this.listError !== undefined) throw this.listError;
+    yield [...this.known.values()]
+      .filter((token) => token.licenseArn === licenseArn)
+      .map((token) => ({ ...token }));
   }
 
   /** The calls of one kind. */

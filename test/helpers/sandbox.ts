@@ -1,9 +1,9 @@
-import { type SandboxClients, sandboxClients } from '../../src/local/clients.js';
-import { AwsError } from '../../src/sandbox/aws-error.js';
-import { SandboxClock } from '../../src/sandbox/clock.js';
-import { Input, type JsonObject } from '../../src/sandbox/input.js';
-import { type Sandbox, type SandboxOptions, startSandbox } from '../../src/sandbox/sandbox.js';
-import type { AwsService, RequestContext } from '../../src/sandbox/service.js';
+import { type SandboxClients, sandboxClients } from '../../tools/local/clients.js';
+import { AwsError } from '../../tools/sandbox/aws-error.js';
+import { SandboxClock } from '../../tools/sandbox/clock.js';
+import { Input, type JsonObject } from '../../tools/sandbox/input.js';
+import { type Sandbox, type SandboxOptions, startSandbox } from '../../tools/sandbox/sandbox.js';
+import type { AwsService, RequestContext } from '../../tools/sandbox/service.js';
 import { LICENSE_ARN } from './factories.js';
 import { mintedTokens } from './secrets.js';
 

@@ -53,8 +53,11 @@ export function runStart(args: readonly string[], timeoutMs = 30_000): Promise<F
   });
 }
 
-/** Resolves with the first line matching `pattern` on the child's stdout. */
-export function waitForLine(
+/**
+ * Resolves with everything the child printed on stdout from now until a line matches `pattern`
+ * (that line included); rejects after `timeoutMs`.
+ */
+export function waitForText(
   child: ChildProcess,
   pattern: RegExp,
   timeoutMs = 15_000,
@@ -64,11 +67,22 @@ export function waitForLine(
     const timer = setTimeout(() => reject(new Error(`no line matching ${pattern}`)), timeoutMs);
     child.stdout?.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();
-      const line = buffered.split('\n').find((l) => pattern.test(l));
-      if (line !== undefined) {
+      const lines = buffered.split('\n');
+      const at = lines.findIndex((line) => pattern.test(line));
+      if (at !== -1) {
         clearTimeout(timer);
-        resolve(line);
+        resolve(lines.slice(0, at + 1).join('\n'));
       }
     });
   });
+}
+
+/** Resolves with the first line matching `pattern` on the child's stdout. */
+export async function waitForLine(
+  child: ChildProcess,
+  pattern: RegExp,
+  timeoutMs = 15_000,
+): Promise<string> {
+  const text = await waitForText(child, pattern, timeoutMs);
+  return text.slice(text.lastIndexOf('\n') + 1);
 }

@@ -1,8 +1,8 @@
 import { CreateTokenCommand } from '@aws-sdk/client-license-manager';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DAY_MS } from '../../src/rotation/due.js';
-import { aRecord, LICENSE_ARN, ROLE_ARN, TOKEN_PATH } from '../helpers/factories.js';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DAY_MS } from '../../src/time.js';
+import { aRecord, daysFromNow, LICENSE_ARN, ROLE_ARN, TOKEN_PATH } from '../helpers/factories.js';
 import { type Harness, startHarness } from '../helpers/harness.js';
 import { capturedLogs, clearCapturedOutput } from '../helpers/output.js';
 import { thrown } from '../helpers/thrown.js';
@@ -45,6 +45,32 @@ const HOSTILE: readonly { name: string; description: string | undefined }[] = [
   { name: 'time/local-offset', description: record({ issuedAt: '2026-01-01T00:00:00+02:00' }) },
   { name: 'time/impossible-date', description: record({ issuedAt: '2026-02-30T00:00:00.000Z' }) },
   { name: 'time/zero-lifetime', description: record({ expirationInDays: 0 }) },
+  // Safety rules: records the rotator must never act on, though each field alone is well-formed.
+  {
+    name: 'safety/previous-is-current',
+    description: record({ previousTokenId: RECORD.tokenId, rotatedAt: RECORD.issuedAt }),
+  },
+  {
+    name: 'safety/issued-in-future',
+    description: record({
+      issuedAt: '2999-01-01T00:00:00.000Z',
+      expiresAt: '2999-06-01T00:00:00.000Z',
+    }),
+  },
+  {
+    name: 'safety/rotated-in-future',
+    description: record({ previousTokenId: 'f'.repeat(32), rotatedAt: '2999-01-01T00:00:00.000Z' }),
+  },
+  {
+    // Rotations two days apart: each would push out a previous token still in its grace period.
+    name: 'safety/window-too-short',
+    description: record({
+      expirationInDays: 30,
+      renewBeforeDays: 28,
+      issuedAt: daysFromNow(-5),
+      expiresAt: daysFromNow(25),
+    }),
+  },
   { name: 'time/fractional-lifetime', description: record({ expirationInDays: 365.5 }) },
 ];
 
@@ -60,7 +86,9 @@ describe('hostile records: parameters under the token path whose Description is 
   /** The real token each hostile parameter holds, by name, so we can tell nothing revoked it. */
   const held = new Map<string, string>();
 
-  beforeAll(async () => {
+  // A fresh world per test (about 0.1 s): no test reads what another left behind.
+  beforeEach(async () => {
+    held.clear();
     h = await startHarness();
     for (const good of GOOD) await h.seed(good.name, { ageDays: good.ageDays });
     for (const [index, { name, description }] of HOSTILE.entries()) {
@@ -82,7 +110,7 @@ describe('hostile records: parameters under the token path whose Description is 
       );
     }
   });
-  afterAll(() => h.close());
+  afterEach(() => h.close());
 
   const hostileNames = () => HOSTILE.map(({ name }) => `${TOKEN_PATH}hostile/${name}`);
 
@@ -128,7 +156,28 @@ describe('hostile records: parameters under the token path whose Description is 
     expect(h.sandbox.sqs.queue('it-dlq.fifo')?.messages).toEqual([]);
   });
 
+  it('name the safety rule each of the safety cases breaks', async () => {
+    clearCapturedOutput();
+    await h.scan();
+    const problems = new Map(skipped().map((line) => [line.parameterName, String(line.problem)]));
+    const problem = (name: string) => problems.get(`${TOKEN_PATH}hostile/safety/${name}`);
+
+    expect(problem('previous-is-current')).toMatch(
+      /previousTokenId: is the token the parameter holds/,
+    );
+    expect(problem('issued-in-future')).toMatch(/issuedAt: is in the future/);
+    expect(problem('rotated-in-future')).toMatch(/rotatedAt: is in the future/);
+    expect(problem('window-too-short')).toMatch(
+      /renewBeforeDays: leaves 2\.00 days between rotations/,
+    );
+    await h.drain();
+    untouched();
+  });
+
   it('stay skipped and untouched when, a year on, every good token is due again', async () => {
+    // Today's rotations first, so that a year on the rotated ones also have a previous token.
+    await h.scan();
+    expect(await h.drain()).toMatchObject({ deleted: DUE.length, failed: 0 });
     h.sandbox.clock.advance(400 * DAY_MS);
     clearCapturedOutput();
     const summary = await h.scan();

@@ -1,6 +1,5 @@
 import { ListTokensCommand } from '@aws-sdk/client-license-manager';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { clientTokenFor } from '../../src/rotation/client-token.js';
 import { parseRecord } from '../../src/rotation/record.js';
 import { LICENSE_ARN, TOKEN_PATH } from '../helpers/factories.js';
 import { type Harness, startHarness } from '../helpers/harness.js';
@@ -32,13 +31,15 @@ describe('a crash between CreateToken and PutParameter', () => {
     const drain = await h.drain();
 
     expect(drain).toMatchObject({ received: 2, failed: 1, deleted: 1, stoppedBy: 'empty' });
-    const clientToken = clientTokenFor(FULL, 1);
+    const clientToken = h.clientToken(NAME, 1);
     expect(h.sandbox.licenseManager.mintCount(clientToken)).toBe(1);
     const [minted] = h.sandbox.licenseManager.tokens().filter((t) => t.clientToken === clientToken);
     const parameter = h.sandbox.ssm.parameter(FULL);
     expect(parameter?.version).toBe(2);
     expect(parameter?.value === minted?.token).toBe(true);
-    expect(parseRecord(parameter?.description).tokenId).toBe(minted?.tokenId);
+    expect(parseRecord(parameter?.description, h.sandbox.clock.now()).tokenId).toBe(
+      minted?.tokenId,
+    );
     // ListTokens: the seeded token and exactly one minted by the rotation.
     const tokens = await listed();
     expect(tokens.map((t) => t.TokenId).sort()).toEqual([seededId, minted?.tokenId].sort());
@@ -52,7 +53,7 @@ describe('a crash between CreateToken and PutParameter', () => {
     expect(drain).toMatchObject({ received: 2, failed: 1, deleted: 1 });
     expect(h.sandbox.ssm.parameter(FULL)?.version).toBe(2);
     expect(h.sandbox.ssm.writes().filter((w) => w.operation === 'PutParameter')).toHaveLength(2);
-    expect(h.sandbox.licenseManager.mintCount(clientTokenFor(FULL, 1))).toBe(1);
+    expect(h.sandbox.licenseManager.mintCount(h.clientToken(NAME, 1))).toBe(1);
     expect(await listed()).toHaveLength(2);
     expect(h.check(NAME).ok).toBe(true);
   });
@@ -66,7 +67,7 @@ describe('a crash between CreateToken and PutParameter', () => {
     });
 
     expect(drain).toMatchObject({ received: 2, deleted: 1 });
-    const clientToken = clientTokenFor(FULL, 1);
+    const clientToken = h.clientToken(NAME, 1);
     expect(h.sandbox.licenseManager.mintCount(clientToken)).toBe(2);
     const minted = h.sandbox.licenseManager.tokens().filter((t) => t.clientToken === clientToken);
     // The second token is stored and works; the first is orphaned, still AVAILABLE, until it expires.

@@ -1,7 +1,7 @@
 import { DeleteParameterCommand } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DAY_MS } from '../../src/rotation/due.js';
 import { parseRecord } from '../../src/rotation/record.js';
+import { DAY_MS } from '../../src/time.js';
 import { TOKEN_PATH } from '../helpers/factories.js';
 import { type Harness, startHarness } from '../helpers/harness.js';
 
@@ -21,7 +21,10 @@ describe('an expired token and a deleted parameter', () => {
     await h.drain();
 
     expect(h.check('old/expired').ok).toBe(true);
-    const record = parseRecord(h.sandbox.ssm.parameter(`${TOKEN_PATH}old/expired`)?.description);
+    const record = parseRecord(
+      h.sandbox.ssm.parameter(`${TOKEN_PATH}old/expired`)?.description,
+      h.sandbox.clock.now(),
+    );
     const left = (Date.parse(record.expiresAt) - h.sandbox.clock.nowMs()) / DAY_MS;
     expect(left).toBeGreaterThan(364);
     expect(left).toBeLessThanOrEqual(365);

@@ -2,6 +2,8 @@ import { GetAccessTokenCommand, ListTokensCommand } from '@aws-sdk/client-licens
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRecord } from '../../src/rotation/record.js';
+import type { ScanSummary } from '../../src/rotation/scan.js';
+import type { DrainSummary } from '../../tools/local/event-source.js';
 import { LICENSE_ARN, TOKEN_PATH } from '../helpers/factories.js';
 import { type Harness, startHarness } from '../helpers/harness.js';
 
@@ -14,8 +16,14 @@ const FRESH = [0, 15, 40, 90, 120, 160, 200, 230, 240];
 const DUE = [250, 280, 300, 330, 350, 364];
 const EXPIRED = [366, 400];
 
+// One world for the whole file, built and rotated once in beforeAll: every test below only reads
+// it (a scan that finds nothing due changes nothing), so none depends on another's order.
 describe('a fleet rotated end to end by the real scanner and rotator over HTTP', () => {
   let h: Harness;
+  let writesBefore = 0;
+  let mintedBefore = 0;
+  let summary: ScanSummary;
+  let drain: DrainSummary;
   const seeded = new Map<string, { tokenId: string; license: string }>();
   const due: string[] = [];
   const fresh: string[] = [];
@@ -49,14 +57,14 @@ describe('a fleet rotated end to end by the real scanner and rotator over HTTP',
       seeded.set(name, { tokenId: token.tokenId, license: LICENSE_ARN });
       into.push(name);
     }
+    writesBefore = h.sandbox.ssm.writes().length;
+    mintedBefore = h.sandbox.licenseManager.tokens().length;
+    summary = await h.scan();
+    drain = await h.drain();
   });
   afterAll(() => h.close());
 
-  it('rotates every due and expired token once and leaves the others alone', async () => {
-    const writesBefore = h.sandbox.ssm.writes().length;
-    const mintedBefore = h.sandbox.licenseManager.tokens().length;
-
-    const summary = await h.scan();
+  it('rotates every due and expired token once and leaves the others alone', () => {
     expect(summary).toMatchObject({
       scanned: due.length + fresh.length,
       due: due.length - EXPIRED.length * 2,
@@ -64,12 +72,11 @@ describe('a fleet rotated end to end by the real scanner and rotator over HTTP',
       enqueued: due.length,
       enqueueFailures: 0,
     });
-    const drain = await h.drain();
     expect(drain).toMatchObject({ stoppedBy: 'empty', deleted: due.length, failed: 0 });
 
     for (const name of due) {
       const parameter = h.sandbox.ssm.parameter(`${TOKEN_PATH}${name}`);
-      const record = parseRecord(parameter?.description);
+      const record = parseRecord(parameter?.description, h.sandbox.clock.now());
       const check = h.check(name);
       expect(parameter?.version, name).toBe(2);
       expect(check.ok, name).toBe(true);

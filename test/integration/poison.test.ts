@@ -1,5 +1,5 @@
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LICENSE_ARN, TOKEN_PATH } from '../helpers/factories.js';
 import { type Harness, startHarness } from '../helpers/harness.js';
 
@@ -30,16 +30,17 @@ const POISON: readonly (readonly [string, string])[] = [
 describe('poison messages', () => {
   let h: Harness;
 
-  beforeAll(async () => {
+  // A fresh world per test: the second must not see the first one's jobs or dead letters.
+  beforeEach(async () => {
     h = await startHarness();
+  });
+  afterEach(() => h.close());
+
+  it('go to the dead-letter queue intact with their reason, and never block the good jobs', async () => {
     h.sandbox.licenseManager.addLicense({ licenseArn: GONE_LICENSE });
     for (const name of ['good/one', 'good/two', 'good/three']) await h.seed(name, { ageDays: 300 });
     await h.seed('gone/license', { ageDays: 300, licenseArn: GONE_LICENSE });
     h.sandbox.licenseManager.setLicenseGone(GONE_LICENSE);
-  });
-  afterAll(() => h.close());
-
-  it('go to the dead-letter queue intact with their reason, and never block the good jobs', async () => {
     await h.clients.sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: h.queues.jobQueueUrl,

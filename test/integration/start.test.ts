@@ -1,8 +1,12 @@
+import { execFile } from 'node:child_process';
 import { once } from 'node:events';
+import { stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { promisify } from 'node:util';
 import { DescribeParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
-import { SANDBOX_CREDENTIALS } from '../../src/local/clients.js';
-import { runStart, spawnStart, waitForLine } from '../helpers/subprocess.js';
+import { SANDBOX_CREDENTIALS } from '../../tools/local/clients.js';
+import { runStart, spawnStart, waitForLine, waitForText } from '../helpers/subprocess.js';
 
 // Anything shaped like a JWT: every token the sandbox mints is one.
 const JWT = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\./;
@@ -25,6 +29,28 @@ describe('npm start', () => {
     expect(run.stdout).toContain('18 of 19 stored tokens work');
     expect(run.stdout).toContain('Writes outside /license-tokens/: 0.');
     expect(run.stdout).not.toMatch(JWT);
+  });
+
+  it('shows a host picking up its new token, and only that old token revoked after the grace period', async () => {
+    const run = await runStart([]);
+
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(
+      /^ {2}refreshed \/\S+\/license\.jwt: token [0-9a-f]{6}… → [0-9a-f]{6}…, version 2, expires \S+Z$/m,
+    );
+    expect(run.stdout).toMatch(
+      /\(200, 200\).*Pickup recorded: Token Picked Up for token [0-9a-f]{8}\./,
+    );
+    expect(run.stdout).toContain('Previous tokens: 1 to revoke, 6 kept awaiting pickup.');
+    expect(run.stdout).toMatch(
+      /^ {2}\/license-tokens\/globex\/analytics +[0-9a-f]{8} +DELETED +revoked \(picked-up\)/m,
+    );
+    expect(run.stdout.match(/ AVAILABLE +kept: awaiting pickup/g)).toHaveLength(6);
+    expect(run.stdout).not.toMatch(JWT);
+    // The host's directory held a token: it is gone once the demo ends.
+    const tokenFile = /in (\/\S+\/license\.jwt)\./.exec(run.stdout)?.[1] ?? '';
+    await expect(stat(dirname(tokenFile))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('keeps the sandbox up with --serve for the SDK and the admin API, until SIGTERM', async () => {
@@ -61,6 +87,53 @@ describe('npm start', () => {
     expect(code).toBe(0);
   });
 
+  // Startup (tsx, seeding, building the agent) takes 1.5 to 3 s, an agent run 0.2 to 1.5 s, both
+  // up to twice that with the cores busy: 30 s bounds a hung banner, 60 s the whole test.
+  it('serves the exchange with --serve: the printed agent command refreshes the demo host through it', async () => {
+    const child = spawnStart(['--serve', '--port', '0']);
+    let tokenFile = '';
+    try {
+      const banner = await waitForText(child, /^Ctrl-C stops it\.$/, 30_000);
+      const endpoint = /^Sandbox listening at (\S+) /m.exec(banner)?.[1] ?? '';
+      const exchangeUrl = /^ {2}URL +(\S+)$/m.exec(banner)?.[1] ?? '';
+      tokenFile = /token in (\S+) \(mode 0600\)/.exec(banner)?.[1] ?? '';
+      const command = /^ {2}(AWS_ENDPOINT_URL=(?:.* \\\n)*.*[^\\])$/m.exec(banner)?.[1] ?? '';
+      expect(command).toContain(`--exchange-url ${exchangeUrl}`);
+      expect(banner).toContain('role  arn:aws:iam::123456789012:role/LicenseConsumer');
+      expect((await stat(tokenFile)).mode & 0o777).toBe(0o600);
+
+      // Function URL auth comes first: an unsigned call gets AWS's 403, not the exchange's.
+      const unsigned = await fetch(exchangeUrl, { method: 'POST', body: '{}' });
+      expect(unsigned.status).toBe(403);
+      expect(await unsigned.json()).toEqual({ Message: 'Forbidden' });
+      // The agent signs with this machine's clock: moving the sandbox's must not lock it out.
+      await fetch(`${endpoint}/_sandbox/clock`, {
+        method: 'POST',
+        body: JSON.stringify({ advanceDays: 2 }),
+      });
+      const env = Object.fromEntries(
+        Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')),
+      );
+      const agent = await promisify(execFile)('/bin/sh', ['-c', command], {
+        env,
+        timeout: 20_000,
+      });
+
+      expect(agent.stderr).toBe('');
+      expect(agent.stdout).toMatch(
+        /^unchanged \/\S+\/license\.jwt: token [0-9a-f]{6}…, version 1, expires \S+Z\n$/,
+      );
+      expect(agent.stdout).not.toMatch(JWT);
+      const state = await (await fetch(`${endpoint}/_sandbox/state`)).text();
+      expect(state).toContain('Token Picked Up');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(0);
+    await expect(stat(dirname(tokenFile))).rejects.toMatchObject({ code: 'ENOENT' });
+  }, 60_000);
+
   it("injects the faults it is given into the handlers' run", async () => {
     const run = await runStart(['--latency', 'license-manager:CreateToken=1', '--seed', '5']);
     expect(run.code).toBe(0);
@@ -73,6 +146,7 @@ describe('npm start', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('Usage: npm start [-- options]');
     expect(run.stdout).toContain('--serve');
+    expect(run.stdout).toContain('token exchange behind a local function URL');
   });
 
   it('refuses an unknown option with one line and exit code 2', async () => {

@@ -1,7 +1,6 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScanIncompleteError, TransientError } from '../../src/errors.js';
-import { clientTokenFor } from '../../src/rotation/client-token.js';
 import { TOKEN_PATH } from '../helpers/factories.js';
 import { type Harness, startHarness } from '../helpers/harness.js';
 
@@ -64,8 +63,7 @@ describe('a throttling storm on every service', () => {
       error instanceof TransientError || error instanceof ScanIncompleteError;
     expect(scanFailures.filter((error) => !retryable(error)).map(String)).toEqual([]);
     for (const name of DUE) {
-      const full = `${TOKEN_PATH}${name}`;
-      expect(h.sandbox.licenseManager.mintCount(clientTokenFor(full, 1)), name).toBe(1);
+      expect(h.sandbox.licenseManager.mintCount(h.clientToken(name, 1)), name).toBe(1);
       expect(h.check(name).ok, name).toBe(true);
     }
     for (const name of FRESH)

@@ -29,6 +29,8 @@ const functionName = (name: string): Json => [
   { Name: 'FunctionName', Value: `license-token-rotator-${stage}-${name}` },
 ];
 const fiveMinutes = { period: 300, evaluationPeriods: 1 } as const;
+// A scan publishes its counts once, hours apart: the hour of the last scan.
+const perScan = { period: 3600, evaluationPeriods: 1 } as const;
 const anyAtAll = { comparison: 'GreaterThanOrEqualToThreshold', threshold: 1 } as const;
 
 const EXPECTED: Record<string, Expected> = {
@@ -119,14 +121,96 @@ const EXPECTED: Record<string, Expected> = {
     ...anyAtAll,
     missing: 'notBreaching',
   },
+  RecordsNotAllowedAlarm: {
+    namespace: NAMESPACE,
+    metric: MetricName.RecordsNotAllowed,
+    dimensions: byService,
+    statistic: 'Maximum',
+    ...perScan,
+    ...anyAtAll,
+    missing: 'ignore',
+  },
+  DamagedRecordsAlarm: {
+    namespace: NAMESPACE,
+    metric: MetricName.DamagedRecords,
+    dimensions: byService,
+    statistic: 'Maximum',
+    ...perScan,
+    ...anyAtAll,
+    missing: 'ignore',
+  },
+  LostTokensAlarm: {
+    namespace: NAMESPACE,
+    metric: MetricName.LostTokens,
+    dimensions: byService,
+    statistic: 'Maximum',
+    ...perScan,
+    ...anyAtAll,
+    missing: 'ignore',
+  },
+  UnrecordedTokensAlarm: {
+    namespace: NAMESPACE,
+    metric: MetricName.UnrecordedTokens,
+    dimensions: byService,
+    statistic: 'Maximum',
+    period: 3600,
+    evaluationPeriods: 12,
+    datapointsToAlarm: 2,
+    ...anyAtAll,
+    missing: 'notBreaching',
+  },
+  UnexpectedVersionsAlarm: {
+    namespace: NAMESPACE,
+    metric: MetricName.UnexpectedVersions,
+    dimensions: byService,
+    statistic: 'Sum',
+    ...fiveMinutes,
+    ...anyAtAll,
+    missing: 'notBreaching',
+  },
+  EventPublishFailuresAlarm: {
+    namespace: NAMESPACE,
+    metric: MetricName.EventPublishFailures,
+    dimensions: byService,
+    statistic: 'Sum',
+    ...fiveMinutes,
+    ...anyAtAll,
+    missing: 'notBreaching',
+  },
+  ExchangeRefusalsAlarm: {
+    namespace: NAMESPACE,
+    metric: MetricName.ExchangeRefusals,
+    dimensions: byService,
+    statistic: 'Sum',
+    ...fiveMinutes,
+    // A burst (exchangeRefusalAlarmThreshold), not one refusal.
+    comparison: 'GreaterThanOrEqualToThreshold',
+    threshold: 20,
+    missing: 'notBreaching',
+  },
+  PickupOverdueAlarm: {
+    namespace: NAMESPACE,
+    metric: MetricName.PickupOverdue,
+    dimensions: byService,
+    statistic: 'Maximum',
+    ...perScan,
+    ...anyAtAll,
+    missing: 'ignore',
+  },
 };
 
 const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm');
+/** The scanner's schedule, `rate(N hours)`, in seconds. */
+const scanIntervalSeconds = (): number => {
+  const [, rule] = resourcesOfType(template, 'AWS::Events::Rule')[0] ?? [];
+  const match = /^rate\((\d+) hours?\)$/.exec(String(rule?.Properties.ScheduleExpression));
+  return Number(match?.[1]) * 3600;
+};
 const alarm = (id: string): Record<string, Json> =>
   evaluator.evaluate(resource(template, id).Properties) as Record<string, Json>;
 
 describe('alarms', () => {
-  it('are the seven of DESIGN.md section 7 plus verification and revocation failures', () => {
+  it('are exactly the ones the runbook documents, no more and no fewer', () => {
     expect(alarms.map(([id]) => id).sort()).toEqual(Object.keys(EXPECTED).sort());
   });
 
@@ -153,12 +237,19 @@ describe('alarms', () => {
     expect(got.AlarmActions).toEqual([topicArn]);
     expect(got.OKActions).toEqual([topicArn]);
     expect(String(got.AlarmName)).toMatch(new RegExp(`^license-token-rotator-${stage}-`));
-    expect(String(got.AlarmDescription)).toContain('Runbook');
+    expect(String(got.AlarmDescription)).toMatch(/ docs\/runbook\.md\.$/);
   });
 
   it('alarm on the service dimension the functions publish with', () => {
     expect(env('RotatorLambdaFunction').POWERTOOLS_SERVICE_NAME).toBe(service);
+    expect(env('ExchangeLambdaFunction').POWERTOOLS_SERVICE_NAME).toBe(service);
     expect(service).toBe(`license-token-rotator-${stage}`);
+  });
+
+  it('call a pickup overdue after the PICKUP_OVERDUE_HOURS the scanner counts with', () => {
+    expect(String(alarm('PickupOverdueAlarm').AlarmDescription)).toContain(
+      `more than ${scannerEnv.PICKUP_OVERDUE_HOURS} hours ago`,
+    );
   });
 
   it('call a token critical below the CRITICAL_DAYS the scanner logs with', () => {
@@ -166,9 +257,7 @@ describe('alarms', () => {
   });
 
   it('miss the heartbeat after twice the scan interval without a completed scan', () => {
-    const [, rule] = resourcesOfType(template, 'AWS::Events::Rule')[0] ?? [];
-    const match = /^rate\((\d+) hours?\)$/.exec(String(rule?.Properties.ScheduleExpression));
-    const intervalSeconds = Number(match?.[1]) * 3600;
+    const intervalSeconds = scanIntervalSeconds();
     const heartbeat = alarm('ScannerHeartbeatAlarm');
     expect(Number(heartbeat.Period) * Number(heartbeat.EvaluationPeriods)).toBe(
       2 * intervalSeconds,
@@ -177,6 +266,16 @@ describe('alarms', () => {
     expect(Number(heartbeat.Period) * Number(heartbeat.EvaluationPeriods)).toBeLessThanOrEqual(
       86400,
     );
+  });
+
+  it('call tokens unrecorded only when two scans within the heartbeat window saw them', () => {
+    const unrecorded = alarm('UnrecordedTokensAlarm');
+    const heartbeat = alarm('ScannerHeartbeatAlarm');
+    const windowSeconds = Number(unrecorded.Period) * Number(unrecorded.EvaluationPeriods);
+    expect(windowSeconds).toBe(Number(heartbeat.Period) * Number(heartbeat.EvaluationPeriods));
+    // The window holds at least two scans; a scan publishes once, so one scan is one datapoint.
+    expect(windowSeconds).toBeGreaterThanOrEqual(2 * scanIntervalSeconds());
+    expect(Number(unrecorded.DatapointsToAlarm)).toBe(2);
   });
 });
 
@@ -244,8 +343,43 @@ describe('the dashboard', () => {
         MetricName.RotationFailures,
         MetricName.RotationRetries,
         MetricName.VerificationFailures,
+        MetricName.UnexpectedVersions,
       ]),
     );
+  });
+
+  it('shows the exchange: deliveries, refusals, pickups, and lost events', () => {
+    expect(metricNames('Token exchange')).toEqual([
+      MetricName.ExchangeDeliveries,
+      MetricName.ExchangeRefusals,
+      MetricName.PickupsRecorded,
+      MetricName.EventPublishFailures,
+    ]);
+  });
+
+  it('shows what waits for a pickup, per scan', () => {
+    expect(metricNames('Waiting for pickup')).toEqual([
+      MetricName.RevocationsDeferred,
+      MetricName.PickupOverdue,
+    ]);
+  });
+
+  it('shows each function’s invocations and errors, the exchange’s throttles too', () => {
+    const rows = JSON.stringify(titled('Functions')?.properties.metrics);
+    for (const name of ['scanner', 'rotator', 'exchange']) {
+      expect(rows).toContain(`"license-token-rotator-${stage}-${name}"`);
+    }
+    expect(rows).toContain('"exchange throttles"');
+  });
+
+  it('shows the safety checks of each scan', () => {
+    expect(metricNames('Safety checks')).toEqual([
+      MetricName.RecordsNotAllowed,
+      MetricName.DamagedRecords,
+      MetricName.ConflictingRecords,
+      MetricName.UnrecordedTokens,
+      MetricName.LostTokens,
+    ]);
   });
 
   it('names only metrics the code emits, on the functions service dimension', () => {

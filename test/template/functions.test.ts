@@ -4,16 +4,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { packaged, resourcesOfType, SERVERLESS_DIR } from './template.js';
+import {
+  EXAMPLE_SETTINGS,
+  exampleParams,
+  osls,
+  packaged,
+  resourcesOfType,
+  SERVERLESS_DIR,
+} from './template.js';
 import { extractZip } from './zip.js';
 
 const { template, stage, region, stackTags, evaluator, props, env: envOf } = packaged();
 const prefix = `license-token-rotator-${stage}`;
+const FUNCTIONS = ['scanner', 'rotator', 'exchange'] as const;
 
-describe('the two functions', () => {
+describe('the three functions', () => {
   it('are the only functions, on Node 24 and Graviton', () => {
     const functions = resourcesOfType(template, 'AWS::Lambda::Function');
     expect(functions.map(([id]) => id).sort()).toEqual([
+      'ExchangeLambdaFunction',
       'RotatorLambdaFunction',
       'ScannerLambdaFunction',
     ]);
@@ -26,19 +35,23 @@ describe('the two functions', () => {
   it('run the handlers of src/handlers, with stage-scoped names', () => {
     expect(props('ScannerLambdaFunction').Handler).toBe('src/handlers/scanner.handler');
     expect(props('RotatorLambdaFunction').Handler).toBe('src/handlers/rotator.handler');
+    expect(props('ExchangeLambdaFunction').Handler).toBe('src/handlers/exchange.handler');
     expect(props('ScannerLambdaFunction').FunctionName).toBe(`${prefix}-scanner`);
     expect(props('RotatorLambdaFunction').FunctionName).toBe(`${prefix}-rotator`);
+    expect(props('ExchangeLambdaFunction').FunctionName).toBe(`${prefix}-exchange`);
   });
 
   it('have the timeouts and memory serverless.yml explains', () => {
     expect(props('ScannerLambdaFunction').Timeout).toBe(120);
     expect(props('RotatorLambdaFunction').Timeout).toBe(20);
+    expect(props('ExchangeLambdaFunction').Timeout).toBe(10);
     expect(props('ScannerLambdaFunction').MemorySize).toBe(512);
     expect(props('RotatorLambdaFunction').MemorySize).toBe(512);
+    expect(props('ExchangeLambdaFunction').MemorySize).toBe(512);
   });
 
   it('log to groups with a retention', () => {
-    for (const name of ['scanner', 'rotator']) {
+    for (const name of FUNCTIONS) {
       const [, group] =
         resourcesOfType(template, 'AWS::Logs::LogGroup').find(
           ([, g]) => g.Properties.LogGroupName === `/aws/lambda/${prefix}-${name}`,
@@ -50,20 +63,60 @@ describe('the two functions', () => {
   it('are tagged, and so is every taggable resource of the stack', () => {
     const tags = { service: 'license-token-rotator', stage, 'managed-by': 'serverless' };
     expect(stackTags).toEqual(tags);
-    for (const id of ['ScannerLambdaFunction', 'RotatorLambdaFunction']) {
+    for (const id of resourcesOfType(template, 'AWS::Lambda::Function').map(([id]) => id)) {
       expect(props(id).Tags).toEqual(Object.entries(tags).map(([Key, Value]) => ({ Key, Value })));
     }
   });
 });
 
+describe('the exchange', () => {
+  it('is reached through one function URL, which only signed callers get through', () => {
+    const urls = resourcesOfType(template, 'AWS::Lambda::Url');
+    expect(urls.map(([id]) => id)).toEqual(['ExchangeLambdaFunctionUrl']);
+    expect(urls[0]?.[1].Properties).toEqual({
+      AuthType: 'AWS_IAM',
+      TargetFunctionArn: { 'Fn::GetAtt': ['ExchangeLambdaFunction', 'Arn'] },
+    });
+  });
+
+  it('runs at most exchangeConcurrency (10) executions at once, reserved for it', () => {
+    expect(props('ExchangeLambdaFunction').ReservedConcurrentExecutions).toBe(10);
+    expect(props('ScannerLambdaFunction').ReservedConcurrentExecutions).toBeUndefined();
+    expect(props('RotatorLambdaFunction').ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  it('is invoked by nothing but its URL: no event source, no other grant', () => {
+    const targets = [
+      ...resourcesOfType(template, 'AWS::Lambda::Permission'),
+      ...resourcesOfType(template, 'AWS::Lambda::EventSourceMapping'),
+    ].map(([, r]) => JSON.stringify(r.Properties.FunctionName));
+    expect(targets).not.toContain(
+      JSON.stringify({ 'Fn::GetAtt': ['ExchangeLambdaFunction', 'Arn'] }),
+    );
+    const rules = resourcesOfType(template, 'AWS::Events::Rule');
+    expect(JSON.stringify(rules)).not.toContain('ExchangeLambdaFunction');
+  });
+});
+
 describe('environment', () => {
-  const shared = {
+  // What every function reads.
+  const everyone = {
     NODE_OPTIONS: '--enable-source-maps',
     POWERTOOLS_SERVICE_NAME: prefix,
     TOKEN_PATH: '/license-tokens/',
+    REVOKE_PREVIOUS_AFTER_HOURS: '72',
+    REVOCATION_POLICY: 'after-pickup',
+    EVENT_BUS_NAME: 'default',
+  };
+  // What the two functions that judge records read besides.
+  const shared = {
+    ...everyone,
     RENEW_BEFORE_DAYS: '',
     CRITICAL_DAYS: '7',
-    REVOKE_PREVIOUS_AFTER_HOURS: '72',
+    LICENSE_ARNS: EXAMPLE_SETTINGS.licenseArns,
+    ROLE_ARNS: EXAMPLE_SETTINGS.roleArns,
+    SCAN_INTERVAL_HOURS: '6',
+    PICKUP_OVERDUE_HOURS: '168',
   };
 
   it('gives the scanner the jobs queue and nothing of the rotator', () => {
@@ -73,13 +126,19 @@ describe('environment', () => {
     });
   });
 
-  it('gives the rotator the DLQ, the key and the lifecycle settings', () => {
+  it('gives the rotator the DLQ, the key, the lifecycle settings and the scanner as sender', () => {
     expect(envOf('RotatorLambdaFunction')).toEqual({
       ...shared,
       DEAD_LETTER_QUEUE_URL: { Ref: 'DeadLetterQueue' },
       KMS_KEY_ID: 'alias/aws/ssm',
       VERIFY_NEW_TOKENS: 'true',
+      // Only the scanner's jobs may delete tokens: SQS reports its sender by its role id.
+      TRUSTED_SENDER_IDS: { 'Fn::GetAtt': ['ScannerRole', 'RoleId'] },
     });
+  });
+
+  it('gives the exchange the token path, the revocation settings and the bus: no allow-list', () => {
+    expect(envOf('ExchangeLambdaFunction')).toEqual(everyone);
   });
 
   it('names queue URLs that the config accepts (https, FIFO)', () => {
@@ -97,16 +156,39 @@ describe('environment', () => {
 
 describe('the scanner schedule', () => {
   const rules = resourcesOfType(template, 'AWS::Events::Rule');
+  const home = mkdtempSync(join(tmpdir(), 'ltr-print-'));
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
 
-  it('runs the scanner every 6 hours by default, enabled', () => {
+  it('runs the scanner every SCAN_INTERVAL_HOURS (6 by default), enabled', () => {
     expect(rules).toHaveLength(1);
     const [, rule] = rules[0] ?? [];
     expect(rule?.Properties.ScheduleExpression).toBe('rate(6 hours)');
+    expect(envOf('ScannerLambdaFunction').SCAN_INTERVAL_HOURS).toBe('6');
     expect(rule?.Properties.State).toBe('ENABLED');
     expect(rule?.Properties.Name).toBe(`${prefix}-scan`);
     expect(rule?.Properties.Targets).toEqual([
       { Arn: { 'Fn::GetAtt': ['ScannerLambdaFunction', 'Arn'] }, Id: 'scannerSchedule' },
     ]);
+  });
+
+  // osls starts in a few seconds on an idle machine and much slower beside other work: 60 s
+  // bounds only a hang.
+  it('says `rate(1 hour)` for a 1-hour interval, as EventBridge requires', {
+    timeout: 60_000,
+  }, () => {
+    const printed = osls(
+      [
+        'print',
+        ...['--format', 'json', '--stage', stage, '--region', region],
+        ...exampleParams(),
+        ...['--param=scanIntervalHours=1', '--param=heartbeatHours=2'],
+      ],
+      home,
+    );
+    const config = JSON.parse(printed.slice(printed.indexOf('{'))) as {
+      functions: { scanner: { events: { schedule: { rate: string[] } }[] } };
+    };
+    expect(config.functions.scanner.events[0]?.schedule.rate).toEqual(['rate(1 hour)']);
   });
 
   it('may invoke the scanner, and only from that rule', () => {
@@ -118,6 +200,52 @@ describe('the scanner schedule', () => {
       Principal: 'events.amazonaws.com',
       SourceArn: { 'Fn::GetAtt': [rules[0]?.[0], 'Arn'] },
     });
+  });
+});
+
+describe('the consumer-side settings', () => {
+  const home = mkdtempSync(join(tmpdir(), 'ltr-print-'));
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+  // osls starts in a few seconds on an idle machine and much slower beside other work: 60 s
+  // bounds only a hang.
+  it('reach the functions, the exchange and its alarm from --param', { timeout: 60_000 }, () => {
+    const bus = 'arn:aws:events:eu-west-1:111122223333:event-bus/central';
+    const printed = osls(
+      [
+        'print',
+        ...['--format', 'json', '--stage', stage, '--region', region],
+        ...exampleParams(),
+        '--param=revocationPolicy=after-grace',
+        '--param=pickupOverdueHours=48',
+        `--param=eventBusName=${bus}`,
+        '--param=exchangeConcurrency=3',
+        '--param=exchangeRefusalAlarmThreshold=50',
+      ],
+      home,
+    );
+    const config = JSON.parse(printed.slice(printed.indexOf('{'))) as {
+      provider: { environment: Record<string, string> };
+      functions: Record<
+        string,
+        { environment?: Record<string, unknown>; reservedConcurrency?: number }
+      >;
+      resources: {
+        Parameters: Record<string, { Default: string }>;
+        Resources: Record<string, { Properties: Record<string, unknown> }>;
+      };
+    };
+    expect(config.provider.environment).toMatchObject({
+      REVOCATION_POLICY: 'after-grace',
+      EVENT_BUS_NAME: bus,
+    });
+    expect(config.resources.Parameters.EventBusName?.Default).toBe(bus);
+    for (const name of ['scanner', 'rotator']) {
+      expect(config.functions[name]?.environment?.PICKUP_OVERDUE_HOURS, name).toBe('48');
+    }
+    expect(config.functions.exchange?.environment).toBeUndefined();
+    expect(Number(config.functions.exchange?.reservedConcurrency)).toBe(3);
+    expect(Number(config.resources.Resources.ExchangeRefusalsAlarm?.Properties.Threshold)).toBe(50);
   });
 });
 
@@ -144,7 +272,7 @@ describe('the rotator event source', () => {
 
 describe('the bundles', () => {
   const zips = Object.fromEntries(
-    ['scanner', 'rotator'].map((name) => [name, join(SERVERLESS_DIR, `${name}.zip`)]),
+    FUNCTIONS.map((name) => [name, join(SERVERLESS_DIR, `${name}.zip`)]),
   );
   const work = mkdtempSync(join(tmpdir(), 'ltr-bundles-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -156,21 +284,19 @@ describe('the bundles', () => {
     return dir;
   };
 
-  it.each(['scanner', 'rotator'])(
-    '%s.zip holds its ES module bundle and source map only',
-    (name) => {
-      expect(statSync(zips[name] ?? '').size).toBeGreaterThan(0);
-      unzip(name);
-      expect(extracted.get(name)?.sort()).toEqual([
-        `src/handlers/${name}.mjs`,
-        `src/handlers/${name}.mjs.map`,
-      ]);
-    },
-  );
+  it.each(FUNCTIONS)('%s.zip holds its ES module bundle and source map only', (name) => {
+    expect(statSync(zips[name] ?? '').size).toBeGreaterThan(0);
+    unzip(name);
+    expect(extracted.get(name)?.sort()).toEqual([
+      `src/handlers/${name}.mjs`,
+      `src/handlers/${name}.mjs.map`,
+    ]);
+  });
 
   it.each([
     ['scanner', 'ScannerLambdaFunction', 'ListTokensCommand'],
     ['rotator', 'RotatorLambdaFunction', 'CreateTokenCommand'],
+    ['exchange', 'ExchangeLambdaFunction', 'AddTagsToResourceCommand'],
   ])(
     '%s imports under Node with its template environment, SDK bundled',
     (name, logicalId, sdkClass) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { type Json, packaged, resourcesOfType } from './template.js';
+import { Evaluator, type Json, packaged, resource, resourcesOfType } from './template.js';
 
-const { template, stage, evaluator, props } = packaged();
+const { template, stage, region, evaluator, props } = packaged();
 const jobs = props('JobQueue');
 const dlq = props('DeadLetterQueue');
 const redrive = jobs.RedrivePolicy as Record<string, Json>;
@@ -60,5 +60,58 @@ describe('the redrive', () => {
       (Number(redrive.maxReceiveCount) - 1) * Number(jobs.VisibilityTimeout) + rotatorTimeout;
     expect(lastAttemptEnds).toBe(500);
     expect(lastAttemptEnds).toBeLessThanOrEqual(CLIENT_TOKEN_WINDOW_SECONDS);
+  });
+});
+
+describe('the jobs queue policy', () => {
+  const scannerRole = evaluator.string({ 'Fn::GetAtt': ['ScannerRole', 'Arn'] });
+  const jobQueueArn = evaluator.string({ 'Fn::GetAtt': ['JobQueue', 'Arn'] });
+  const operators = [
+    'arn:aws:iam::123456789012:role/Operator',
+    'arn:aws:iam::123456789012:user/alice',
+  ];
+  const policies = resourcesOfType(template, 'AWS::SQS::QueuePolicy');
+  /** The policy's statements as CloudFormation would deploy them, for this OperatorArns. */
+  const statements = (operatorArns: string): Json[] => {
+    const deployed = new Evaluator(template, region, { OperatorArns: operatorArns }).evaluate(
+      resource(template, 'JobQueuePolicy').Properties,
+    ) as Record<string, Record<string, Json>>;
+    return deployed.PolicyDocument?.Statement as Json[];
+  };
+  const denyUnless = (principals: string[]): Json => ({
+    Sid: 'OnlyScannerAndOperatorsEnqueue',
+    Effect: 'Deny',
+    Principal: '*',
+    Action: 'sqs:SendMessage',
+    Resource: jobQueueArn,
+    Condition: { ArnNotEquals: { 'aws:PrincipalArn': principals } },
+  });
+  const allow = (sid: string, principals: Json): Json => ({
+    Sid: sid,
+    Effect: 'Allow',
+    Principal: { AWS: principals },
+    Action: 'sqs:SendMessage',
+    Resource: jobQueueArn,
+  });
+
+  it('is the only queue policy, and it is on the jobs queue alone (not the DLQ)', () => {
+    expect(policies.map(([id]) => id)).toEqual(['JobQueuePolicy']);
+    expect(props('JobQueuePolicy').Queues).toEqual([{ Ref: 'JobQueue' }]);
+  });
+
+  it('lets only the scanner send when no operator is given (the default)', () => {
+    expect(template.Parameters?.OperatorArns?.Default).toBe('');
+    expect(statements('')).toEqual([
+      denyUnless([scannerRole]),
+      allow('ScannerEnqueues', scannerRole),
+    ]);
+  });
+
+  it('lets the scanner and exactly the operators given send', () => {
+    expect(statements(operators.join(','))).toEqual([
+      denyUnless([scannerRole, ...operators]),
+      allow('ScannerEnqueues', scannerRole),
+      allow('OperatorsEnqueue', operators),
+    ]);
   });
 });

@@ -1,8 +1,35 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+const ROOT = join(import.meta.dirname, '..', '..');
+
 /** Where `osls package` leaves the template, the state and the zips. */
-export const SERVERLESS_DIR = join(import.meta.dirname, '..', '..', '.serverless');
+export const SERVERLESS_DIR = join(ROOT, '.serverless');
+
+/**
+ * Runs osls in the project, offline as scripts/package.sh does (dummy keys, never a real
+ * profile's), and returns what it printed; throws with its output when it fails.
+ */
+export function osls(args: readonly string[], home: string): string {
+  try {
+    return execFileSync(join(ROOT, 'node_modules', '.bin', 'osls'), args, {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // HOME too: osls keeps state there, and a test must not write to the real one.
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: home,
+        AWS_ACCESS_KEY_ID: 'package-offline',
+        AWS_SECRET_ACCESS_KEY: 'package-offline',
+      },
+    });
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    throw new Error(`osls ${args[0]} failed:\n${stdout ?? ''}${stderr ?? ''}`);
+  }
+}
 
 /** A JSON value as CloudFormation holds it. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -54,6 +81,19 @@ export function resource(template: Template, logicalId: string): Resource {
 export const resourcesOfType = (template: Template, type: string): [string, Resource][] =>
   Object.entries(template.Resources).filter(([, r]) => r.Type === type);
 
+/**
+ * The deploy settings without a default, as .ci/run passes them to `npm run package`: the suite
+ * checks that these very values reach IAM and the functions' environment.
+ */
+export const EXAMPLE_SETTINGS = {
+  licenseArns: 'arn:aws:license-manager::294406891311:license:l-0123456789abcdef0123456789abcdef',
+  roleArns: 'arn:aws:iam::123456789012:role/LicenseConsumer',
+} as const;
+
+/** EXAMPLE_SETTINGS as osls options, for whatever else packages the functions (the bench). */
+export const exampleParams = (): string[] =>
+  Object.entries(EXAMPLE_SETTINGS).map(([name, value]) => `--param=${name}=${value}`);
+
 /** The account and region the evaluator pretends to deploy to. */
 export const ACCOUNT = '123456789012';
 
@@ -65,7 +105,8 @@ const isObject = (value: Json | undefined): value is { [key: string]: Json } =>
 
 /**
  * Evaluates the intrinsic functions this template uses (Ref, GetAtt, Sub, If, Equals, Not, Split,
- * Join), as CloudFormation would in `region` of ACCOUNT, so tests assert concrete ARNs and names.
+ * Select, Join), as CloudFormation would in `region` of ACCOUNT, so tests assert concrete ARNs
+ * and names.
  */
 export class Evaluator {
   constructor(
@@ -108,8 +149,18 @@ export class Evaluator {
         return `arn:aws:logs:${this.region}:${ACCOUNT}:log-group:${this.string(Properties.LogGroupName)}:*`;
       case 'AWS::IAM::Role.Arn':
         return `arn:aws:iam::${ACCOUNT}:role/${logicalId}`;
+      case 'AWS::IAM::Role.RoleId':
+        // IAM makes up a role id: AROA and 17 more upper-case letters and digits.
+        return `AROA${logicalId
+          .toUpperCase()
+          .replace(/[^A-Z0-9]/g, '')
+          .padEnd(17, 'X')
+          .slice(0, 17)}`;
       case 'AWS::Lambda::Function.Arn':
         return `arn:aws:lambda:${this.region}:${ACCOUNT}:function:${this.string(Properties.FunctionName)}`;
+      case 'AWS::Lambda::Url.FunctionUrl':
+        // Lambda makes up the host's first label; the rest is fixed.
+        return `https://url-of-${logicalId.toLowerCase()}.lambda-url.${this.region}.on.aws/`;
       case 'AWS::Events::Rule.Arn':
         return `arn:aws:events:${this.region}:${ACCOUNT}:rule/${this.string(Properties.Name)}`;
       case 'AWS::CloudWatch::Alarm.Arn':
@@ -184,6 +235,13 @@ export class Evaluator {
     if ('Fn::Split' in value) {
       const [separator, text] = value['Fn::Split'] as [string, Json];
       return this.string(text).split(separator);
+    }
+    if ('Fn::Select' in value) {
+      const [index, list] = value['Fn::Select'] as [Json, Json];
+      const items = this.evaluate(list);
+      const item = Array.isArray(items) ? items[Number(index)] : undefined;
+      if (item === undefined) throw new Error(`cannot select ${JSON.stringify(value)}`);
+      return item;
     }
     if ('Fn::Join' in value) {
       const [separator, items] = value['Fn::Join'] as [string, Json[]];

@@ -1,7 +1,12 @@
-import { register } from '../../rotation/register.js';
-import { type Context, parameterName } from '../context.js';
-import { shortTime } from '../format.js';
-import { ExitCode, UsageError } from '../io.js';
+import { UsageError } from '../../errors.js';
+import { isRevocationPolicy, RevocationPolicy } from '../../rotation/record.js';
+import { type Registered, register } from '../../rotation/register.js';
+import { revocationResult, shortTime } from '../format.js';
+import { type Invocation, parameterName, stackKmsKey } from '../invocation.js';
+import { ExitCode } from '../io.js';
+
+/** A new token's lifetime when the operator names none: a year, as CreateToken's own default. */
+export const DEFAULT_EXPIRATION_DAYS = 365;
 
 /** Help for `register`. */
 export const registerHelp = `Usage: license-token-rotator register NAME --license-arn ARN [options]
@@ -15,15 +20,26 @@ Options:
   --license-arn ARN          the license the token is for (required)
   --role-arn ARN             a role the token may assume (repeatable)
   --token-property P         a token property, at most 3 (repeatable)
-  --expiration-days N        token lifetime in days (default 365)
+  --expiration-days N        token lifetime in days (default ${DEFAULT_EXPIRATION_DAYS})
   --renew-before-days N      renew this many days before expiry (default: the
                              RENEW_BEFORE_DAYS setting, else a third of the lifetime)
   --home-region REGION       the license's home region, if not the client's region
-  --kms-key-id KEY           KMS key for the SecureString (default KMS_KEY_ID, else
-                             alias/aws/ssm)
+  --kms-key-id KEY           the stack's KMS key for the SecureString (required
+                             unless KMS_KEY_ID is set: the stack output KmsKeyId);
+                             no default: pass alias/aws/ssm only if you mean it
+  --revocation POLICY        when a superseded token is deleted: after-pickup (once
+                             a host picked up its replacement through the exchange),
+                             after-grace (after REVOKE_PREVIOUS_AFTER_HOURS) or
+                             never; default: the stack's REVOCATION_POLICY
   --no-verify                skip the GetAccessToken check
-  --force                    replace the token of an existing parameter
-  --json                     one JSON document instead of text`;
+  --force                    replace the token of an existing parameter: the
+                             replaced token becomes the previous one, and the token
+                             the old record named as previous is deleted (once
+                             ListTokens shows it is of this license)
+  --json                     one JSON document instead of text
+
+Refused (exit 2, nothing minted): a license or role outside LICENSE_ARNS / ROLE_ARNS
+when those are set, since the rotator would refuse to rotate the token.`;
 
 /** The values `register` reads from the command line. */
 export interface RegisterOptions {
@@ -34,6 +50,7 @@ export interface RegisterOptions {
   readonly 'renew-before-days'?: string | undefined;
   readonly 'home-region'?: string | undefined;
   readonly 'kms-key-id'?: string | undefined;
+  readonly revocation?: string | undefined;
   readonly 'no-verify'?: boolean | undefined;
   readonly force?: boolean | undefined;
 }
@@ -46,17 +63,46 @@ const number = (option: string, value: string | undefined): number | undefined =
   return parsed;
 };
 
+const revocationPolicy = (value: string | undefined): RevocationPolicy | undefined => {
+  if (value === undefined || isRevocationPolicy(value)) return value;
+  const policies = Object.values(RevocationPolicy).join(', ');
+  throw new UsageError(`--revocation must be one of ${policies}, got "${value}"`);
+};
+
+/** The registration as text: what was written, then what became of the tokens it replaced. */
+function registeredText(registered: Registered): string {
+  const lines = [
+    `Registered ${registered.name} (version ${registered.version}): token ${registered.tokenId}` +
+      `${registered.verified ? ' (verified)' : ''}, expires ${shortTime(registered.expiresAt)} UTC, ` +
+      `renews from ${shortTime(registered.renewAt)} UTC.`,
+  ];
+  if (registered.replacedTokenId !== undefined) {
+    lines.push(
+      `The replaced token ${registered.replacedTokenId} is now the previous one: deleted when the revocation policy says.`,
+    );
+  }
+  const { pushedOut } = registered;
+  if (pushedOut !== undefined) {
+    lines.push(
+      `Pushed out of the record: the older token ${pushedOut.tokenId}, ${revocationResult(pushedOut.result)}.`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 /** Registers a parameter and mints its first token. */
 export async function registerCommand(
-  context: Context,
+  invocation: Invocation,
   name: string | undefined,
   options: RegisterOptions,
 ): Promise<ExitCode> {
   if (name === undefined) throw new UsageError('register needs a parameter NAME');
   const licenseArn = options['license-arn'];
   if (licenseArn === undefined) throw new UsageError('register needs --license-arn');
-  const { config, io } = context;
+  const { config, io } = invocation;
   const renewBeforeDays = number('renew-before-days', options['renew-before-days']);
+  const revocation = revocationPolicy(options.revocation);
+  const kmsKeyId = stackKmsKey(invocation, options['kms-key-id'], 'register');
   const homeRegion = options['home-region'];
   const registered = await register(
     {
@@ -64,25 +110,25 @@ export async function registerCommand(
       licenseArn,
       roleArns: options['role-arn'] ?? [],
       tokenProperties: options['token-property'] ?? [],
-      expirationInDays: number('expiration-days', options['expiration-days']) ?? 365,
+      expirationInDays:
+        number('expiration-days', options['expiration-days']) ?? DEFAULT_EXPIRATION_DAYS,
       ...(renewBeforeDays === undefined ? {} : { renewBeforeDays }),
       ...(homeRegion === undefined ? {} : { homeRegion }),
+      ...(revocation === undefined ? {} : { revocation }),
       v: 1,
       force: options.force === true,
     },
-    { store: context.store(), tokens: context.tokens(), clock: io.clock },
+    { store: invocation.store(), tokens: invocation.tokens(), clock: io.clock },
     {
       ...config,
-      kmsKeyId: options['kms-key-id'] ?? config.kmsKeyId,
+      kmsKeyId,
       verifyNewTokens: options['no-verify'] === true ? false : config.verifyNewTokens,
+      // Unset, the operator's lists are `*`: the operator's own IAM permissions are the bound.
+      allowLists: { licenseArns: config.licenseArns, roleArns: config.roleArns },
     },
   );
   io.stdout.write(
-    context.json
-      ? `${JSON.stringify(registered, null, 2)}\n`
-      : `Registered ${registered.name} (version ${registered.version}): token ${registered.tokenId}` +
-          `${registered.verified ? ' (verified)' : ''}, expires ${shortTime(registered.expiresAt)} UTC, ` +
-          `renews from ${shortTime(registered.renewAt)} UTC.\n`,
+    invocation.json ? `${JSON.stringify(registered, null, 2)}\n` : registeredText(registered),
   );
   return ExitCode.Ok;
 }

@@ -1,8 +1,9 @@
-import { type InventoryItem, inventory } from '../../rotation/scan.js';
-import type { Context } from '../context.js';
+import type { ParameterStore } from '../../rotation/ports.js';
+import { type ClassifyOptions, type InventoryItem, inventory } from '../../rotation/scan.js';
 import { days, licenseId, lifeBar, shortId, shortTime, stateLabel } from '../format.js';
+import type { Invocation } from '../invocation.js';
 import { ExitCode } from '../io.js';
-import { progress, table } from '../style.js';
+import { progress, type Style, table } from '../style.js';
 
 /** Help for `status`. */
 export const statusHelp = `Usage: license-token-rotator status [--json]
@@ -32,6 +33,9 @@ export interface StatusEntry {
   readonly lastRotatedAt?: string | null;
 }
 
+/** How many parameters are in each state. */
+type StateCounts = Readonly<Record<'total' | InventoryItem['state'], number>>;
+
 const entry = (item: InventoryItem): StatusEntry =>
   item.state === 'unmanaged'
     ? { name: item.name, state: item.state, version: item.version, problem: item.problem }
@@ -51,29 +55,76 @@ const entry = (item: InventoryItem): StatusEntry =>
 const daysLeft = (item: InventoryItem): number =>
   item.state === 'unmanaged' ? Number.POSITIVE_INFINITY : item.assessment.daysLeft;
 
-/** Lists every token parameter, soonest expiry first; exit 3 when any has expired. */
-export async function status(context: Context): Promise<ExitCode> {
-  const { config, io, style } = context;
-  const now = io.clock();
+/**
+ * Every parameter under the token path, classified by the scanner's own rules, in the store's
+ * order; `onRead` hears the count so far. `status` and `npm start` read their tables with it.
+ */
+export async function readInventory(
+  store: ParameterStore,
+  options: ClassifyOptions,
+  onRead: (count: number) => void = () => undefined,
+): Promise<InventoryItem[]> {
   const items: InventoryItem[] = [];
-  const shown = progress(io.stderr, 'Scanned');
-  for await (const item of inventory(context.store(), { ...config, now })) {
+  for await (const item of inventory(store, options)) {
     items.push(item);
-    shown.update(items.length);
+    onRead(items.length);
   }
-  shown.done();
-  items.sort((a, b) => daysLeft(a) - daysLeft(b) || a.name.localeCompare(b.name));
+  return items;
+}
+
+function countStates(items: readonly InventoryItem[]): StateCounts {
   const count = (state: InventoryItem['state']) =>
     items.filter((item) => item.state === state).length;
-  const summary = {
+  return {
     total: items.length,
     ok: count('ok'),
     due: count('due'),
     expired: count('expired'),
     unmanaged: count('unmanaged'),
   };
+}
 
-  if (context.json) {
+const HEADER = ['NAME', 'LICENSE', 'TOKEN', 'EXPIRES (UTC)', 'DAYS LEFT', 'LAST ROTATED', 'STATE'];
+
+const tableRow = (item: InventoryItem, style: Style): string[] =>
+  item.state === 'unmanaged'
+    ? [item.name, '-', '-', '-', lifeBar(item, style), '-', stateLabel(item, style)]
+    : [
+        item.name,
+        licenseId(item.record.licenseArn),
+        shortId(item.record.tokenId),
+        shortTime(item.record.expiresAt),
+        `${lifeBar(item, style)} ${days(item.assessment.daysLeft)}`,
+        shortTime(item.record.rotatedAt),
+        stateLabel(item, style),
+      ];
+
+function printTable(
+  invocation: Invocation,
+  items: readonly InventoryItem[],
+  summary: StateCounts,
+): void {
+  const { io, style } = invocation;
+  const rows = items.map((item) => tableRow(item, style));
+  io.stdout.write(`${table([HEADER.map(style.bold), ...rows])}\n\n`);
+  io.stdout.write(
+    `${summary.total} parameters: ${summary.ok} ok, ${summary.due} due, ${summary.expired} expired, ${summary.unmanaged} unmanaged\n`,
+  );
+}
+
+/** Lists every token parameter, soonest expiry first; exit 3 when any has expired. */
+export async function status(invocation: Invocation): Promise<ExitCode> {
+  const { config, io } = invocation;
+  const now = io.clock();
+  const shown = progress(io.stderr, 'Scanned');
+  const items = await readInventory(invocation.store(), { ...config, now }, (count) =>
+    shown.update(count),
+  );
+  shown.done();
+  items.sort((a, b) => daysLeft(a) - daysLeft(b) || a.name.localeCompare(b.name));
+  const summary = countStates(items);
+
+  if (invocation.json) {
     const document = {
       generatedAt: now.toISOString(),
       tokenPath: config.tokenPath,
@@ -84,32 +135,7 @@ export async function status(context: Context): Promise<ExitCode> {
   } else if (items.length === 0) {
     io.stdout.write(`No parameters under ${config.tokenPath}\n`);
   } else {
-    const rows = items.map((item) =>
-      item.state === 'unmanaged'
-        ? [item.name, '-', '-', '-', lifeBar(item, style), '-', stateLabel(item, style)]
-        : [
-            item.name,
-            licenseId(item.record.licenseArn),
-            shortId(item.record.tokenId),
-            shortTime(item.record.expiresAt),
-            `${lifeBar(item, style)} ${days(item.assessment.daysLeft)}`,
-            shortTime(item.record.rotatedAt),
-            stateLabel(item, style),
-          ],
-    );
-    const header = [
-      'NAME',
-      'LICENSE',
-      'TOKEN',
-      'EXPIRES (UTC)',
-      'DAYS LEFT',
-      'LAST ROTATED',
-      'STATE',
-    ].map(style.bold);
-    io.stdout.write(`${table([header, ...rows])}\n\n`);
-    io.stdout.write(
-      `${summary.total} parameters: ${summary.ok} ok, ${summary.due} due, ${summary.expired} expired, ${summary.unmanaged} unmanaged\n`,
-    );
+    printTable(invocation, items, summary);
   }
   return summary.expired > 0 ? ExitCode.Expired : ExitCode.Ok;
 }

@@ -5,6 +5,7 @@ import type { RotatorConfig } from '../../../src/config.js';
 import { PermanentError, TransientError } from '../../../src/errors.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { NAMESPACE } from '../../../src/observability/metrics.js';
+import { messageGroupId } from '../../../src/rotation/job.js';
 import type { MessageQueue, QueueMessage } from '../../../src/rotation/ports.js';
 import {
   aJob,
@@ -12,6 +13,7 @@ import {
   anSqsRecord,
   aRecord,
   NOW,
+  ROTATE_OPTIONS,
   TOKEN_PATH,
 } from '../../helpers/factories.js';
 import { aContext } from '../../helpers/lambda.js';
@@ -21,13 +23,12 @@ import { capturedJson, capturedLogs, clearCapturedOutput } from '../../helpers/o
 
 const NAME = `${TOKEN_PATH}acme/prod`;
 const config: RotatorConfig = {
+  ...ROTATE_OPTIONS,
   tokenPath: TOKEN_PATH,
-  renewBeforeDays: undefined,
   criticalDays: 7,
-  revokePreviousAfterHours: 72,
+  eventBusName: 'default',
+  trustedSenders: undefined,
   deadLetterQueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/dlq.fifo',
-  kmsKeyId: 'alias/aws/ssm',
-  verifyNewTokens: true,
 };
 
 let store: MemoryStore;
@@ -48,12 +49,14 @@ async function invoke(...bodies: string[]) {
       store,
       tokens,
       deadLetters,
+      pickups: new MemoryStore(),
+      events: { publish: async () => undefined },
       logger: createLogger(),
       metrics,
       clock: () => NOW,
     }),
   );
-  const records = bodies.map((body, index) => anSqsRecord(body, index, `group-${index}`));
+  const records = bodies.map((body, index) => anSqsRecord(body, index, messageGroupId(NAME)));
   const response = await rotator(anSqsEvent(...records), aContext('rotator'));
   metrics.publishStoredMetrics();
   return { response, records };
@@ -82,6 +85,7 @@ describe('createRotator', () => {
       3,
       aRecord({ daysLeft: 5, tokenId: 'current', previousTokenId: 'grandparent' }),
     );
+    tokens.seed('grandparent');
     tokens.deleteError = new PermanentError('DeleteToken', 'AccessDeniedException', 'denied');
     const { response, records } = await invoke(job());
 
@@ -105,7 +109,7 @@ describe('createRotator', () => {
       3,
       aRecord({ daysLeft: 5, tokenId: 'current', previousTokenId: 'grandparent' }),
     );
-    tokens.status.set('grandparent', 'AVAILABLE');
+    tokens.seed('grandparent');
     await invoke(job());
     expect(published()).toEqual([
       { TokensRotated: 1, TokensVerified: 1, PreviousTokensRevoked: 1 },
@@ -122,7 +126,7 @@ describe('createRotator', () => {
   it('counts a revocation only when it deleted the token, and logs the revoke job', async () => {
     const rotatedAt = new Date(NOW.getTime() - 100 * 3_600_000).toISOString();
     store.set(NAME, 4, aRecord({ tokenId: 'current', previousTokenId: 'previous', rotatedAt }));
-    tokens.status.set('previous', 'AVAILABLE');
+    tokens.seed('previous');
     const revoke = JSON.stringify(
       aJob({ parameterName: NAME, observedVersion: 4, reason: 'revoke-previous' }),
     );

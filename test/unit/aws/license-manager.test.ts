@@ -25,7 +25,11 @@ interface Answer {
  * License Manager clients per region whose HTTP layer answers from a script, so the SDK's real
  * serialisation, error parsing and retry logic run. Each request is logged as `region Operation`.
  */
-function scripted(answers: Record<string, Answer[]>, defaultRegion = 'us-east-1') {
+function scripted(
+  answers: Record<string, Answer[]>,
+  defaultRegion = 'us-east-1',
+  bodies: unknown[] = [],
+) {
   const seen: string[] = [];
   const clientFor = (region: string | undefined) => {
     const name = region ?? defaultRegion;
@@ -34,8 +38,11 @@ function scripted(answers: Record<string, Answer[]>, defaultRegion = 'us-east-1'
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
       maxAttempts: 3,
       requestHandler: {
-        handle: async (httpRequest: { headers: Record<string, string> }) => {
+        handle: async (httpRequest: { headers: Record<string, string>; body?: unknown }) => {
           seen.push(`${name} ${String(httpRequest.headers['x-amz-target']).split('.')[1]}`);
+          const { body } = httpRequest;
+          if (body instanceof Uint8Array) bodies.push(JSON.parse(Buffer.from(body).toString()));
+          if (typeof body === 'string') bodies.push(JSON.parse(body));
           const answer = answers[name]?.shift() ?? { status: 500, body: {} };
           const headers: Record<string, string> = { 'content-type': 'application/x-amz-json-1.1' };
           if (answer.type) headers['x-amzn-errortype'] = answer.type;
@@ -241,11 +248,11 @@ describe('LicenseManagerTokens: clients per region', () => {
       built.push(region);
       return clientFor(region);
     });
-    await tokens.availableTokenIds(['a']);
+    await tokens.describeTokens(['a']);
     await tokens.createToken({ ...request, homeRegion: 'eu-west-1' });
     await tokens.createToken({ ...request, homeRegion: 'us-west-2' });
     await tokens.createToken({ ...request, homeRegion: 'eu-west-1' });
-    await tokens.availableTokenIds(['a']);
+    await tokens.describeTokens(['a']);
     expect(built).toEqual([undefined, 'eu-west-1', 'us-west-2']);
     expect(seen).toEqual([
       'us-east-1 ListTokens',
@@ -271,8 +278,8 @@ describe('LicenseManagerTokens: clients per region', () => {
       },
     });
     const tokens = new LicenseManagerTokens(client);
-    await expect(tokens.availableTokenIds(['a'])).resolves.toEqual(new Set());
-    await expect(tokens.availableTokenIds(['a'], 'eu-west-1')).resolves.toEqual(new Set());
+    await expect(tokens.describeTokens(['a'])).resolves.toEqual(new Map());
+    await expect(tokens.describeTokens(['a'], 'eu-west-1')).resolves.toEqual(new Map());
   });
 });
 
@@ -291,7 +298,7 @@ describe('regionFromLocation', () => {
 });
 
 describe('LicenseManagerTokens.verifyToken', () => {
-  it.each(['ValidationException', 'AccessDeniedException', 'AuthorizationException'])(
+  it.each(['ValidationException', 'AuthorizationException'])(
     'reports %s as a rejected token',
     async (type) => {
       const { tokens } = scripted({ 'us-east-1': [error(type)] });
@@ -338,6 +345,17 @@ describe('LicenseManagerTokens.verifyToken', () => {
     });
   });
 
+  it('reports AccessDeniedException as a permission problem, not as a rejected token', async () => {
+    const { tokens } = scripted({ 'us-east-1': [error('AccessDeniedException')] });
+    await expect(
+      tokens.verifyToken(new Secret(fakeToken()), [], { licenseArn: LICENSE }),
+    ).rejects.toMatchObject({
+      name: 'PermanentError',
+      code: 'AccessDeniedException',
+      message: expect.stringContaining('IAM policy or an SCP'),
+    });
+  });
+
   it('sends the token and its properties', async () => {
     const token = fakeToken();
     const bodies: unknown[] = [];
@@ -378,22 +396,38 @@ describe('LicenseManagerTokens.deleteToken', () => {
   });
 });
 
-describe('LicenseManagerTokens.availableTokenIds', () => {
-  it('pages through ListTokens and keeps only AVAILABLE tokens', async () => {
+describe('LicenseManagerTokens.describeTokens', () => {
+  it('pages through ListTokens by id, in the home region, and describes each token', async () => {
     const { tokens, seen } = scripted({
       'eu-west-1': [
         ok({
           Tokens: [
-            { TokenId: 'a', Status: 'AVAILABLE' },
-            { TokenId: 'b', Status: 'DELETED' },
+            {
+              TokenId: 'a',
+              LicenseArn: LICENSE,
+              Status: 'AVAILABLE',
+              RoleArns: ['arn:aws:iam::123456789012:role/R'],
+              TokenProperties: ['p'],
+              ExpirationTime: '2027-11-27T12:00:00.000Z',
+            },
+            { TokenId: 'b', LicenseArn: LICENSE, Status: 'DELETED' },
           ],
           NextToken: 'n',
         }),
-        ok({ Tokens: [{ TokenId: 'c', Status: 'AVAILABLE' }] }),
+        ok({ Tokens: [{ TokenId: 'c', LicenseArn: LICENSE, ExpirationTime: 'whenever' }] }),
       ],
     });
-    const available = await tokens.availableTokenIds(['a', 'b', 'c', 'd'], 'eu-west-1');
-    expect([...available]).toEqual(['a', 'c']);
+    const found = await tokens.describeTokens(['a', 'b', 'c', 'd'], 'eu-west-1');
+    expect([...found.keys()]).toEqual(['a', 'b', 'c']);
+    expect(found.get('a')).toEqual({
+      tokenId: 'a',
+      licenseArn: LICENSE,
+      status: 'AVAILABLE',
+      roleArns: ['arn:aws:iam::123456789012:role/R'],
+      tokenProperties: ['p'],
+      expiresAt: new Date('2027-11-27T12:00:00.000Z'),
+    });
+    expect(found.get('c')).toMatchObject({ status: 'UNKNOWN', expiresAt: undefined });
     expect(seen).toEqual(['eu-west-1 ListTokens', 'eu-west-1 ListTokens']);
   });
 
@@ -401,13 +435,36 @@ describe('LicenseManagerTokens.availableTokenIds', () => {
     const { tokens, seen } = scripted({
       'us-east-1': [ok({ NextToken: 'n' }), ok({ Tokens: [], NextToken: '' }), minted()],
     });
-    await expect(tokens.availableTokenIds(['a'])).resolves.toEqual(new Set());
+    await expect(tokens.describeTokens(['a'])).resolves.toEqual(new Map());
     expect(seen).toEqual(['us-east-1 ListTokens', 'us-east-1 ListTokens']);
   });
 
   it('asks nothing for no ids', async () => {
     const { tokens, seen } = scripted({});
-    await expect(tokens.availableTokenIds([])).resolves.toEqual(new Set());
+    await expect(tokens.describeTokens([])).resolves.toEqual(new Map());
     expect(seen).toEqual([]);
+  });
+});
+
+describe('LicenseManagerTokens.licenseTokens', () => {
+  it('lists one license with a LicenseArns filter, page by page', async () => {
+    const bodies: unknown[] = [];
+    const { tokens } = scripted(
+      {
+        'us-east-1': [
+          ok({
+            Tokens: [{ TokenId: 'a', LicenseArn: LICENSE, Status: 'AVAILABLE' }],
+            NextToken: 'n',
+          }),
+          ok({ Tokens: [{ TokenId: 'b', LicenseArn: LICENSE, Status: 'AVAILABLE' }] }),
+        ],
+      },
+      'us-east-1',
+      bodies,
+    );
+    const pages: string[][] = [];
+    for await (const page of tokens.licenseTokens(LICENSE)) pages.push(page.map((t) => t.tokenId));
+    expect(pages).toEqual([['a'], ['b']]);
+    expect(bodies[0]).toMatchObject({ Filters: [{ Name: 'LicenseArns', Values: [LICENSE] }] });
   });
 });

@@ -1,7 +1,13 @@
-import { DescribeParametersCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import {
+  AddTagsToResourceCommand,
+  DescribeParametersCommand,
+  ListTagsForResourceCommand,
+  PutParameterCommand,
+  SSMClient,
+} from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { SsmParameterStore } from '../../../src/aws/parameter-store.js';
+import { PICKUP_TAG, pickupFromTag, SsmParameterStore } from '../../../src/aws/parameter-store.js';
 import { PermanentError, TransientError } from '../../../src/errors.js';
 import { Secret } from '../../../src/rotation/secret.js';
 import { fakeToken } from '../../helpers/secrets.js';
@@ -134,4 +140,41 @@ describe('SsmParameterStore.putToken', () => {
     };
     await expect(store.putToken(write)).rejects.toBeInstanceOf(PermanentError);
   });
+});
+
+describe('SsmParameterStore pickups', () => {
+  const at = new Date('2026-11-27T12:00:00.000Z');
+
+  it('reads the pickup tag, and nothing else', async () => {
+    ssm.on(ListTagsForResourceCommand).resolves({
+      TagList: [
+        { Key: 'owner', Value: 'tok-x 2026-11-27T12:00:00.000Z' },
+        { Key: PICKUP_TAG, Value: 'tok-1 2026-11-27T12:00:00.000Z' },
+      ],
+    });
+    await expect(store.pickup('/license-tokens/a')).resolves.toEqual({ tokenId: 'tok-1', at });
+    expect(ssm).toHaveReceivedCommandWith(ListTagsForResourceCommand, {
+      ResourceType: 'Parameter',
+      ResourceId: '/license-tokens/a',
+    });
+    ssm.on(ListTagsForResourceCommand).resolves({ TagList: [] });
+    await expect(store.pickup('/license-tokens/a')).resolves.toBeUndefined();
+  });
+
+  it('writes the pickup as one tag: the token id and the time', async () => {
+    ssm.on(AddTagsToResourceCommand).resolves({});
+    await store.recordPickup('/license-tokens/a', { tokenId: 'tok-1', at });
+    expect(ssm).toHaveReceivedCommandWith(AddTagsToResourceCommand, {
+      ResourceType: 'Parameter',
+      ResourceId: '/license-tokens/a',
+      Tags: [{ Key: PICKUP_TAG, Value: 'tok-1 2026-11-27T12:00:00.000Z' }],
+    });
+  });
+
+  it.each([undefined, '', 'tok-1', 'tok-1 yesterday', 'tok-1 2026-11-27T12:00:00.000Z extra'])(
+    'reads no pickup from the tag value %j',
+    (value) => {
+      expect(pickupFromTag(value)).toBeUndefined();
+    },
+  );
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Sandbox } from '../../../src/sandbox/sandbox.js';
+import type { Sandbox } from '../../../tools/sandbox/sandbox.js';
 import { spawnCli } from '../../helpers/cli.js';
 import { LICENSE_ARN } from '../../helpers/factories.js';
 import { startTestSandbox } from '../../helpers/sandbox.js';
@@ -19,6 +19,8 @@ describe('the license-token-rotator executable', () => {
       'acme/prod',
       '--license-arn',
       LICENSE_ARN,
+      '--kms-key-id',
+      'alias/license-token-rotator',
       '--json',
     ]);
     expect(registered).toMatchObject({ code: 0, stderr: '' });
@@ -27,7 +29,9 @@ describe('the license-token-rotator executable', () => {
     expect(JSON.parse(status.stdout).tokens).toEqual([
       expect.objectContaining({ name: '/license-tokens/acme/prod', state: 'ok' }),
     ]);
-    const again = await spawnCli(sandbox, ['register', 'acme/prod', '--license-arn', LICENSE_ARN]);
+    const again = await spawnCli(sandbox, ['register', 'acme/prod', '--license-arn', LICENSE_ARN], {
+      KMS_KEY_ID: 'alias/license-token-rotator',
+    });
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('already exists');
   }, 30_000);

@@ -13,12 +13,13 @@ async function run(args: string[]): Promise<{ code: number; stdout: string; stde
   return { code, stdout, stderr };
 }
 
+const COMMANDS = ['register', 'status', 'scan', 'rotate', 'show', 'orphans', 'exchange-policy'];
+
 describe('license-token-rotator (arguments and help)', () => {
   it('prints the command list with --help, and exits 0', async () => {
     const { code, stdout } = await run(['--help']);
     expect(code).toBe(0);
-    for (const command of ['register', 'status', 'scan', 'rotate', 'show'])
-      expect(stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    for (const command of COMMANDS) expect(stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     expect(stdout).toContain('--endpoint-url URL');
   });
 
@@ -28,17 +29,14 @@ describe('license-token-rotator (arguments and help)', () => {
     expect(stdout).toContain('Commands:');
   });
 
-  it.each(['register', 'status', 'scan', 'rotate', 'show'])(
-    'has --help for %s',
-    async (command) => {
-      const viaFlag = await run([command, '--help']);
-      const viaHelp = await run(['help', command]);
-      expect(viaFlag.code).toBe(0);
-      expect(viaFlag.stdout).toMatch(new RegExp(`^Usage: license-token-rotator ${command}`));
-      expect(viaFlag.stdout).toContain('Global options:');
-      expect(viaHelp.stdout).toBe(viaFlag.stdout);
-    },
-  );
+  it.each(COMMANDS)('has --help for %s', async (command) => {
+    const viaFlag = await run([command, '--help']);
+    const viaHelp = await run(['help', command]);
+    expect(viaFlag.code).toBe(0);
+    expect(viaFlag.stdout).toMatch(new RegExp(`^Usage: license-token-rotator ${command}`));
+    expect(viaFlag.stdout).toContain('Global options:');
+    expect(viaHelp.stdout).toBe(viaFlag.stdout);
+  });
 
   it('refuses an unknown command, an unknown option and a stray argument with exit 2', async () => {
     expect(await run(['renew'])).toMatchObject({
@@ -88,4 +86,15 @@ describe('license-token-rotator (arguments and help)', () => {
     expect(plain.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(debug.stderr).toMatch(/\n {4}at /);
   }, 20_000);
+
+  it('refuses a stray argument to the new commands', async () => {
+    expect(await run(['orphans', 'all'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('unexpected argument "all"'),
+    });
+    expect(await run(['rotate', 'a', '--revoke-previous', 'b'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('unexpected argument "b"'),
+    });
+  });
 });

@@ -16,6 +16,19 @@ describe('table', () => {
       ]),
     ).toBe('a          \u001b[32mok\u001b[39m   x\nlong name  due  y');
   });
+
+  it('aligns columns two spaces apart without trailing space', () => {
+    expect(
+      table([
+        ['A', 'BB', 'C'],
+        ['long cell', 'x', ''],
+      ]),
+    ).toBe('A          BB  C\nlong cell  x');
+  });
+
+  it('puts each line after the indent it is given', () => {
+    expect(table([['a', 'b'], ['cc']], '  ')).toBe('  a   b\n  cc');
+  });
 });
 
 describe('styleFor', () => {

@@ -1,3 +1,4 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
   CreateTokenCommand,
   DeleteTokenCommand,
@@ -15,6 +16,7 @@ import { handler } from '../../../src/handlers/rotator.js';
 import { clientTokenFor } from '../../../src/rotation/client-token.js';
 import { parseRecord, serialiseRecord } from '../../../src/rotation/record.js';
 import { freezeDateAtNow } from '../../helpers/clock.js';
+import { awsError } from '../../helpers/errors.js';
 import {
   aJob,
   anSqsEvent,
@@ -33,6 +35,7 @@ import { fakeJwt, fakeToken } from '../../helpers/secrets.js';
 const ssm = new FakeSsm();
 const lm = new FakeLicenseManager();
 const sqs = mockClient(SQSClient);
+const bus = mockClient(EventBridgeClient);
 
 const ACME = `${TOKEN_PATH}acme/prod`;
 const GLOBEX = `${TOKEN_PATH}globex/staging`;
@@ -45,11 +48,10 @@ const seed = (name: string, version: number, record = dueRecord): string => {
   return value;
 };
 
-const awsError = (name: string, status: number, message = name) =>
-  Object.assign(new Error(message), {
-    name,
-    $fault: status >= 500 ? 'server' : 'client',
-    $metadata: { httpStatusCode: status },
+/** A promise that fails after `ms`: a bound on a wait that must never happen. */
+const rejectAfter = (ms: number): Promise<never> =>
+  new Promise((_, reject) => {
+    setTimeout(() => reject(new Error(`still waiting after ${ms} ms`)), ms).unref();
   });
 
 const deadLetters = () => sqs.commandCalls(SendMessageCommand).map((call) => call.args[0].input);
@@ -62,6 +64,8 @@ beforeEach(() => {
   lm.reset();
   sqs.reset();
   sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
+  bus.reset();
+  bus.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [] });
   clearCapturedOutput();
 });
 
@@ -89,6 +93,7 @@ describe('rotator handler', () => {
         Name: ACME,
         Value: minted?.Token,
         Type: 'SecureString',
+        Tier: 'Standard',
         KeyId: 'alias/aws/ssm',
         Overwrite: true,
         Description: serialiseRecord({
@@ -98,6 +103,8 @@ describe('rotator handler', () => {
           expiresAt: new Date(issuedAt.getTime() + 365 * 86_400_000).toISOString(),
           previousTokenId: 'old-token-id',
           rotatedAt: NOW.toISOString(),
+          // The fake's parameter was written at NOW: no attempt of this generation came earlier.
+          mintsFrom: NOW.toISOString(),
         }),
       },
     ]);
@@ -313,6 +320,36 @@ describe('rotator handler', () => {
     );
   });
 
+  it('runs the groups of a batch at once: one parameter waiting on AWS does not hold up another', async () => {
+    seed(ACME, 3);
+    seed(GLOBEX, 1);
+    const started: string[] = [];
+    let globexStarted: () => void = () => undefined;
+    const globexHere = new Promise<void>((resolve) => {
+      globexStarted = resolve;
+    });
+    lm.stub.on(CreateTokenCommand).callsFake(async (input) => {
+      const who = input.ClientToken === clientTokenFor(ACME, 3) ? 'acme' : 'globex';
+      started.push(who);
+      if (who === 'globex') globexStarted();
+      // ACME's CreateToken answers only once GLOBEX's has been asked: one after another, the
+      // batch would wait here for ever (the timeout below turns that into a failure).
+      else await Promise.race([globexHere, rejectAfter(10_000)]);
+      return lm.create(input);
+    });
+    const result = await invoke(
+      anSqsEvent(
+        anSqsRecord(aJob({ parameterName: ACME, observedVersion: 3 }), 0),
+        anSqsRecord(aJob({ parameterName: GLOBEX, observedVersion: 1 }), 1),
+      ),
+    );
+    expect(result.batchItemFailures).toEqual([]);
+    expect(started).toEqual(['acme', 'globex']);
+    expect([ssm.parameters.get(ACME)?.version, ssm.parameters.get(GLOBEX)?.version]).toEqual([
+      4, 2,
+    ]);
+  });
+
   it('fails the rest of a failing group only; other groups carry on', async () => {
     seed(ACME, 3);
     seed(GLOBEX, 1);
@@ -414,7 +451,7 @@ describe('rotator handler', () => {
       previousTokenId: 'old-token-id',
       version: 4,
     });
-    expect(parseRecord(ssm.parameters.get(ACME)?.description).expiresAt).toBe(line?.expiresAt);
+    expect(parseRecord(ssm.parameters.get(ACME)?.description, NOW).expiresAt).toBe(line?.expiresAt);
     expect(Date.parse(String(line?.expiresAt))).toBeLessThan(Date.parse(daysFromNow(365)));
   });
 
@@ -466,6 +503,7 @@ describe('rotator handler', () => {
   it('counts a revoke job that fails for good as a revocation failure', async () => {
     const rotatedAt = new Date(NOW.getTime() - 100 * 3_600_000).toISOString();
     seed(ACME, 4, aRecord({ previousTokenId: 'previous-token', rotatedAt }));
+    lm.seed('previous-token');
     lm.stub.on(DeleteTokenCommand).rejects(awsError('AccessDeniedException', 403));
     await invoke(
       anSqsEvent(
@@ -476,5 +514,87 @@ describe('rotator handler', () => {
       'AccessDeniedException',
     );
     expect(capturedJson()).toContainEqual(expect.objectContaining({ RevocationFailures: 1 }));
+  });
+});
+
+describe('rotator handler: senders', () => {
+  const rotatedAt = new Date(NOW.getTime() - 100 * 3_600_000).toISOString();
+  const fromOperator = (job: ReturnType<typeof aJob>) => {
+    const record = anSqsRecord(job);
+    return { ...record, attributes: { ...record.attributes, SenderId: 'AIDAOPERATOR' } };
+  };
+
+  it('dead-letters a job that deletes tokens when its sender is not trusted', async () => {
+    lm.seed('previous-token');
+    seed(
+      ACME,
+      4,
+      aRecord({ tokenId: 'current-token', previousTokenId: 'previous-token', rotatedAt }),
+    );
+    for (const reason of ['revoke-previous', 'leaked'] as const) {
+      await invoke(
+        anSqsEvent(fromOperator(aJob({ parameterName: ACME, observedVersion: 4, reason }))),
+      );
+    }
+    expect(deadLetters().map((m) => m.MessageAttributes?.FailureReason?.StringValue)).toEqual([
+      'UntrustedSender',
+      'UntrustedSender',
+    ]);
+    expect(lm.byId('previous-token')?.Status).toBe('AVAILABLE');
+    expect(lm.stub).not.toHaveReceivedCommand(CreateTokenCommand);
+  });
+
+  it('lets an untrusted sender force a rotation, but not one that pushes out a live token', async () => {
+    lm.seed('previous-token');
+    seed(
+      ACME,
+      4,
+      aRecord({ tokenId: 'current-token', previousTokenId: 'previous-token', rotatedAt }),
+    );
+    const forced = aJob({ parameterName: ACME, observedVersion: 4, reason: 'forced' });
+    await invoke(anSqsEvent(fromOperator(forced)));
+    expect(lm.stub).not.toHaveReceivedCommand(CreateTokenCommand);
+    expect(capturedLogs()).toContainEqual(
+      expect.objectContaining({ message: 'Job acknowledged without action', why: 'previous-live' }),
+    );
+    // Once the scanner's revocation has run, the same job rotates.
+    const revoke = aJob({ parameterName: ACME, observedVersion: 4, reason: 'revoke-previous' });
+    await invoke(anSqsEvent(anSqsRecord(revoke)));
+    expect(lm.byId('previous-token')?.Status).toBe('DELETED');
+    await invoke(anSqsEvent(fromOperator(forced)));
+    expect(ssm.parameters.get(ACME)?.version).toBe(5);
+  });
+});
+
+describe('rotator handler: events', () => {
+  const put = () =>
+    bus.commandCalls(PutEventsCommand).flatMap((call) => call.args[0].input.Entries ?? []);
+
+  it('announces each rotation on the default bus, never with a token value', async () => {
+    seed(ACME, 3);
+    await invoke(anSqsEvent(anSqsRecord(aJob({ parameterName: ACME, observedVersion: 3 }))));
+    expect(put()).toEqual([
+      expect.objectContaining({
+        EventBusName: 'default',
+        Source: 'license-token-rotator',
+        DetailType: 'Token Rotated',
+      }),
+    ]);
+    const detail = JSON.parse(put()[0]?.Detail ?? '{}');
+    expect(detail).toMatchObject({ parameterName: ACME, version: 4, tokenId: 'tok-1' });
+    const minted = [...lm.minted.values()][0]?.Token ?? '';
+    expect(JSON.stringify(put())).not.toContain(minted);
+  });
+
+  it('counts a failed publish, and neither fails nor repeats the rotation', async () => {
+    seed(ACME, 3);
+    bus.on(PutEventsCommand).rejects(awsError('InternalException', 500));
+    const result = await invoke(
+      anSqsEvent(anSqsRecord(aJob({ parameterName: ACME, observedVersion: 3 }))),
+    );
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(ssm.parameters.get(ACME)?.version).toBe(4);
+    expect(lm.stub.commandCalls(CreateTokenCommand)).toHaveLength(1);
+    expect(capturedJson()).toContainEqual(expect.objectContaining({ EventPublishFailures: 1 }));
   });
 });

@@ -1,3 +1,4 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { LicenseManagerClient, ListTokensCommand } from '@aws-sdk/client-license-manager';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
@@ -14,20 +15,21 @@ import { handler } from '../../../src/handlers/scanner.js';
 import { deduplicationId, JobReason, newJob } from '../../../src/rotation/job.js';
 import { serialiseRecord } from '../../../src/rotation/record.js';
 import { freezeDateAtNow } from '../../helpers/clock.js';
-import { aRecord, NOW, TOKEN_PATH } from '../../helpers/factories.js';
+import { aRecord, LICENSE_ARN, NOW, TOKEN_PATH, tokenIdFor } from '../../helpers/factories.js';
 import { aContext } from '../../helpers/lambda.js';
 import { capturedJson, capturedLogs, clearCapturedOutput } from '../../helpers/output.js';
 
 const ssm = mockClient(SSMClient);
 const sqs = mockClient(SQSClient);
 const lm = mockClient(LicenseManagerClient);
+const bus = mockClient(EventBridgeClient);
 const event = (): ScheduledEvent => structuredClone(scheduledEvent) as ScheduledEvent;
 
 const metadata = (name: string, daysLeft: number, version = 1): ParameterMetadata => ({
   Name: `${TOKEN_PATH}${name}`,
   Type: 'SecureString',
   Version: version,
-  Description: serialiseRecord(aRecord({ daysLeft })),
+  Description: serialiseRecord(aRecord({ daysLeft, tokenId: tokenIdFor(name) })),
 });
 
 /** 3 pages: 23 due (two of them expired), 4 ok, 2 unmanaged. */
@@ -64,6 +66,9 @@ beforeEach(() => {
   ssm.reset();
   sqs.reset();
   lm.reset();
+  lm.on(ListTokensCommand).resolves({ Tokens: [] });
+  bus.reset();
+  bus.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [] });
   clearCapturedOutput();
   requests.length = 0;
   pages = fleet;
@@ -234,17 +239,21 @@ describe('scanner handler', () => {
       Name: `${TOKEN_PATH}${name}`,
       Type: 'SecureString',
       Version: 2,
-      Description: serialiseRecord(aRecord({ previousTokenId, rotatedAt })),
+      Description: serialiseRecord(
+        aRecord({ tokenId: tokenIdFor(name), previousTokenId, rotatedAt }),
+      ),
     });
     pages = [[rotated('a', 'prev-a'), rotated('b', 'prev-b')]];
     lm.on(ListTokensCommand).resolves({
       Tokens: [
-        { TokenId: 'prev-a', Status: 'AVAILABLE' },
-        { TokenId: 'prev-b', Status: 'DELETED' },
+        { TokenId: 'prev-a', LicenseArn: LICENSE_ARN, Status: 'AVAILABLE' },
+        { TokenId: 'prev-b', LicenseArn: LICENSE_ARN, Status: 'DELETED' },
       ],
     });
     const summary = await handler(event(), aContext());
-    expect(lm).toHaveReceivedCommandWith(ListTokensCommand, { TokenIds: ['prev-a', 'prev-b'] });
+    expect(lm).toHaveReceivedCommandWith(ListTokensCommand, {
+      Filters: [{ Name: 'LicenseArns', Values: [LICENSE_ARN] }],
+    });
     expect(sentEntries().map((entry) => JSON.parse(entry.MessageBody ?? '{}'))).toEqual([
       expect.objectContaining({ parameterName: `${TOKEN_PATH}a`, reason: 'revoke-previous' }),
     ]);
@@ -255,5 +264,40 @@ describe('scanner handler', () => {
     await handler(event(), aContext());
     const commands = ssm.calls().map((call) => call.args[0].constructor.name);
     expect(new Set(commands)).toEqual(new Set(['DescribeParametersCommand']));
+  });
+
+  it('announces each token under CRITICAL_DAYS, or expired, as a Token Critical event', async () => {
+    pages = [
+      [
+        {
+          Name: `${TOKEN_PATH}soon`,
+          Type: 'SecureString',
+          Version: 1,
+          Description: serialiseRecord(aRecord({ daysLeft: 2 })),
+        },
+        {
+          Name: `${TOKEN_PATH}gone`,
+          Type: 'SecureString',
+          Version: 1,
+          Description: serialiseRecord(aRecord({ daysLeft: -1 })),
+        },
+        {
+          Name: `${TOKEN_PATH}fine`,
+          Type: 'SecureString',
+          Version: 1,
+          Description: serialiseRecord(aRecord({ daysLeft: 100 })),
+        },
+      ],
+    ];
+    await handler(event(), aContext());
+    const entries = bus
+      .commandCalls(PutEventsCommand)
+      .flatMap((call) => call.args[0].input.Entries ?? []);
+    expect(
+      entries.map((entry) => [entry.DetailType, JSON.parse(entry.Detail ?? '{}').state]),
+    ).toEqual([
+      ['Token Critical', 'critical'],
+      ['Token Critical', 'expired'],
+    ]);
   });
 });

@@ -15,6 +15,14 @@ describe('clientTokenFor', () => {
     expect(clientTokenFor('/license-tokens/a', 3)).not.toBe(clientTokenFor('/license-tokens/b', 3));
   });
 
+  it('differs for the same name in another region or account (its ARN)', () => {
+    const arn = (region: string, account: string) =>
+      `arn:aws:ssm:${region}:${account}:parameter/license-tokens/a`;
+    const here = clientTokenFor(arn('us-east-1', '123456789012'), 3);
+    expect(here).not.toBe(clientTokenFor(arn('eu-west-1', '123456789012'), 3));
+    expect(here).not.toBe(clientTokenFor(arn('us-east-1', '210987654321'), 3));
+  });
+
   it('does not confuse a name ending in digits with a version (a1 v1 vs a v11)', () => {
     expect(clientTokenFor('/license-tokens/a1', 1)).not.toBe(
       clientTokenFor('/license-tokens/a', 11),
@@ -25,7 +33,7 @@ describe('clientTokenFor', () => {
     const token = clientTokenFor(`/license-tokens/${'n'.repeat(990)}`, Number.MAX_SAFE_INTEGER);
     expect(token.length).toBeLessThanOrEqual(2048);
     expect(token).toMatch(/^\S+$/);
-    expect(token).toMatch(/^ltr1-[0-9a-f]{64}$/);
+    expect(token).toMatch(/^ltr2-[0-9a-f]{64}$/);
   });
 });
 
@@ -39,7 +47,7 @@ describe('registrationClientTokenFor', () => {
 
   it('has its own versioned prefix, so it can never equal a rotation ClientToken', () => {
     const token = registrationClientTokenFor('/license-tokens/a', 0, request);
-    expect(token).toMatch(/^ltr1-reg-[0-9a-f]{64}$/);
+    expect(token).toMatch(/^ltr2-reg-[0-9a-f]{64}$/);
     expect(token).toBe(registrationClientTokenFor('/license-tokens/a', 0, { ...request }));
   });
 

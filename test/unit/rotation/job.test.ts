@@ -105,7 +105,7 @@ describe('parseJob', () => {
       'an unknown reason',
       body({ reason: 'because' }),
       InvalidJobReason.InvalidReason,
-      'reason must be one of expiring, forced, revoke-previous',
+      'reason must be one of expiring, forced, leaked, revoke-previous, revoke-orphans',
     ],
     [
       'a bad enqueuedAt',

@@ -11,13 +11,13 @@ import {
   serialiseRecord,
 } from '../../../src/rotation/record.js';
 import { thrownBy } from '../../helpers/errors.js';
-import { aRecord, LICENSE_ARN, ROLE_ARN } from '../../helpers/factories.js';
+import { aRecord, daysFromNow, LICENSE_ARN, NOW, ROLE_ARN } from '../../helpers/factories.js';
 
 const withField = (field: string, value: unknown): string =>
   JSON.stringify({ ...aRecord(), [field]: value });
 
 const failure = (description: string | undefined): InvalidRecordError =>
-  thrownBy(InvalidRecordError, () => parseRecord(description));
+  thrownBy(InvalidRecordError, () => parseRecord(description, NOW));
 
 describe('parseRecord', () => {
   it('round-trips a full record through its serialised form', () => {
@@ -27,7 +27,7 @@ describe('parseRecord', () => {
       previousTokenId: 'a'.repeat(32),
       rotatedAt: '2026-06-01T00:00:00.000Z',
     });
-    expect(parseRecord(serialiseRecord(record))).toEqual(record);
+    expect(parseRecord(serialiseRecord(record), NOW)).toEqual(record);
   });
 
   it('serialises compactly, in contract order, without absent optional fields', () => {
@@ -179,6 +179,30 @@ describe('parseRecord', () => {
       'description',
       'is longer than 1024 characters',
     ],
+    [
+      'a previous token that is the current one',
+      withField('previousTokenId', aRecord().tokenId),
+      'previousTokenId',
+      'is the token the parameter holds',
+    ],
+    [
+      'an issuedAt in the future',
+      JSON.stringify({ ...aRecord(), issuedAt: daysFromNow(700), expiresAt: daysFromNow(800) }),
+      'issuedAt',
+      'is in the future',
+    ],
+    [
+      'a rotatedAt in the future',
+      withField('rotatedAt', daysFromNow(1)),
+      'rotatedAt',
+      'is in the future',
+    ],
+    [
+      'a mintsFrom in the future',
+      withField('mintsFrom', daysFromNow(1)),
+      'mintsFrom',
+      'is in the future',
+    ],
   ])('refuses %s', (_, description, field, problem) => {
     const error = failure(description);
     expect(error.field).toBe(field);
@@ -191,7 +215,21 @@ describe('parseRecord', () => {
       renewBeforeDays: 7.5,
       homeRegion: 'xx-east-12',
     });
-    expect(parseRecord(serialiseRecord(record))).toEqual(record);
+    expect(parseRecord(serialiseRecord(record), NOW)).toEqual(record);
+  });
+
+  it('allows dates up to five minutes ahead of its clock, for the skew between clocks', () => {
+    const ahead = (ms: number) => new Date(NOW.getTime() + ms).toISOString();
+    const record = aRecord({ rotatedAt: ahead(5 * 60_000) });
+    expect(parseRecord(serialiseRecord(record), NOW)).toEqual(record);
+    expect(failure(serialiseRecord({ ...record, rotatedAt: ahead(5 * 60_000 + 1) })).field).toBe(
+      'rotatedAt',
+    );
+  });
+
+  it('refuses a description over 1024 characters before parsing it', () => {
+    const long = JSON.stringify({ ...aRecord(), tokenId: 'x'.repeat(MAX_RECORD_LENGTH) });
+    expect(failure(long).message).toContain('longer than 1024');
   });
 
   it('accepts a GovCloud license and role', () => {
@@ -199,7 +237,7 @@ describe('parseRecord', () => {
       licenseArn: 'arn:aws-us-gov:license-manager:us-gov-west-1:123456789012:license:l-abc',
       roleArns: ['arn:aws-us-gov:iam::123456789012:role/path/Consumer'],
     });
-    expect(parseRecord(serialiseRecord(record))).toEqual(record);
+    expect(parseRecord(serialiseRecord(record), NOW)).toEqual(record);
   });
 });
 
@@ -258,6 +296,7 @@ describe('assertRoomToRotate', () => {
       tokenId: 'n'.repeat(64),
       previousTokenId: 'p'.repeat(64),
       rotatedAt: '2026-11-27T12:00:00.000Z',
+      mintsFrom: '2026-11-27T11:45:00.000Z',
     };
     expect(serialiseRecord(rotated)).toHaveLength(MAX_RECORD_LENGTH);
     // No more room than that: one more character would not fit.

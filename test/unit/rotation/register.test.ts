@@ -1,14 +1,26 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { InvalidInputError, TransientError } from '../../../src/errors.js';
+import { InvalidInputError, PermanentError, TransientError } from '../../../src/errors.js';
 import { registrationClientTokenFor } from '../../../src/rotation/client-token.js';
 import { parseRecord } from '../../../src/rotation/record.js';
 import { type Registration, register } from '../../../src/rotation/register.js';
-import { aRecord, LICENSE_ARN, NOW, ROLE_ARN, TOKEN_PATH } from '../../helpers/factories.js';
+import {
+  aRecord,
+  LICENSE_ARN,
+  NOW,
+  ROLE_ARN,
+  ROTATE_OPTIONS,
+  TOKEN_PATH,
+} from '../../helpers/factories.js';
 import { MemoryStore } from '../../helpers/memory-store.js';
 import { MemoryTokens, rejected } from '../../helpers/memory-tokens.js';
 
 const NAME = `${TOKEN_PATH}acme/prod`;
-const options = { tokenPath: TOKEN_PATH, kmsKeyId: 'alias/license-tokens', verifyNewTokens: true };
+const options = {
+  ...ROTATE_OPTIONS,
+  tokenPath: TOKEN_PATH,
+  kmsKeyId: 'alias/license-tokens',
+  allowLists: { licenseArns: [LICENSE_ARN], roleArns: [ROLE_ARN] },
+};
 const registration = (overrides: Partial<Registration> = {}): Registration => ({
   v: 1,
   name: NAME,
@@ -43,7 +55,7 @@ describe('register', () => {
     expect(store.writes).toEqual([
       expect.objectContaining({ name: NAME, kmsKeyId: 'alias/license-tokens', overwrite: false }),
     ]);
-    expect(parseRecord(store.writes[0]?.description)).toEqual({
+    expect(parseRecord(store.writes[0]?.description, NOW)).toEqual({
       v: 1,
       licenseArn: LICENSE_ARN,
       roleArns: [ROLE_ARN],
@@ -70,7 +82,7 @@ describe('register', () => {
     const registered = await register(registration({ force: true }), deps(), options);
     expect(registered).toMatchObject({ version: 3, replacedTokenId: 'old-token' });
     expect(store.writes[0]?.overwrite).toBe(true);
-    expect(parseRecord(store.writes[0]?.description)).toMatchObject({
+    expect(parseRecord(store.writes[0]?.description, NOW)).toMatchObject({
       previousTokenId: 'old-token',
       rotatedAt: NOW.toISOString(),
     });
@@ -84,14 +96,34 @@ describe('register', () => {
       registrationClientTokenFor(NAME, 0, settings),
       registrationClientTokenFor(NAME, 1, settings),
     ]);
-    expect(tokens.status.size).toBe(2);
+    expect(tokens.known.size).toBe(2);
+  });
+
+  it('deletes, proven, the token --force pushes out of the record', async () => {
+    tokens.seed('old-previous');
+    store.set(NAME, 2, aRecord({ tokenId: 'old-token', previousTokenId: 'old-previous' }));
+    const registered = await register(registration({ force: true }), deps(), options);
+    expect(registered).toMatchObject({
+      replacedTokenId: 'old-token',
+      pushedOut: { tokenId: 'old-previous', result: 'revoked' },
+    });
+    expect(tokens.statusOf('old-previous')).toBe('DELETED');
+    expect(parseRecord(store.writes[0]?.description, NOW).previousTokenId).toBe('old-token');
+  });
+
+  it('deletes the minted token when the write fails for good', async () => {
+    store.putError = new PermanentError('PutParameter', 'AccessDeniedException', 'no');
+    await expect(register(registration(), deps(), options)).rejects.toMatchObject({
+      code: 'AccessDeniedException',
+    });
+    expect(tokens.statusOf('tok-1')).toBe('DELETED');
   });
 
   it('takes over an unmanaged parameter with force, with no previous token', async () => {
     store.set(NAME, 1, 'hand-written notes');
     const registered = await register(registration({ force: true }), deps(), options);
     expect(registered).not.toHaveProperty('replacedTokenId');
-    expect(parseRecord(store.writes[0]?.description).previousTokenId).toBeUndefined();
+    expect(parseRecord(store.writes[0]?.description, NOW).previousTokenId).toBeUndefined();
   });
 
   it('replays the same token when re-run after a failed write', async () => {
@@ -107,14 +139,14 @@ describe('register', () => {
     const clientTokens = tokens.callsOf('create').map((call) => call.request.clientToken);
     expect(clientTokens).toHaveLength(2);
     expect(clientTokens[0]).toBe(clientTokens[1]);
-    expect(tokens.status.size).toBe(1);
+    expect(tokens.known.size).toBe(1);
   });
 
   it('asks for a new token when the request differs', async () => {
     await register(registration(), deps(), options);
     store = new MemoryStore();
     await register(registration({ tokenProperties: ['customer:globex'] }), deps(), options);
-    expect(tokens.status.size).toBe(2);
+    expect(tokens.known.size).toBe(2);
   });
 
   it('deletes a token that fails verification and writes nothing', async () => {
@@ -122,7 +154,7 @@ describe('register', () => {
     await expect(register(registration(), deps(), options)).rejects.toMatchObject({
       code: 'VerificationFailed',
     });
-    expect(tokens.status.get('tok-1')).toBe('DELETED');
+    expect(tokens.statusOf('tok-1')).toBe('DELETED');
     expect(store.writes).toEqual([]);
   });
 
@@ -160,6 +192,16 @@ describe('register', () => {
       '/elsewhere/x is not under /license-tokens/',
     ],
     ['a name with a space', { name: `${TOKEN_PATH}a b` }, 'character outside [A-Za-z0-9_.-]'],
+    [
+      'a license outside the allow-list',
+      { licenseArn: 'arn:aws:license-manager::111122223333:license:l-other' },
+      'is not in the allowed licenses',
+    ],
+    [
+      'a renewal window that leaves too little time between rotations',
+      { expirationInDays: 30, renewBeforeDays: 28 },
+      '--renew-before-days: leaves 2.00 days between rotations',
+    ],
     [
       'a record too long to rotate',
       { roleArns: Array.from({ length: 16 }, (_, i) => `${ROLE_ARN}${i}`) },

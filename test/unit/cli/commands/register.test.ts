@@ -6,16 +6,17 @@ import { LICENSE_ARN, ROLE_ARN, TOKEN_PATH } from '../../../helpers/factories.js
 
 const world = cliWorld();
 const NAME = `${TOKEN_PATH}acme/prod`;
-const register = (...extra: string[]) =>
-  runCli(world.sandbox, [
-    'register',
-    'acme/prod',
-    '--license-arn',
-    LICENSE_ARN,
-    '--role-arn',
-    ROLE_ARN,
-    ...extra,
-  ]);
+/** The stack's key, as the stack output KmsKeyId names it. */
+const STACK_KEY = 'alias/license-token-rotator';
+const registerWith = (env: Record<string, string>, ...extra: string[]) =>
+  runCli(
+    world.sandbox,
+    ['register', 'acme/prod', '--license-arn', LICENSE_ARN, '--role-arn', ROLE_ARN, ...extra],
+    { env },
+  );
+const register = (...extra: string[]) => registerWith({}, '--kms-key-id', STACK_KEY, ...extra);
+const recordOf = (name: string) =>
+  parseRecord(world.sandbox.ssm.parameter(name)?.description, world.sandbox.clock.now());
 
 describe('license-token-rotator register', () => {
   it('mints a working token, stores it as a SecureString with its record, and says so', async () => {
@@ -26,7 +27,7 @@ describe('license-token-rotator register', () => {
     );
     const stored = world.sandbox.ssm.parameter(NAME);
     expect(stored).toMatchObject({ type: 'SecureString', version: 1 });
-    const record = parseRecord(stored?.description);
+    const record = parseRecord(stored?.description, world.sandbox.clock.now());
     expect(record).toMatchObject({
       licenseArn: LICENSE_ARN,
       roleArns: [ROLE_ARN],
@@ -51,7 +52,10 @@ describe('license-token-rotator register', () => {
 
   it('refuses an existing name unless --force, and then keeps the old token as previous', async () => {
     await register();
-    const first = parseRecord(world.sandbox.ssm.parameter(NAME)?.description).tokenId;
+    const first = parseRecord(
+      world.sandbox.ssm.parameter(NAME)?.description,
+      world.sandbox.clock.now(),
+    ).tokenId;
     const refused = await register();
     expect(refused.code).toBe(2);
     expect(refused.stderr).toBe(
@@ -59,7 +63,9 @@ describe('license-token-rotator register', () => {
     );
     const forced = await register('--force');
     expect(forced.code).toBe(0);
-    expect(parseRecord(world.sandbox.ssm.parameter(NAME)?.description)).toMatchObject({
+    expect(
+      parseRecord(world.sandbox.ssm.parameter(NAME)?.description, world.sandbox.clock.now()),
+    ).toMatchObject({
       previousTokenId: first,
       tokenId: expect.not.stringMatching(first),
     });
@@ -116,6 +122,8 @@ describe('license-token-rotator register', () => {
       '/elsewhere/x',
       '--license-arn',
       LICENSE_ARN,
+      '--kms-key-id',
+      STACK_KEY,
     ]);
     expect(run).toMatchObject({
       code: 2,
@@ -140,10 +148,90 @@ describe('license-token-rotator register', () => {
       'x',
       '--license-arn',
       `${LICENSE_ARN}ffff`,
+      '--kms-key-id',
+      STACK_KEY,
     ]);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(
       /^license-token-rotator: CreateToken failed \(ResourceNotFoundException\)/,
     );
+  });
+
+  it("refuses to write without the stack's KMS key, and mints nothing", async () => {
+    const run = await registerWith({});
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      "license-token-rotator: register needs the stack's KMS key: pass --kms-key-id KEY or set KMS_KEY_ID",
+    );
+    expect(world.sandbox.licenseManager.tokens()).toHaveLength(0);
+    expect(world.sandbox.ssm.parameter(NAME)).toBeUndefined();
+  });
+
+  it.each([
+    ['--kms-key-id', [{}, '--kms-key-id', STACK_KEY], STACK_KEY],
+    ['KMS_KEY_ID', [{ KMS_KEY_ID: 'alias/from-env' }], 'alias/from-env'],
+    ['an explicit alias/aws/ssm', [{}, '--kms-key-id', 'alias/aws/ssm'], 'alias/aws/ssm'],
+  ] as const)('encrypts under the key from %s', async (_, [env, ...extra], key) => {
+    const run = await registerWith(env, ...extra);
+    expect(run.code).toBe(0);
+    expect(world.sandbox.ssm.parameter(NAME)?.keyId).toBe(key);
+  });
+
+  it('writes --revocation into the record, and refuses a policy it does not know', async () => {
+    const refused = await register('--revocation', 'sometimes');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      '--revocation must be one of after-pickup, after-grace, never, got "sometimes"',
+    );
+    expect(world.sandbox.licenseManager.tokens()).toHaveLength(0);
+    expect((await register('--revocation', 'never')).code).toBe(0);
+    expect(recordOf(NAME).revocation).toBe('never');
+  });
+
+  it('leaves the policy out of the record without --revocation (the stack default applies)', async () => {
+    await register();
+    expect(recordOf(NAME)).not.toHaveProperty('revocation');
+  });
+
+  it.each([
+    [{ LICENSE_ARNS: 'arn:aws:license-manager::111111111111:license:l-other*' }, 'LICENSE_ARNS'],
+    [{ ROLE_ARNS: 'arn:aws:iam::123456789012:role/Other' }, 'ROLE_ARNS'],
+  ])(
+    'refuses a license or role outside the allow-lists %j, minting nothing',
+    async (lists, name) => {
+      const run = await registerWith(lists, '--kms-key-id', STACK_KEY);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(`(${name}): the rotator would refuse to rotate it`);
+      expect(world.sandbox.licenseManager.tokens()).toHaveLength(0);
+    },
+  );
+
+  it('registers inside allow-lists that are set', async () => {
+    const run = await registerWith(
+      { LICENSE_ARNS: LICENSE_ARN, ROLE_ARNS: 'arn:aws:iam::123456789012:role/*' },
+      '--kms-key-id',
+      STACK_KEY,
+    );
+    expect(run.code).toBe(0);
+  });
+
+  it('--force deletes the token it pushes out of the record, and says so', async () => {
+    await register();
+    const first = recordOf(NAME).tokenId;
+    await register('--force');
+    const second = recordOf(NAME).tokenId;
+    const run = await register('--force');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      `The replaced token ${second} is now the previous one: deleted when the revocation policy says.\n`,
+    );
+    expect(run.stdout).toContain(`Pushed out of the record: the older token ${first}, deleted.\n`);
+    expect(world.sandbox.licenseManager.token(first)?.status).toBe('DELETED');
+    expect(world.sandbox.licenseManager.token(second)?.status).toBe('AVAILABLE');
+    const json = JSON.parse((await register('--force', '--json')).stdout);
+    expect(json).toMatchObject({
+      replacedTokenId: recordOf(NAME).previousTokenId,
+      pushedOut: { tokenId: second, result: 'revoked' },
+    });
   });
 });

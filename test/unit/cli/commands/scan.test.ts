@@ -1,7 +1,8 @@
+import { CreateTokenCommand } from '@aws-sdk/client-license-manager';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../../helpers/cli.js';
 import { cliWorld } from '../../../helpers/cli-world.js';
-import { TOKEN_PATH } from '../../../helpers/factories.js';
+import { LICENSE_ARN, TOKEN_PATH } from '../../../helpers/factories.js';
 
 const world = cliWorld();
 const jobs = () => world.sandbox.sqs.queue('cli-test-jobs.fifo')?.messages ?? [];
@@ -26,6 +27,18 @@ describe('license-token-rotator scan', () => {
       '',
     ]);
     expect(jobs()).toHaveLength(0);
+  });
+
+  it('warns on stderr, one line each, about what it skipped and what is close to expiry', async () => {
+    await world.seed('expired', { ageDays: 40, expirationInDays: 30 });
+    await world.unmanaged('notes', 'hand-made');
+    const run = await runCli(world.sandbox, ['scan', '--dry-run']);
+    expect(run.code).toBe(0);
+    expect(run.stderr.split('\n').sort()).toEqual([
+      '',
+      `warning: Skipping unmanaged parameter: ${TOKEN_PATH}notes record description: is not JSON`,
+      `warning: Token is close to expiry: ${TOKEN_PATH}expired`,
+    ]);
   });
 
   it('--dry-run --json gives the summary and the jobs', async () => {
@@ -75,5 +88,26 @@ describe('license-token-rotator scan', () => {
     expect(run.stderr).toMatch(
       /^license-token-rotator: SendMessageBatch failed \(.*QueueDoesNotExist/,
     );
+  });
+
+  it('says how many previous tokens await a pickup and how many tokens no record names', async () => {
+    await world.seed('acme/prod');
+    const key = ['--kms-key-id', 'alias/license-token-rotator'];
+    expect((await runCli(world.sandbox, ['rotate', 'acme/prod', '--now', ...key])).code).toBe(0);
+    await world.clients.licenseManager.send(
+      new CreateTokenCommand({
+        LicenseArn: LICENSE_ARN,
+        ExpirationInDays: 30,
+        ClientToken: 'minted-by-another-tool',
+      }),
+    );
+    world.sandbox.clock.advance(73 * 60 * 60 * 1000);
+    const run = await runCli(world.sandbox, ['scan', '--dry-run']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      '\n1 previous token(s) kept until their replacement is picked up (0 overdue): see "show NAME"; ' +
+        '1 token(s) no record names: see "orphans".\n',
+    );
+    expect(run.stderr).toBe('warning: Tokens no record names: 1\n');
   });
 });

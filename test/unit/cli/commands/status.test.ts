@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { DAY_MS } from '../../../../src/time.js';
 import { runCli } from '../../../helpers/cli.js';
 import { cliWorld } from '../../../helpers/cli-world.js';
 import { TOKEN_PATH } from '../../../helpers/factories.js';
 import { mintedTokens } from '../../../helpers/secrets.js';
 
 const world = cliWorld();
-const DAY = 86_400_000;
 
 /** A fleet: fresh, due, expired, and one unmanaged parameter. */
 async function fleet(): Promise<void> {
@@ -101,7 +101,7 @@ describe('license-token-rotator status', () => {
 
   it('follows the clock: the same fleet a year on has expired', async () => {
     await world.seed('fresh');
-    world.sandbox.clock.advance(400 * DAY);
+    world.sandbox.clock.advance(400 * DAY_MS);
     const run = await runCli(world.sandbox, ['status', '--json']);
     expect(run.code).toBe(3);
     expect(JSON.parse(run.stdout).summary).toMatchObject({ expired: 1 });
