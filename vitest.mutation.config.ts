@@ -6,7 +6,8 @@ import base from './vitest.config.js';
 // - the chaos run and the 400-day run: each covers nearly every line of the scanner and rotator,
 //   so per-test coverage would still run them for almost every mutant, at 3–40 s a time;
 // - the conformance suite: it checks the sandbox against moto, not the product code;
-// - the tests that spawn a subprocess: the child loads its code outside Stryker's sandbox.
+// - the tests that spawn a subprocess (the CLI, npm start, the built agent): the child runs
+//   without Stryker's switch of the active mutant, so it can kill none.
 export default mergeConfig(
   base,
   defineConfig({
@@ -20,6 +21,9 @@ export default mergeConfig(
         'test/conformance/**',
         'test/unit/cli/executable.test.ts',
         'test/integration/start.test.ts',
+        'test/integration/agent.test.ts',
+        'test/integration/agent-run.test.ts',
+        'test/integration/agent-credentials.test.ts',
       ],
     },
   }),
