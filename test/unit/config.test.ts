@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { readExchangeConfig, readRotatorConfig, readScannerConfig } from '../../src/config.js';
+import {
+  readExchangeConfig,
+  readOperatorConfig,
+  readRotatorConfig,
+  readScannerConfig,
+} from '../../src/config.js';
 import { ConfigError } from '../../src/errors.js';
 import { thrownBy } from '../helpers/errors.js';
 
@@ -92,10 +97,41 @@ describe('readScannerConfig', () => {
 
   it('refuses a zero RENEW_BEFORE_DAYS, which would never renew', () => {
     expect(
-      problems(() =>
-        readScannerConfig({ ...LISTS, JOB_QUEUE_URL: JOBS, RENEW_BEFORE_DAYS: '0' }),
-      )[0],
-    ).toMatch(/above 0/);
+      problems(() => readScannerConfig({ ...LISTS, JOB_QUEUE_URL: JOBS, RENEW_BEFORE_DAYS: '0' })),
+    ).toEqual(['RENEW_BEFORE_DAYS must be a number of days above 0, got "0"']);
+  });
+
+  it('reads CRITICAL_DAYS and REVOKE_PREVIOUS_AFTER_HOURS other than their defaults', () => {
+    expect(
+      readScannerConfig({
+        ...LISTS,
+        JOB_QUEUE_URL: JOBS,
+        CRITICAL_DAYS: '3',
+        REVOKE_PREVIOUS_AFTER_HOURS: '24',
+      }),
+    ).toMatchObject({ criticalDays: 3, revokePreviousAfterHours: 24 });
+    expect(
+      problems(() => readScannerConfig({ ...LISTS, JOB_QUEUE_URL: JOBS, CRITICAL_DAYS: '-1' })),
+    ).toEqual(['CRITICAL_DAYS must be a number of days, 0 or more, got "-1"']);
+  });
+
+  it('treats a blank variable as unset', () => {
+    expect(
+      readScannerConfig({ ...LISTS, JOB_QUEUE_URL: ` ${JOBS} `, TOKEN_PATH: '  ' }),
+    ).toMatchObject({ tokenPath: '/license-tokens/', jobQueueUrl: JOBS });
+    expect(problems(() => readScannerConfig({ ...LISTS, JOB_QUEUE_URL: ' ' }))).toEqual([
+      expect.stringMatching(/^JOB_QUEUE_URL is required/),
+    ]);
+  });
+
+  it('refuses a queue URL that does not end in .fifo', () => {
+    for (const url of [`${JOBS}.bak`, `sqs:${JOBS}`]) {
+      expect(
+        problems(() => readScannerConfig({ ...LISTS, JOB_QUEUE_URL: url })).map(
+          (p) => p.split(' ')[0],
+        ),
+      ).toEqual(['JOB_QUEUE_URL']);
+    }
   });
 });
 
@@ -148,18 +184,25 @@ describe('readRotatorConfig', () => {
     '1234abcd-12ab-34cd-56ef-1234567890ab',
     'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
     'arn:aws:kms:eu-west-1:123456789012:alias/license-tokens',
+    `mrk-${'0123456789abcdef'.repeat(2)}`,
+    'arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
   ])('accepts the KMS key %s', (key) => {
     expect(
       readRotatorConfig({ ...LISTS, DEAD_LETTER_QUEUE_URL: DLQ, KMS_KEY_ID: key }).kmsKeyId,
     ).toBe(key);
   });
 
-  it('refuses a KMS key that is none of those', () => {
+  it.each([
+    'my key',
+    'alias/license tokens',
+    'my-alias/license-tokens',
+    'mrk-0123',
+    `mrk-${'x'.repeat(32)}`,
+    'arn:aws:kms:eu-west-1:123456789012:key/abc and more',
+  ])('refuses the KMS key %j', (key) => {
     expect(
-      problems(() =>
-        readRotatorConfig({ ...LISTS, DEAD_LETTER_QUEUE_URL: DLQ, KMS_KEY_ID: 'my key' }),
-      )[0],
-    ).toMatch(/^KMS_KEY_ID/);
+      problems(() => readRotatorConfig({ ...LISTS, DEAD_LETTER_QUEUE_URL: DLQ, KMS_KEY_ID: key })),
+    ).toEqual([`KMS_KEY_ID must be a key id, key ARN, alias name or alias ARN, got "${key}"`]);
   });
 
   it('verifies new tokens unless VERIFY_NEW_TOKENS is false', () => {
@@ -173,6 +216,17 @@ describe('readRotatorConfig', () => {
         readRotatorConfig({ ...LISTS, DEAD_LETTER_QUEUE_URL: DLQ, VERIFY_NEW_TOKENS: 'no' }),
       )[0],
     ).toBe('VERIFY_NEW_TOKENS must be true or false, got "no"');
+  });
+
+  it.each([
+    ['true', true],
+    [' TRUE ', true],
+    ['false', false],
+  ])('reads VERIFY_NEW_TOKENS=%j as %s', (value, expected) => {
+    expect(
+      readRotatorConfig({ ...LISTS, DEAD_LETTER_QUEUE_URL: DLQ, VERIFY_NEW_TOKENS: value })
+        .verifyNewTokens,
+    ).toBe(expected);
   });
 
   it('reads REVOKE_PREVIOUS_AFTER_HOURS, 72 by default, 0 for never', () => {
@@ -245,5 +299,30 @@ describe('the trusted senders', () => {
         /^TRUSTED_SENDER_IDS must be IAM user or role ids.*AROAEXAMPLE:session$/,
       ),
     ]);
+  });
+});
+
+describe('readOperatorConfig', () => {
+  it('needs no queue URL, and reads the KMS key and VERIFY_NEW_TOKENS', () => {
+    expect(readOperatorConfig(LISTS)).toEqual({
+      tokenPath: '/license-tokens/',
+      renewBeforeDays: undefined,
+      criticalDays: 7,
+      revokePreviousAfterHours: 72,
+      scanIntervalHours: 6,
+      revocationPolicy: 'after-pickup',
+      pickupOverdueHours: 168,
+      eventBusName: 'default',
+      ...PARSED_LISTS,
+      kmsKeyId: 'alias/aws/ssm',
+      verifyNewTokens: true,
+    });
+    expect(
+      readOperatorConfig({
+        ...LISTS,
+        KMS_KEY_ID: 'alias/license-tokens',
+        VERIFY_NEW_TOKENS: 'false',
+      }),
+    ).toMatchObject({ kmsKeyId: 'alias/license-tokens', verifyNewTokens: false });
   });
 });

@@ -57,7 +57,7 @@ function scripted(
       },
     });
   };
-  return { tokens: new LicenseManagerTokens(clientFor), seen };
+  return { tokens: new LicenseManagerTokens(clientFor), seen, clientFor };
 }
 
 const ok = (body: object): Answer => ({ status: 200, body });
@@ -87,6 +87,7 @@ beforeEach(() => {
 });
 afterEach(() => {
   vi.useRealTimers();
+  vi.restoreAllMocks();
 });
 
 describe('LicenseManagerTokens.createToken', () => {
@@ -97,6 +98,20 @@ describe('LicenseManagerTokens.createToken', () => {
     const result = await settle(tokens.createToken(request));
     expect(seen).toEqual(['us-east-1 CreateToken', 'us-east-1 CreateToken']);
     expect(result.status === 'fulfilled' && result.value.tokenId).toBe('tok-1');
+  });
+
+  it('backs off as for throttling before that retry, not as for a passing fault', async () => {
+    // The SDK's delay is random up to a base; pinned to half of it: 500 ms when throttled.
+    vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    const { tokens, seen } = scripted({
+      'us-east-1': [error('RateLimitExceededException'), minted()],
+    });
+    const created = tokens.createToken(request);
+    await vi.advanceTimersByTimeAsync(400);
+    expect(seen).toEqual(['us-east-1 CreateToken']);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(seen).toEqual(['us-east-1 CreateToken', 'us-east-1 CreateToken']);
+    await expect(created).resolves.toMatchObject({ tokenId: 'tok-1' });
   });
 
   it('gives up after the SDK attempts with a TransientError', async () => {
@@ -124,10 +139,24 @@ describe('LicenseManagerTokens.createToken', () => {
     );
   });
 
-  it('goes straight to the home region a record names', async () => {
+  it('goes straight to the home region a record names, and reports no redirect', async () => {
     const { tokens, seen } = scripted({ 'eu-west-1': [minted()] });
-    await tokens.createToken({ ...request, homeRegion: 'eu-west-1' });
+    const issued = await tokens.createToken({ ...request, homeRegion: 'eu-west-1' });
     expect(seen).toEqual(['eu-west-1 CreateToken']);
+    expect(issued).not.toHaveProperty('redirectedTo');
+  });
+
+  it.each([
+    ['no TokenId', { Token: 'x' }],
+    ['no Token', { TokenId: 'tok-1' }],
+  ])('asks again (TransientError) when the answer has %s', async (_, body) => {
+    const { tokens } = scripted({ 'us-east-1': [ok(body)] });
+    await expect(tokens.createToken(request)).rejects.toMatchObject({
+      name: 'TransientError',
+      operation: 'CreateToken',
+      code: 'IncompleteResponse',
+      message: 'CreateToken failed (IncompleteResponse): the response has no TokenId or Token',
+    });
   });
 });
 
@@ -175,6 +204,27 @@ describe('LicenseManagerTokens: RedirectException', () => {
     expect(seen).toEqual(['us-east-1 CreateToken', 'us-west-2 CreateToken']);
   });
 
+  it('fails for good, asking nowhere else, on a redirect it cannot read from a home region', async () => {
+    const { tokens, seen } = scripted({
+      'eu-west-1': [error('RedirectException', { Location: 'somewhere else' })],
+      'us-east-1': [minted()],
+    });
+    await expect(tokens.createToken({ ...request, homeRegion: 'eu-west-1' })).rejects.toMatchObject(
+      { name: 'PermanentError', code: 'RedirectException' },
+    );
+    expect(seen).toEqual(['eu-west-1 CreateToken']);
+  });
+
+  it('fails for good on a redirect to the home region it just asked', async () => {
+    const { tokens, seen } = scripted({
+      'eu-west-1': [error('RedirectException', { Location: 'eu-west-1' }), minted()],
+    });
+    await expect(tokens.createToken({ ...request, homeRegion: 'eu-west-1' })).rejects.toMatchObject(
+      { name: 'PermanentError', code: 'RedirectException' },
+    );
+    expect(seen).toEqual(['eu-west-1 CreateToken']);
+  });
+
   it('fails for good on a redirect it cannot read', async () => {
     const { tokens } = scripted({
       'us-east-1': [error('RedirectException', { Location: 'somewhere else' })],
@@ -186,11 +236,60 @@ describe('LicenseManagerTokens: RedirectException', () => {
   });
 });
 
+describe('LicenseManagerTokens: clients per region', () => {
+  it('builds one client per region on first use and reuses it', async () => {
+    const built: (string | undefined)[] = [];
+    const { clientFor, seen } = scripted({
+      'us-east-1': [ok({ Tokens: [] }), ok({ Tokens: [] })],
+      'eu-west-1': [minted(), minted()],
+      'us-west-2': [minted()],
+    });
+    const tokens = new LicenseManagerTokens((region) => {
+      built.push(region);
+      return clientFor(region);
+    });
+    await tokens.describeTokens(['a']);
+    await tokens.createToken({ ...request, homeRegion: 'eu-west-1' });
+    await tokens.createToken({ ...request, homeRegion: 'us-west-2' });
+    await tokens.createToken({ ...request, homeRegion: 'eu-west-1' });
+    await tokens.describeTokens(['a']);
+    expect(built).toEqual([undefined, 'eu-west-1', 'us-west-2']);
+    expect(seen).toEqual([
+      'us-east-1 ListTokens',
+      'eu-west-1 CreateToken',
+      'us-west-2 CreateToken',
+      'eu-west-1 CreateToken',
+      'us-east-1 ListTokens',
+    ]);
+  });
+
+  it('serves every region from one client when given a single client', async () => {
+    const client = new LicenseManagerClient({
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      requestHandler: {
+        handle: async () => ({
+          response: {
+            statusCode: 200,
+            headers: {},
+            body: Readable.from([Buffer.from('{"Tokens":[]}')]),
+          },
+        }),
+      },
+    });
+    const tokens = new LicenseManagerTokens(client);
+    await expect(tokens.describeTokens(['a'])).resolves.toEqual(new Map());
+    await expect(tokens.describeTokens(['a'], 'eu-west-1')).resolves.toEqual(new Map());
+  });
+});
+
 describe('regionFromLocation', () => {
   it.each([
     ['us-west-2', 'us-west-2'],
     ['https://license-manager.eu-central-1.amazonaws.com', 'eu-central-1'],
     ['https://license-manager.us-gov-west-1.amazonaws.com/', 'us-gov-west-1'],
+    [' eu-west-1\n', 'eu-west-1'],
+    ['https://license-manager.xx-east-12.example', 'xx-east-12'],
     ['not a region', undefined],
     [undefined, undefined],
   ])('reads %s as %s', (location, region) => {
@@ -211,6 +310,40 @@ describe('LicenseManagerTokens.verifyToken', () => {
       });
     },
   );
+
+  it('names GetAccessToken and keeps the reason when it reports a rejection', async () => {
+    const { tokens } = scripted({
+      'us-east-1': [error('ValidationException', { Message: 'token is malformed' })],
+    });
+    await expect(
+      tokens.verifyToken(new Secret(fakeToken()), [], { licenseArn: LICENSE }),
+    ).rejects.toMatchObject({
+      operation: 'GetAccessToken',
+      message:
+        'GetAccessToken failed (TokenRejected): GetAccessToken failed (ValidationException): token is malformed',
+    });
+  });
+
+  it('leaves a failure that says nothing about the token as it is', async () => {
+    const { tokens } = scripted({
+      'us-east-1': [error('ResourceNotFoundException', { Message: 'no such license' })],
+    });
+    await expect(
+      tokens.verifyToken(new Secret(fakeToken()), [], { licenseArn: LICENSE }),
+    ).rejects.toMatchObject({ name: 'PermanentError', code: 'ResourceNotFoundException' });
+  });
+
+  it('reports a fault that outlasts the SDK retries as transient, not as a rejection', async () => {
+    const fault = { status: 500, type: 'ServerInternalException', body: {} };
+    const { tokens } = scripted({ 'us-east-1': [fault, fault, fault] });
+    const result = await settle(
+      tokens.verifyToken(new Secret(fakeToken()), [], { licenseArn: LICENSE }),
+    );
+    expect(result.status === 'rejected' && result.reason).toMatchObject({
+      name: 'TransientError',
+      code: 'ServerInternalException',
+    });
+  });
 
   it('reports AccessDeniedException as a permission problem, not as a rejected token', async () => {
     const { tokens } = scripted({ 'us-east-1': [error('AccessDeniedException')] });
@@ -296,6 +429,14 @@ describe('LicenseManagerTokens.describeTokens', () => {
     });
     expect(found.get('c')).toMatchObject({ status: 'UNKNOWN', expiresAt: undefined });
     expect(seen).toEqual(['eu-west-1 ListTokens', 'eu-west-1 ListTokens']);
+  });
+
+  it('stops at an empty NextToken and reads a page without Tokens as none', async () => {
+    const { tokens, seen } = scripted({
+      'us-east-1': [ok({ NextToken: 'n' }), ok({ Tokens: [], NextToken: '' }), minted()],
+    });
+    await expect(tokens.describeTokens(['a'])).resolves.toEqual(new Map());
+    expect(seen).toEqual(['us-east-1 ListTokens', 'us-east-1 ListTokens']);
   });
 
   it('asks nothing for no ids', async () => {

@@ -1,4 +1,9 @@
-import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  type BatchResultErrorEntry,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MAX_ATTRIBUTE_LENGTH, SqsMessageQueue } from '../../../src/aws/message-queue.js';
@@ -40,6 +45,32 @@ describe('SqsMessageQueue', () => {
         MessageDeduplicationId: `dedup-${n}`,
         MessageAttributes: undefined,
       })),
+    });
+  });
+
+  it('reports no failures when SQS lists none', async () => {
+    sqs.on(SendMessageBatchCommand).resolves({
+      Successful: [{ Id: '0', MessageId: 'm', MD5OfMessageBody: 'md5' }],
+    });
+    await expect(queue.sendBatch([message(0)])).resolves.toEqual([]);
+  });
+
+  it('reads a failure without a code or a fault as Unknown, not the sender’s fault', async () => {
+    // The model requires both; an endpoint that does not follow it (a local stand-in) may omit them.
+    const bare = { Id: '0' } as BatchResultErrorEntry;
+    sqs.on(SendMessageBatchCommand).resolves({ Failed: [bare] });
+    await expect(queue.sendBatch([message(0)])).resolves.toEqual([
+      { index: 0, code: 'Unknown', senderFault: false },
+    ]);
+  });
+
+  it('names SendMessage when a send fails', async () => {
+    sqs.on(SendMessageCommand).rejects(awsError('QueueDoesNotExist', 400, 'no such queue'));
+    const failure = queue.send(message(0));
+    await expect(failure).rejects.toBeInstanceOf(PermanentError);
+    await expect(failure).rejects.toMatchObject({
+      operation: 'SendMessage',
+      message: 'SendMessage failed (QueueDoesNotExist): no such queue',
     });
   });
 

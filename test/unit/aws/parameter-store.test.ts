@@ -46,7 +46,19 @@ describe('SsmParameterStore.describe', () => {
         $metadata: { httpStatusCode: 400 },
       }),
     );
-    await expect(store.describe('/license-tokens/a')).rejects.toBeInstanceOf(TransientError);
+    const failure = store.describe('/license-tokens/a');
+    await expect(failure).rejects.toBeInstanceOf(TransientError);
+    await expect(failure).rejects.toMatchObject({ operation: 'DescribeParameters' });
+  });
+
+  it('answers only the parameter asked for, whatever else a page holds', async () => {
+    ssm.on(DescribeParametersCommand).resolves({
+      Parameters: [
+        { Name: '/license-tokens/ab', Version: 2 },
+        { Name: '/license-tokens/a', Version: 7 },
+      ],
+    });
+    await expect(store.describe('/license-tokens/a')).resolves.toMatchObject({ version: 7 });
   });
 });
 
@@ -55,13 +67,20 @@ describe('SsmParameterStore.pages', () => {
     ssm
       .on(DescribeParametersCommand)
       .resolvesOnce({
-        Parameters: [{ Name: '/t/a', Version: 1 }, { Name: '/t/b' }],
+        Parameters: [{ Name: '/t/a', Version: 1 }, { Name: '/t/b' }, { Version: 3 }],
         NextToken: 'n',
       })
       .resolvesOnce({ Parameters: [{ Name: '/t/c', Version: 2 }] });
     const pages: string[][] = [];
     for await (const page of store.pages('/t/')) pages.push(page.map((p) => p.name));
     expect(pages).toEqual([['/t/a'], ['/t/c']]);
+  });
+
+  it('reads a page without a Parameters list as an empty page', async () => {
+    ssm.on(DescribeParametersCommand).resolves({});
+    const pages: string[][] = [];
+    for await (const page of store.pages('/t/')) pages.push(page.map((p) => p.name));
+    expect(pages).toEqual([[]]);
   });
 });
 
@@ -84,6 +103,24 @@ describe('SsmParameterStore.putToken', () => {
       KeyId: 'alias/license-tokens',
       Description: '{"v":1}',
       Overwrite: false,
+    });
+  });
+
+  it('reports an answer without a version as transient: the retry sees the write', async () => {
+    ssm.on(PutParameterCommand).resolves({});
+    const write = {
+      name: '/t/a',
+      token: new Secret(fakeToken()),
+      description: '',
+      kmsKeyId: 'alias/aws/ssm',
+      overwrite: true,
+    };
+    const failure = store.putToken(write);
+    await expect(failure).rejects.toBeInstanceOf(TransientError);
+    await expect(failure).rejects.toMatchObject({
+      operation: 'PutParameter',
+      code: 'IncompleteResponse',
+      message: 'PutParameter failed (IncompleteResponse): the response has no Version',
     });
   });
 

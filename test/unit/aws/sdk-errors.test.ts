@@ -1,3 +1,4 @@
+import { RequestThrottled } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { toProjectError } from '../../../src/aws/sdk-errors.js';
 import { PermanentError, TransientError } from '../../../src/errors.js';
@@ -28,6 +29,61 @@ describe('toProjectError', () => {
     expect(error.message).toBe(`CreateToken failed (${name}): ${name} happened (request req-1)`);
   });
 
+  // Each code a service throttles with. Asked as a client fault with a 4xx that is neither 429 nor
+  // 5xx, only the code can make the error transient: drop one from the set and its case fails.
+  it.each([
+    ['ThrottlingException', 400],
+    ['Throttling', 400],
+    ['ThrottledException', 400],
+    ['TooManyRequestsException', 400],
+    ['RequestThrottled', 403],
+    ['RateLimitExceededException', 400],
+    ['RequestLimitExceeded', 400],
+  ])('treats the throttling code %s as transient by its code alone (%i)', (name, status) => {
+    const error = toProjectError('SendMessageBatch', sdkError(name, status));
+    expect(error).toBeInstanceOf(TransientError);
+    expect(error.code).toBe(name);
+  });
+
+  it("treats SQS's RequestThrottled as transient, as the SDK raises it: a client fault, HTTP 403", () => {
+    const throttled = new RequestThrottled({
+      message: 'Request is throttled.',
+      $metadata: { httpStatusCode: 403, requestId: 'req-sqs' },
+    });
+    expect(throttled).toMatchObject({ $fault: 'client', $retryable: undefined });
+    const error = toProjectError('SendMessageBatch', throttled);
+    expect(error).toBeInstanceOf(TransientError);
+    expect(error.message).toBe(
+      'SendMessageBatch failed (RequestThrottled): Request is throttled. (request req-sqs)',
+    );
+  });
+
+  it('treats another 403 from SQS as permanent', () => {
+    expect(toProjectError('SendMessage', sdkError('InvalidSecurity', 403))).toBeInstanceOf(
+      PermanentError,
+    );
+  });
+
+  it('treats an error the SDK marks retryable as transient, whatever its code', () => {
+    const error = toProjectError(
+      'CreateToken',
+      Object.assign(sdkError('ConflictException', 409), { $retryable: {} }),
+    );
+    expect(error).toBeInstanceOf(TransientError);
+  });
+
+  it('treats any 429 as transient, whatever its code', () => {
+    expect(toProjectError('CreateToken', sdkError('SlowDownPlease', 429))).toBeInstanceOf(
+      TransientError,
+    );
+  });
+
+  it('copes with null thrown', () => {
+    const error = toProjectError('CreateToken', null);
+    expect(error).toBeInstanceOf(TransientError);
+    expect(error.message).toBe('CreateToken failed (UnknownError): null');
+  });
+
   it('treats a server fault without a 5xx as transient', () => {
     expect(
       toProjectError('CreateToken', sdkError('ServerInternalException', 400, 'server')),
@@ -41,6 +97,15 @@ describe('toProjectError', () => {
     );
     expect(error).toBeInstanceOf(TransientError);
     expect(error.code).toBe('ECONNREFUSED');
+  });
+
+  it('calls a failure with neither a name of its own nor a code UnknownError', () => {
+    const error = toProjectError('PutParameter', new Error('socket hang up'));
+    expect(error).toBeInstanceOf(TransientError);
+    expect(error.code).toBe('UnknownError');
+    expect(toProjectError('PutParameter', 'a thrown string').message).toBe(
+      'PutParameter failed (UnknownError): a thrown string',
+    );
   });
 
   it.each([

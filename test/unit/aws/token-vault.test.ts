@@ -2,7 +2,7 @@ import { GetParameterCommand, GetParameterHistoryCommand, SSMClient } from '@aws
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SsmTokenVault } from '../../../src/aws/token-vault.js';
-import { TransientError } from '../../../src/errors.js';
+import { PermanentError, TransientError } from '../../../src/errors.js';
 import { awsError } from '../../helpers/errors.js';
 import { fakeToken } from '../../helpers/secrets.js';
 
@@ -52,6 +52,37 @@ describe('SsmTokenVault', () => {
     expect(ssm).toHaveReceivedCommandWith(GetParameterHistoryCommand, {
       Name: '/license-tokens/a',
       WithDecryption: true,
+    });
+  });
+
+  it.each([
+    ['no parameter', {}],
+    ['a parameter without a value', { Parameter: { Version: 4 } }],
+    ['a parameter without a version', { Parameter: { Value: 'x' } }],
+  ])('reports an answer with %s as transient, naming GetParameter', async (_, answer) => {
+    ssm.on(GetParameterCommand).resolves(answer);
+    await expect(vault.current('/license-tokens/a')).rejects.toMatchObject({
+      name: 'TransientError',
+      operation: 'GetParameter',
+      code: 'IncompleteResponse',
+      message: 'GetParameter failed (IncompleteResponse): no value or version',
+    });
+  });
+
+  it('writes the current value as [REDACTED] wherever it is printed', async () => {
+    const token = fakeToken();
+    ssm.on(GetParameterCommand).resolves({ Parameter: { Value: token, Version: 1 } });
+    const current = await vault.current('/license-tokens/a');
+    expect(String(current?.token)).toBe('[REDACTED]');
+  });
+
+  it('passes on any other failure of GetParameter, named', async () => {
+    ssm.on(GetParameterCommand).rejects(awsError('AccessDeniedException', 400, 'not allowed'));
+    const failure = vault.current('/license-tokens/a');
+    await expect(failure).rejects.toBeInstanceOf(PermanentError);
+    await expect(failure).rejects.toMatchObject({
+      operation: 'GetParameter',
+      code: 'AccessDeniedException',
     });
   });
 });

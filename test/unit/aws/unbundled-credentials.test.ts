@@ -2,7 +2,13 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { delegateTo, fromProcess } from '../../../src/aws/unbundled-credentials.js';
+import {
+  delegateTo,
+  fromIni,
+  fromProcess,
+  fromSSO,
+  fromTokenFile,
+} from '../../../src/aws/unbundled-credentials.js';
 import { thrown } from '../../helpers/thrown.js';
 
 describe('the stand-in for the unbundled credential providers', () => {
@@ -32,6 +38,53 @@ describe('the stand-in for the unbundled credential providers', () => {
     );
     expect(error).toMatchObject({ name: 'CredentialsProviderError', tryNextLink: true });
     expect(error.message).toContain('@aws-sdk/credential-provider-nowhere');
+  });
+
+  const nowhere = {
+    profile: 'no-such-profile',
+    filepath: join(dir, 'no-credentials-file'),
+    configFilepath: join(dir, 'no-config-file'),
+  };
+  // Each stand-in names its package and provider: a wrong one would decline on its own words.
+  it.each([
+    ['fromSSO', fromSSO, nowhere, 'Profile no-such-profile was not found.'],
+    [
+      'fromIni',
+      fromIni,
+      nowhere,
+      'Could not resolve credentials using profile: [no-such-profile] in configuration/credentials file(s).',
+    ],
+    [
+      'fromProcess',
+      fromProcess,
+      nowhere,
+      'Profile no-such-profile could not be found in shared credentials file.',
+    ],
+    ['fromTokenFile', fromTokenFile, {}, 'Web identity configuration not specified'],
+  ])(
+    '%s reaches the real provider, which finds nothing here',
+    async (_, factory, init, message) => {
+      const error = await thrown(factory(init)());
+      expect(error).toMatchObject({ name: 'CredentialsProviderError', tryNextLink: true });
+      expect(error.message).toBe(message);
+    },
+  );
+
+  it('finds a provider a CommonJS package exports under default', async () => {
+    const load = async () => ({
+      default: { fromIni: () => async () => ({ accessKeyId: 'AKIA' }) },
+    });
+    await expect(delegateTo('some-package', 'fromIni', load)()()).resolves.toEqual({
+      accessKeyId: 'AKIA',
+    });
+  });
+
+  it('keeps why the package could not be loaded as the cause', async () => {
+    const failure = new Error('Cannot find package');
+    const load = async () => Promise.reject(failure);
+    const error = await thrown(delegateTo('some-package', 'fromIni', load)()());
+    expect(error).toMatchObject({ tryNextLink: true });
+    expect(error.cause).toBe(failure);
   });
 
   it('declines where the package has no such provider', async () => {

@@ -25,6 +25,22 @@ describe('redactTokens', () => {
     expect(json).not.toContain(jwt);
     expect(json).toContain(REDACTED);
   });
+
+  it('redacts a token used as a key, of a plain object or of a class instance', () => {
+    const jwt = fakeJwt();
+    class Holder {
+      readonly [jwt] = 1;
+    }
+    const json = JSON.stringify({ plain: { [jwt]: 1 }, instance: new Holder() }, redactingReplacer);
+    expect(json.includes(jwt), 'the JSON holds the token').toBe(false);
+    expect(JSON.parse(json)).toEqual({ plain: { [REDACTED]: 1 }, instance: { [REDACTED]: 1 } });
+  });
+
+  it('redacts a token key beside ordinary keys, and keeps their values', () => {
+    const jwt = fakeJwt();
+    const json = JSON.stringify({ id: 'a', [jwt]: 'b', n: null }, redactingReplacer);
+    expect(JSON.parse(json)).toEqual({ id: 'a', [REDACTED]: 'b', n: null });
+  });
 });
 
 describe('Secret', () => {

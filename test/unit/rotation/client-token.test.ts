@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { clientTokenFor } from '../../../src/rotation/client-token.js';
+import { clientTokenFor, registrationClientTokenFor } from '../../../src/rotation/client-token.js';
+import { LICENSE_ARN, ROLE_ARN } from '../../helpers/factories.js';
 
 describe('clientTokenFor', () => {
   it('is the same for the same parameter and version', () => {
@@ -33,5 +34,30 @@ describe('clientTokenFor', () => {
     expect(token.length).toBeLessThanOrEqual(2048);
     expect(token).toMatch(/^\S+$/);
     expect(token).toMatch(/^ltr2-[0-9a-f]{64}$/);
+  });
+});
+
+describe('registrationClientTokenFor', () => {
+  const request = {
+    licenseArn: LICENSE_ARN,
+    roleArns: [ROLE_ARN],
+    tokenProperties: ['customer:acme'],
+    expirationInDays: 365,
+  };
+
+  it('has its own versioned prefix, so it can never equal a rotation ClientToken', () => {
+    const token = registrationClientTokenFor('/license-tokens/a', 0, request);
+    expect(token).toMatch(/^ltr2-reg-[0-9a-f]{64}$/);
+    expect(token).toBe(registrationClientTokenFor('/license-tokens/a', 0, { ...request }));
+  });
+
+  it('differs with the starting version and with any setting of the request', () => {
+    const tokens = new Set([
+      registrationClientTokenFor('/license-tokens/a', 0, request),
+      registrationClientTokenFor('/license-tokens/a', 1, request),
+      registrationClientTokenFor('/license-tokens/a', 0, { ...request, expirationInDays: 90 }),
+      registrationClientTokenFor('/license-tokens/a', 0, { ...request, tokenProperties: [] }),
+    ]);
+    expect(tokens.size).toBe(4);
   });
 });

@@ -15,9 +15,6 @@ import { aJob, LICENSE_ARN, NOW, TOKEN_PATH } from '../../helpers/factories.js';
 const body = (overrides: Record<string, unknown>): string =>
   JSON.stringify({ ...aJob(), ...overrides });
 
-const reasonFor = (text: string): string =>
-  thrownBy(InvalidJobError, () => parseJob(text, TOKEN_PATH)).reason;
-
 describe('parseJob', () => {
   it('parses what serialiseJob writes', () => {
     const job = newJob(`${TOKEN_PATH}acme/prod`, 7, JobReason.Forced, NOW);
@@ -30,49 +27,112 @@ describe('parseJob', () => {
     );
   });
 
+  const tenKilobytes = body({ parameterName: `${TOKEN_PATH}${'a'.repeat(10_000)}` });
+  const WHOLE_VERSION = 'observedVersion must be a whole number of 1 or more';
+  // The reason is the DLQ's FailureReason; the message its FailureMessage, for the operator.
   it.each([
-    ['not JSON', 'rotate please', InvalidJobReason.NotJson],
-    ['a JSON string', '"hello"', InvalidJobReason.NotAnObject],
-    ['a JSON array', '[]', InvalidJobReason.NotAnObject],
+    ['not JSON', 'rotate please', InvalidJobReason.NotJson, 'body is not JSON'],
+    ['a JSON string', '"hello"', InvalidJobReason.NotAnObject, 'body is not a JSON object'],
+    ['a JSON array', '[]', InvalidJobReason.NotAnObject, 'body is not a JSON object'],
     [
       'a body of 10 KB',
-      body({ parameterName: `${TOKEN_PATH}${'a'.repeat(10_000)}` }),
+      tenKilobytes,
       InvalidJobReason.TooLarge,
+      `body is ${tenKilobytes.length} characters; a job is at most 2048`,
     ],
-    ['a smuggled license ARN', body({ licenseArn: LICENSE_ARN }), InvalidJobReason.UnknownField],
+    [
+      'a smuggled license ARN',
+      body({ licenseArn: LICENSE_ARN }),
+      InvalidJobReason.UnknownField,
+      'field "licenseArn" is not part of a job',
+    ],
+    [
+      'an unknown field with a long name, quoted only in part',
+      body({ [`x${'y'.repeat(99)}`]: 1 }),
+      InvalidJobReason.UnknownField,
+      `field "x${'y'.repeat(63)}" is not part of a job`,
+    ],
     [
       'a missing field',
       JSON.stringify({ ...aJob(), reason: undefined }),
       InvalidJobReason.MissingField,
+      'field "reason" is required',
     ],
-    ['v 2', body({ v: 2 }), InvalidJobReason.UnsupportedVersion],
+    ['v 2', body({ v: 2 }), InvalidJobReason.UnsupportedVersion, 'v must be 1'],
     [
       'a name outside the token path',
       body({ parameterName: '/prod/db-password' }),
       InvalidJobReason.OutsideTokenPath,
+      `parameterName is not under ${TOKEN_PATH}`,
     ],
     [
       'the bare token path',
       body({ parameterName: TOKEN_PATH }),
       InvalidJobReason.InvalidParameterName,
+      'parameterName is the token path itself, not a token under it',
     ],
     [
       'a ".." escape',
       body({ parameterName: `${TOKEN_PATH}../prod/db` }),
       InvalidJobReason.InvalidParameterName,
+      'parameterName has a "." or ".." segment',
     ],
-    ['a numeric name', body({ parameterName: 12 }), InvalidJobReason.InvalidParameterName],
-    ['version 0', body({ observedVersion: 0 }), InvalidJobReason.InvalidObservedVersion],
+    [
+      'a numeric name',
+      body({ parameterName: 12 }),
+      InvalidJobReason.InvalidParameterName,
+      'parameterName must be a string',
+    ],
+    [
+      'version 0',
+      body({ observedVersion: 0 }),
+      InvalidJobReason.InvalidObservedVersion,
+      WHOLE_VERSION,
+    ],
     [
       'a fractional version',
       body({ observedVersion: 1.5 }),
       InvalidJobReason.InvalidObservedVersion,
+      WHOLE_VERSION,
     ],
-    ['a string version', body({ observedVersion: '3' }), InvalidJobReason.InvalidObservedVersion],
-    ['an unknown reason', body({ reason: 'because' }), InvalidJobReason.InvalidReason],
-    ['a bad enqueuedAt', body({ enqueuedAt: 'now' }), InvalidJobReason.InvalidEnqueuedAt],
-  ])('refuses %s', (_, text, reason) => {
-    expect(reasonFor(text)).toBe(reason);
+    [
+      'a string version',
+      body({ observedVersion: '3' }),
+      InvalidJobReason.InvalidObservedVersion,
+      WHOLE_VERSION,
+    ],
+    [
+      'an unknown reason',
+      body({ reason: 'because' }),
+      InvalidJobReason.InvalidReason,
+      'reason must be one of expiring, forced, leaked, revoke-previous, revoke-orphans',
+    ],
+    [
+      'a bad enqueuedAt',
+      body({ enqueuedAt: 'now' }),
+      InvalidJobReason.InvalidEnqueuedAt,
+      'enqueuedAt must be a UTC timestamp',
+    ],
+  ])('refuses %s', (_, text, reason, message) => {
+    const error = thrownBy(InvalidJobError, () => parseJob(text, TOKEN_PATH));
+    expect(error.reason).toBe(reason);
+    expect(error.message).toBe(message);
+  });
+});
+
+describe('parseJob: size', () => {
+  // A valid job padded with trailing whitespace (which JSON allows) to exactly `length` characters.
+  const jobOfLength = (length: number): string => {
+    const job = serialiseJob(aJob());
+    return job + ' '.repeat(length - job.length);
+  };
+
+  it('accepts a body of 2048 characters and refuses one of 2049', () => {
+    const largest = jobOfLength(2048);
+    expect(largest).toHaveLength(2048);
+    expect(parseJob(largest, TOKEN_PATH)).toMatchObject({ observedVersion: 3 });
+    const error = thrownBy(InvalidJobError, () => parseJob(jobOfLength(2049), TOKEN_PATH));
+    expect(error.reason).toBe(InvalidJobReason.TooLarge);
   });
 });
 
@@ -97,8 +157,11 @@ describe('deduplicationId', () => {
 });
 
 describe('messageGroupId', () => {
-  it('is the parameter name when it fits', () => {
+  it('is the parameter name when it fits, up to 128 characters', () => {
     expect(messageGroupId(`${TOKEN_PATH}acme`)).toBe(`${TOKEN_PATH}acme`);
+    const longest = `${TOKEN_PATH}${'a'.repeat(128 - TOKEN_PATH.length)}`;
+    expect(messageGroupId(longest)).toBe(longest);
+    expect(messageGroupId(`${longest}a`)).toMatch(/^sha256:/);
   });
 
   it('is a stable hash within 128 characters for longer names', () => {

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { InvalidInputError, PermanentError, TransientError } from '../../../src/errors.js';
+import { registrationClientTokenFor } from '../../../src/rotation/client-token.js';
 import { parseRecord } from '../../../src/rotation/record.js';
 import { type Registration, register } from '../../../src/rotation/register.js';
 import {
@@ -87,6 +88,17 @@ describe('register', () => {
     });
   });
 
+  it('derives the ClientToken from the version it found: a forced re-run mints anew', async () => {
+    await register(registration(), deps(), options);
+    await register(registration({ force: true }), deps(), options);
+    const { name: _name, force: _force, ...settings } = registration();
+    expect(tokens.callsOf('create').map((call) => call.request.clientToken)).toEqual([
+      registrationClientTokenFor(NAME, 0, settings),
+      registrationClientTokenFor(NAME, 1, settings),
+    ]);
+    expect(tokens.known.size).toBe(2);
+  });
+
   it('deletes, proven, the token --force pushes out of the record', async () => {
     tokens.seed('old-previous');
     store.set(NAME, 2, aRecord({ tokenId: 'old-token', previousTokenId: 'old-previous' }));
@@ -153,6 +165,7 @@ describe('register', () => {
       '--license-arn: must be a License Manager license ARN',
     ],
     ['an invalid role ARN', { roleArns: ['not-a-role'] }, '--role-arn: has an invalid entry'],
+    ['a malformed home region', { homeRegion: 'mars' }, '--home-region: is malformed'],
     [
       'four token properties',
       { tokenProperties: ['a', 'b', 'c', 'd'] },
@@ -162,6 +175,11 @@ describe('register', () => {
       'a fractional lifetime',
       { expirationInDays: 1.5 },
       '--expiration-days: must be a whole number above 0',
+    ],
+    [
+      'an endless renewal window',
+      { renewBeforeDays: Number.POSITIVE_INFINITY },
+      '--renew-before-days: must be a number above 0',
     ],
     [
       'a renewal window as long as the lifetime',

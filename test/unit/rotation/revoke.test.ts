@@ -100,11 +100,18 @@ describe('revokePrevious', () => {
   });
 
   it('stands down when there is nothing to revoke or the parameter is gone', async () => {
-    await expect(revokePrevious(job, deps(), options)).resolves.toMatchObject({ why: 'gone' });
+    await expect(revokePrevious(job, deps(), options)).resolves.toEqual({
+      kind: 'skipped',
+      parameterName: NAME,
+      why: 'gone',
+    });
     store.set(NAME, 1, aRecord());
-    await expect(revokePrevious(job, deps(), options)).resolves.toMatchObject({
+    await expect(revokePrevious(job, deps(), options)).resolves.toEqual({
+      kind: 'skipped',
+      parameterName: NAME,
       why: 'nothing-to-revoke',
     });
+    expect(tokens.calls).toEqual([]);
   });
 });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PermanentError, TransientError } from '../../../src/errors.js';
 import type {
   MessageQueue,
   ParameterStore,
@@ -117,6 +118,106 @@ describe('scan', () => {
         parameterName: `${TOKEN_PATH}soon`,
       }),
     );
+  });
+
+  it('counts as critical a token with less than CRITICAL_DAYS left, not one with exactly that', async () => {
+    const pages = [
+      [
+        aParameter(`${TOKEN_PATH}seven`, { record: aRecord({ daysLeft: 7 }) }),
+        aParameter(`${TOKEN_PATH}almost-seven`, { record: aRecord({ daysLeft: 6.99 }) }),
+        aParameter(`${TOKEN_PATH}fresh`, { record: aRecord({ daysLeft: 200 }) }),
+      ],
+    ];
+    const summary = await scan(
+      {
+        store: pagedStore(pages, []),
+        queue: recordingQueue([]),
+        tokens,
+        pickups: NO_PICKUPS,
+        log: silent,
+      },
+      options,
+    );
+    expect(summary).toMatchObject({ scanned: 3, critical: 1 });
+  });
+
+  it('sends a batch again when the queue failed for now, and counts it enqueued', async () => {
+    const pages = [[aParameter(`${TOKEN_PATH}due`, { record: aRecord({ daysLeft: 5 }) })]];
+    const attempts: number[] = [];
+    const queue: MessageQueue = {
+      sendBatch: async (messages) => {
+        attempts.push(messages.length);
+        if (attempts.length === 1) {
+          throw new TransientError('SendMessageBatch', 'RequestThrottled', 'slow down');
+        }
+        return [];
+      },
+      send: async () => undefined,
+    };
+    const summary = await scan(
+      { store: pagedStore(pages, []), queue, tokens, pickups: NO_PICKUPS, log: silent },
+      options,
+    );
+    expect(attempts).toEqual([1, 1]);
+    expect(summary).toMatchObject({ enqueued: 1, enqueueFailures: 0 });
+  });
+
+  it('stops the scan when the queue fails for good', async () => {
+    const pages = [[aParameter(`${TOKEN_PATH}due`, { record: aRecord({ daysLeft: 5 }) })]];
+    const denied = new PermanentError('SendMessageBatch', 'AccessDenied', 'no');
+    const queue: MessageQueue = {
+      sendBatch: async () => Promise.reject(denied),
+      send: async () => undefined,
+    };
+    await expect(
+      scan(
+        { store: pagedStore(pages, []), queue, tokens, pickups: NO_PICKUPS, log: silent },
+        options,
+      ),
+    ).rejects.toBe(denied);
+  });
+
+  it('ignores a failure the queue reports for an entry it was not sent', async () => {
+    const pages = [[aParameter(`${TOKEN_PATH}due`, { record: aRecord({ daysLeft: 5 }) })]];
+    const queue: MessageQueue = {
+      sendBatch: async () => [{ index: 7, code: 'InternalError', senderFault: false }],
+      send: async () => undefined,
+    };
+    const summary = await scan(
+      { store: pagedStore(pages, []), queue, tokens, pickups: NO_PICKUPS, log: silent },
+      options,
+    );
+    expect(summary).toMatchObject({ due: 1, enqueueFailures: 0 });
+  });
+
+  it('says what is wrong with an unmanaged parameter: its name or its record', async () => {
+    const warnings: Record<string, unknown>[] = [];
+    const log = {
+      info: () => undefined,
+      warn: (message: string, extra?: object) => warnings.push({ message, ...extra }),
+    };
+    const pages = [
+      [
+        aParameter(`${TOKEN_PATH}has space`),
+        aParameter(`${TOKEN_PATH}notes`, { description: 'hand-made' }),
+      ],
+    ];
+    await scan(
+      { store: pagedStore(pages, []), queue: recordingQueue([]), tokens, pickups: NO_PICKUPS, log },
+      options,
+    );
+    expect(warnings).toEqual([
+      {
+        message: 'Skipping unmanaged parameter',
+        parameterName: `${TOKEN_PATH}has space`,
+        problem: 'name has an empty segment or a character outside [A-Za-z0-9_.-]',
+      },
+      {
+        message: 'Skipping unmanaged parameter',
+        parameterName: `${TOKEN_PATH}notes`,
+        problem: 'record description: is not JSON',
+      },
+    ]);
   });
 
   it('treats a parameter whose name breaks the contract as unmanaged, and enqueues nothing for it', async () => {
@@ -408,6 +509,34 @@ describe("scan: the audit of each license's tokens", () => {
       license,
     );
     expect(summary).toMatchObject({ licenseCheckFailures: 1, due: 1, enqueued: 1 });
+  });
+
+  it('warns with the license whose listing failed, and the error', async () => {
+    const license = new MemoryTokens();
+    const failure = new Error('ListTokens is down');
+    license.listError = failure;
+    const warnings: Record<string, unknown>[] = [];
+    const log = {
+      info: () => undefined,
+      warn: (message: string, extra?: object) => warnings.push({ message, ...extra }),
+    };
+    await scan(
+      {
+        store: pagedStore([[rotated('a', 'p1', 100)]], []),
+        queue: recordingQueue([]),
+        tokens: license,
+        pickups: NO_PICKUPS,
+        log,
+      },
+      options,
+    );
+    expect(warnings).toEqual([
+      {
+        message: 'Could not list the tokens of a license',
+        licenseArn: LICENSE_ARN,
+        error: failure,
+      },
+    ]);
   });
 
   it('enqueues no revocation when revocation is off', async () => {

@@ -3,6 +3,7 @@ import { DAY_MS } from '../../../../src/time.js';
 import { runCli } from '../../../helpers/cli.js';
 import { cliWorld } from '../../../helpers/cli-world.js';
 import { TOKEN_PATH } from '../../../helpers/factories.js';
+import { mintedTokens } from '../../../helpers/secrets.js';
 
 const world = cliWorld();
 
@@ -43,6 +44,22 @@ describe('license-token-rotator status', () => {
 
   it('exits 0 when nothing has expired', async () => {
     await world.seed('fresh');
+    expect((await runCli(world.sandbox, ['status'])).code).toBe(0);
+  });
+
+  it('exits 0 when tokens are due but none has expired: exit 3 means an expired token', async () => {
+    await world.seed('fresh', { ageDays: 10 });
+    await world.seed('due', { ageDays: 300 });
+    await world.seed('due-soon', { ageDays: 360 });
+    const json = await runCli(world.sandbox, ['status', '--json']);
+    expect(JSON.parse(json.stdout).summary).toEqual({
+      total: 3,
+      ok: 1,
+      due: 2,
+      expired: 0,
+      unmanaged: 0,
+    });
+    expect(json.code).toBe(0);
     expect((await runCli(world.sandbox, ['status'])).code).toBe(0);
   });
 
@@ -98,9 +115,18 @@ describe('license-token-rotator status', () => {
 
   it('never prints a token value', async () => {
     await fleet();
-    const run = await runCli(world.sandbox, ['status', '--json']);
-    for (const parameter of world.sandbox.ssm.parameters()) {
-      if (parameter.value.length > 20) expect(run.stdout).not.toContain(parameter.value);
+    const values = world.sandbox.ssm
+      .parameters()
+      .filter((parameter) => parameter.name !== `${TOKEN_PATH}notes`)
+      .map((parameter) => parameter.value);
+    // The three managed parameters hold tokens License Manager (the sandbox) really minted.
+    expect(values.map((value) => mintedTokens.has(value))).toEqual([true, true, true]);
+    for (const args of [['status'], ['status', '--json']]) {
+      const run = await runCli(world.sandbox, args, { tty: true });
+      const printed = `${run.stdout}${run.stderr}`;
+      expect(printed).toContain(`${TOKEN_PATH}due`);
+      // Counted, not compared: a failure must not print the token either.
+      expect(values.filter((value) => printed.includes(value)).length, args.join(' ')).toBe(0);
     }
   });
 });

@@ -1,0 +1,182 @@
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createRotator, wireRotator } from '../../../src/app/rotator.js';
+import type { RotatorConfig } from '../../../src/config.js';
+import { PermanentError, TransientError } from '../../../src/errors.js';
+import { createLogger } from '../../../src/observability/logger.js';
+import { NAMESPACE } from '../../../src/observability/metrics.js';
+import { messageGroupId } from '../../../src/rotation/job.js';
+import type { MessageQueue, QueueMessage } from '../../../src/rotation/ports.js';
+import {
+  aJob,
+  anSqsEvent,
+  anSqsRecord,
+  aRecord,
+  NOW,
+  ROTATE_OPTIONS,
+  TOKEN_PATH,
+} from '../../helpers/factories.js';
+import { aContext } from '../../helpers/lambda.js';
+import { MemoryStore } from '../../helpers/memory-store.js';
+import { MemoryTokens, rejected } from '../../helpers/memory-tokens.js';
+import { capturedJson, capturedLogs, clearCapturedOutput } from '../../helpers/output.js';
+
+const NAME = `${TOKEN_PATH}acme/prod`;
+const config: RotatorConfig = {
+  ...ROTATE_OPTIONS,
+  tokenPath: TOKEN_PATH,
+  criticalDays: 7,
+  eventBusName: 'default',
+  trustedSenders: undefined,
+  deadLetterQueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/dlq.fifo',
+};
+
+let store: MemoryStore;
+let tokens: MemoryTokens;
+let metrics: Metrics;
+const sent: QueueMessage[] = [];
+const deadLetters: MessageQueue = {
+  sendBatch: async () => [],
+  send: async (message) => {
+    sent.push(message);
+  },
+};
+
+/** Runs one batch through a rotator wired to the in-memory ports, then publishes its metrics. */
+async function invoke(...bodies: string[]) {
+  const rotator = createRotator(
+    wireRotator(config, {
+      store,
+      tokens,
+      deadLetters,
+      pickups: new MemoryStore(),
+      events: { publish: async () => undefined },
+      logger: createLogger(),
+      metrics,
+      clock: () => NOW,
+    }),
+  );
+  const records = bodies.map((body, index) => anSqsRecord(body, index, messageGroupId(NAME)));
+  const response = await rotator(anSqsEvent(...records), aContext('rotator'));
+  metrics.publishStoredMetrics();
+  return { response, records };
+}
+
+/** The metric names and values of every EMF line printed. */
+const published = (): Record<string, unknown>[] =>
+  capturedJson()
+    .filter((line) => '_aws' in line)
+    .map(({ _aws, service, ...values }) => values);
+
+const job = () => JSON.stringify(aJob({ parameterName: NAME, observedVersion: 3 }));
+
+beforeEach(() => {
+  store = new MemoryStore();
+  tokens = new MemoryTokens();
+  metrics = new Metrics({ namespace: NAMESPACE, serviceName: 'license-token-rotator' });
+  sent.length = 0;
+  clearCapturedOutput();
+});
+
+describe('createRotator', () => {
+  it('counts and logs a token that dropped out of the record but could not be deleted', async () => {
+    store.set(
+      NAME,
+      3,
+      aRecord({ daysLeft: 5, tokenId: 'current', previousTokenId: 'grandparent' }),
+    );
+    tokens.seed('grandparent');
+    tokens.deleteError = new PermanentError('DeleteToken', 'AccessDeniedException', 'denied');
+    const { response, records } = await invoke(job());
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(published()).toEqual([{ TokensRotated: 1, TokensVerified: 1, RevocationFailures: 1 }]);
+    const errors = capturedLogs().filter((line) => line.level === 'ERROR');
+    expect(errors).toEqual([
+      expect.objectContaining({
+        message: 'Could not delete the token that dropped out of the record',
+        messageId: records[0]?.messageId,
+        tokenId: 'grandparent',
+        result: 'failed',
+        failure: 'DeleteToken failed (AccessDeniedException): denied',
+      }),
+    ]);
+  });
+
+  it('counts a rotation, and a grandparent token it deleted on the way', async () => {
+    store.set(
+      NAME,
+      3,
+      aRecord({ daysLeft: 5, tokenId: 'current', previousTokenId: 'grandparent' }),
+    );
+    tokens.seed('grandparent');
+    await invoke(job());
+    expect(published()).toEqual([
+      { TokensRotated: 1, TokensVerified: 1, PreviousTokensRevoked: 1 },
+    ]);
+  });
+
+  it('counts a plain rotation as rotated and verified, and nothing else', async () => {
+    store.set(NAME, 3, aRecord({ daysLeft: 5 }));
+    await invoke(job());
+    expect(published()).toEqual([{ TokensRotated: 1, TokensVerified: 1 }]);
+    expect(capturedLogs().filter((line) => line.level === 'ERROR')).toEqual([]);
+  });
+
+  it('counts a revocation only when it deleted the token, and logs the revoke job', async () => {
+    const rotatedAt = new Date(NOW.getTime() - 100 * 3_600_000).toISOString();
+    store.set(NAME, 4, aRecord({ tokenId: 'current', previousTokenId: 'previous', rotatedAt }));
+    tokens.seed('previous');
+    const revoke = JSON.stringify(
+      aJob({ parameterName: NAME, observedVersion: 4, reason: 'revoke-previous' }),
+    );
+    const first = await invoke(revoke);
+    expect(published()).toEqual([{ PreviousTokensRevoked: 1 }]);
+    expect(capturedLogs()).toContainEqual(
+      expect.objectContaining({
+        level: 'INFO',
+        message: 'Previous token revoked',
+        messageId: first.records[0]?.messageId,
+        tokenId: 'previous',
+        result: 'revoked',
+      }),
+    );
+
+    clearCapturedOutput();
+    await invoke(revoke);
+    expect(published()).toEqual([]);
+    expect(capturedLogs()).toContainEqual(
+      expect.objectContaining({ message: 'Previous token revoked', result: 'already-revoked' }),
+    );
+  });
+
+  it('counts a verification failure only for a job whose new token was rejected', async () => {
+    store.set(NAME, 3, aRecord({ daysLeft: 5 }));
+    tokens.verifyError = rejected();
+    await invoke(job(), 'not a job');
+    const counts = published();
+    expect(counts).toContainEqual(
+      expect.objectContaining({ RotationFailures: 1, VerificationFailures: 1, InvalidJobs: 1 }),
+    );
+    expect(counts).toContainEqual({ Reason: 'NotJson', InvalidJobs: 1 });
+    expect(counts).toContainEqual({ Reason: 'VerificationFailed', RotationFailures: 1 });
+  });
+
+  it('counts no verification failure for a job that failed for another reason', async () => {
+    await invoke('not a job');
+    expect(published().filter((line) => 'VerificationFailures' in line)).toEqual([]);
+    expect(sent).toHaveLength(1);
+  });
+
+  it('warns, counts a retry and fails the item when a job fails for now', async () => {
+    store.set(NAME, 3, aRecord({ daysLeft: 5 }));
+    tokens.verifyError = new TransientError('GetAccessToken', 'ThrottlingException', 'slow down');
+    const { response, records } = await invoke(job());
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: records[0]?.messageId }]);
+    expect(published()).toEqual([expect.objectContaining({ RotationRetries: 1 })]);
+    expect(
+      capturedLogs().filter((line) => line.message === 'Job failed; it will be retried'),
+    ).toEqual([expect.objectContaining({ level: 'WARN', messageId: records[0]?.messageId })]);
+  });
+});
