@@ -9,7 +9,7 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { ChangeMessageVisibilityBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { createRotator, type RotatorDeps, wireRotator } from '../src/app/rotator.js';
+import { createRotator, fifoGroupsOf, type RotatorDeps, wireRotator } from '../src/app/rotator.js';
 import { LicenseManagerTokens } from '../src/aws/license-manager.js';
 import { SqsMessageQueue } from '../src/aws/message-queue.js';
 import { SsmParameterStore } from '../src/aws/parameter-store.js';
@@ -124,12 +124,8 @@ function arrange(
   const rotator = createRotator(deps);
   if (groups === GroupMode.AtOnce) return rotator;
   return async (event, context) => {
-    const byGroup = Map.groupBy(
-      event.Records,
-      (record) => record.attributes.MessageGroupId ?? record.messageId,
-    );
     const failures: SQSBatchResponse['batchItemFailures'] = [];
-    for (const records of byGroup.values()) {
+    for (const records of fifoGroupsOf(event.Records)) {
       const answer = await rotator({ Records: records }, context);
       failures.push(...answer.batchItemFailures);
     }
