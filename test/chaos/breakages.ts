@@ -123,8 +123,19 @@ export const BROKEN_ROTATORS: readonly BrokenRotator[] = [
     breakage: {
       name: 'unproven-delete',
       description:
-        'deletes the token a record names as previous without proving it its own (what ListTokens says of its owner is never compared)',
+        'deletes the token a record names as previous without proving it its own (what ListTokens says of its owner is never compared), deployed without TRUSTED_SENDER_IDS (the scanner never asks to delete a token no record of its license names: only another sender can)',
       wrap: (parts) => withoutOwnershipCheck(parts),
+      trustsEverySender: true,
+    },
+  },
+  {
+    breaks: Invariant.NoDeleteWhileHeld,
+    breakage: {
+      name: 'trusts-every-sender',
+      description:
+        "is deployed without TRUSTED_SENDER_IDS: a hostile sender's revocation for a record naming another parameter's token (its license, roles and properties copied, which no proof can tell apart) deletes that token",
+      wrap: (parts) => parts,
+      trustsEverySender: true,
     },
   },
   {

@@ -1,4 +1,6 @@
 import { CLIENT_TOKEN_WINDOW_MS } from '../../src/rotation/client-token.js';
+import { SkipReason } from '../../src/rotation/rotate.js';
+import type { ScanSummary } from '../../src/rotation/scan.js';
 import { DAY_MS } from '../../src/time.js';
 import type { MintedToken } from '../../tools/sandbox/license-manager/service.js';
 import type { Sandbox } from '../../tools/sandbox/sandbox.js';
@@ -35,8 +37,22 @@ export interface RoundFacts {
   readonly incompleteWrites: readonly { name: string; version: number }[];
   /** DeleteToken calls this round that took effect, with who held each token at the moment. */
   readonly deletions: readonly TokenDeletion[];
-  /** The calls that stalled past their job's visibility timeout this round (another took it). */
+  /** The calls that stalled until their job's deadline aborted them this round. */
   readonly stalls: readonly string[];
+  /** The round's completed scans: what each counted, and what it had to count. */
+  readonly scans: readonly { summary: ScanSummary; expected: ScanExpectation }[];
+}
+
+/** What a scan must count, from the sandbox's state just before it. */
+export interface ScanExpectation {
+  /** Hostile records naming a token another record of their license holds. */
+  readonly conflicting: number;
+  /**
+   * Records whose license lives outside the scanner's region while no record of it names its home
+   * region: the audit lists that license where License Manager shows none of its tokens, and
+   * counts each such record's token lost (a false alarm; a product finding, counted apart).
+   */
+  readonly unseen: number;
 }
 
 /** Figures the checker gathers on the way. */
@@ -47,8 +63,8 @@ export interface CheckerFigures {
   rotations: number;
   /**
    * Versions that store the token the version before holds: the SDK retrying a PutParameter
-   * whose answer was lost, or a write stalled past its visibility timeout while another rotator
-   * stored the same (replayed) token. The rotator checks the version before it writes; no check
+   * whose answer was lost, or a write that landed while its deadline aborted it, after which a
+   * retry stored the same (replayed) token. The rotator checks the version before it writes; no check
    * can cover the call itself.
    */
   sameTokenRewrites: number;
@@ -63,6 +79,14 @@ export interface CheckerFigures {
    * after the run's last, quiet rounds is a violation too (no unrecorded token at the end).
    */
   orphaned: Record<OrphanReason, number>;
+  /** Rotations from a sender other than the scanner skipped: the previous token was still live. */
+  previousLiveSkips: number;
+  /** Scans checked, and the conflicting records they counted over the run. */
+  scansChecked: number;
+  conflictsCounted: number;
+  /** LostTokens counted for licenses listed outside their home region (see ScanExpectation). */
+  falseLostTokens: number;
+  scansWithFalseLostTokens: number;
   logLines: number;
   metricLines: number;
   errorsChecked: number;
@@ -160,6 +184,11 @@ export class InvariantChecker {
         'dead-lettered': 0,
         'beyond-window': 0,
       },
+      previousLiveSkips: 0,
+      scansChecked: 0,
+      conflictsCounted: 0,
+      falseLostTokens: 0,
+      scansWithFalseLostTokens: 0,
       logLines: 0,
       metricLines: 0,
       errorsChecked: 0,
@@ -233,6 +262,7 @@ export class InvariantChecker {
     for (const write of facts.incompleteWrites) this.#noteIncompleteRotation(write);
     this.#checkOutput(round, violations);
     this.#checkErrorsAndJobs(facts, violations);
+    this.#checkScans(facts, violations);
     if (!facts.drained) {
       violations.push({
         round,
@@ -264,7 +294,7 @@ export class InvariantChecker {
   /**
    * What the sandbox shows of a token's life, for a failure message: the other tokens its
    * ClientToken minted, what its parameter stored from its mint on, that parameter's dead letters,
-   * and the calls of the round that stalled while another rotator took their jobs.
+   * and the calls of the round that stalled until their job's deadline.
    */
   #storyOf(token: MintedToken): string {
     const short = (id: unknown) => String(id).slice(0, 8);
@@ -283,7 +313,7 @@ export class InvariantChecker {
         return `v${version.version} ${short(record.tokenId)} at ${version.lastModified.toISOString()}${late === undefined ? '' : ` (mintsFrom ${late})`}`;
       });
     const letters = this.#deadLetterBook.lettersOf(owner);
-    return `its ClientToken also minted: ${sameKey.join(', ') || 'nothing'}; stored since: ${stored.join(', ') || 'nothing'}; dead letters: ${letters.join(', ') || 'none'}; calls stalled past their visibility timeout this round: ${this.#stalls.join(', ') || 'none'}`;
+    return `its ClientToken also minted: ${sameKey.join(', ') || 'nothing'}; stored since: ${stored.join(', ') || 'nothing'}; dead letters: ${letters.join(', ') || 'none'}; calls stalled until their job's deadline this round: ${this.#stalls.join(', ') || 'none'}`;
   }
 
   /** The tokens still AVAILABLE per parameter beyond the one it holds, and why each is allowed. */
@@ -331,6 +361,58 @@ export class InvariantChecker {
         });
       }
     }
+  }
+
+  /**
+   * The scanner's own counts, against the sandbox's truth: no fleet parameter's current token is
+   * ever missing from License Manager (LostTokens: its holder would be cut off), and every hostile
+   * record that names another record's token is counted conflicting (it gets no job), every scan.
+   */
+  #checkScans(facts: RoundFacts, violations: Violation[]): void {
+    for (const { summary: scan, expected } of facts.scans) {
+      this.figures.scansChecked++;
+      this.figures.conflictsCounted += scan.conflicting;
+      if (expected.unseen > 0) {
+        this.figures.scansWithFalseLostTokens++;
+        this.figures.falseLostTokens += scan.lostTokens;
+      }
+      // Every fleet token is AVAILABLE (checked above from License Manager's own state): a lost
+      // one counted is a false alarm, unless it is the known one of an unseen license.
+      if (scan.lostTokens !== expected.unseen) {
+        violations.push({
+          round: facts.round,
+          invariant: Invariant.ScannerSees,
+          detail: `a scan counted ${scan.lostTokens} records whose current token License Manager no longer lists (LostTokens); ${expected.unseen} of a license it cannot see`,
+        });
+      }
+      if (scan.conflicting !== expected.conflicting) {
+        violations.push({
+          round: facts.round,
+          invariant: Invariant.ScannerSees,
+          detail: `a scan counted ${scan.conflicting} conflicting records; ${expected.conflicting} hostile records name another record's token`,
+        });
+      }
+    }
+  }
+
+  /**
+   * Fleet records whose license the scanner cannot see: homed outside the scanner's region, with
+   * no record of the license naming its home region (registered from the home region itself, so
+   * no redirect taught the record where it lives).
+   */
+  unseenRecords(scannerRegion: string): number {
+    const named = new Set<string>();
+    const byLicense = new Map<string, number>();
+    for (const [name, entry] of this.#byName) {
+      const { licenseArn, homeRegion } = entry.license;
+      if (homeRegion === scannerRegion) continue;
+      const record = recordFields(this.sandbox.ssm.parameter(name)?.description);
+      if (text(record.homeRegion) !== undefined) named.add(licenseArn);
+      byLicense.set(licenseArn, (byLicense.get(licenseArn) ?? 0) + 1);
+    }
+    return [...byLicense]
+      .filter(([license]) => !named.has(license))
+      .reduce((sum, [, count]) => sum + count, 0);
   }
 
   /** After a clean round: every parameter due at its scan has rotated, or its job alarmed. */
@@ -691,6 +773,7 @@ export class InvariantChecker {
         continue;
       }
       this.figures.logLines++;
+      if (parsed.why === SkipReason.PreviousLive) this.figures.previousLiveSkips++;
       const tokenId = text(parsed.tokenId);
       if (parsed.message === RETIRE_FAILED && tokenId !== undefined) {
         // Logged as failed, yet perhaps deleted (the answer was lost): only an AVAILABLE one counts.

@@ -4,12 +4,18 @@ import type { FailRule } from '../../tools/sandbox/faults.js';
 import { SeededRandom } from '../../tools/sandbox/random.js';
 import type { StoredMessage } from '../../tools/sandbox/sqs/message.js';
 import type { HostileJob } from '../helpers/hostile-jobs.js';
+import { TEST_REGION } from '../helpers/sandbox.js';
 import { mintedTokens } from '../helpers/secrets.js';
 import { TokenFinder } from '../helpers/token-finder.js';
 import { extraDeliveries } from './deliveries.js';
 import { chaosFleet, type FleetEntry, seedFleet } from './fleet.js';
 import { HOSTILE_RECORD_LICENSES, type HostileRecord, HostileRecords } from './hostile-records.js';
-import { type CheckerFigures, type ExtraReason, InvariantChecker } from './invariants.js';
+import {
+  type CheckerFigures,
+  type ExtraReason,
+  InvariantChecker,
+  type RoundFacts,
+} from './invariants.js';
 import { planRound, type RoundPlan, THROTTLING } from './plan.js';
 import type { Violation } from './violations.js';
 import { type Breakage, ChaosWorld } from './world.js';
@@ -59,7 +65,8 @@ const RUNNER_FAULTS = [
   'crash after createToken',
   'crash after putToken',
   'late retries (crash, back past the ClientToken window)',
-  'visibility timeouts expired mid-flight',
+  'calls stalled until their job deadline (aborted)',
+  'stalled calls that took effect',
   'duplicate deliveries',
   'wrong-group copies',
   'stale duplicate deliveries',
@@ -130,7 +137,8 @@ class ChaosRun {
       deletions: this.world.deletions.length,
       stalls: this.world.stalls.length,
     };
-    const scansCompleted = await this.#scan(plan);
+    const scans: RoundFacts['scans'][number][] = [];
+    const scansCompleted = await this.#scan(plan, scans);
     const enqueued = this.world.jobMessages().filter((message) => !message.inFlight);
     await this.#deliver(plan, enqueued);
     if (faults) this.#arm(plan);
@@ -150,17 +158,25 @@ class ChaosRun {
         incompleteWrites: this.world.incompleteWrites.slice(before.incompleteWrites),
         deletions: this.world.deletions.slice(before.deletions),
         stalls: this.world.stalls.slice(before.stalls),
+        scans,
       }),
     );
   }
 
-  /** The round's scan (two overlapping ones, some rounds); false when one failed. */
-  async #scan(plan: RoundPlan): Promise<boolean> {
+  /**
+   * The round's scan (two overlapping ones, some rounds), each completed one with what it had to
+   * count; false when one failed.
+   */
+  async #scan(plan: RoundPlan, scans: RoundFacts['scans'][number][]): Promise<boolean> {
     let completed = true;
     for (let scan = 0; scan < (plan.secondScan ? 2 : 1); scan++) {
       if (scan === 1) this.world.tally.add('overlapping scans');
+      const expected = {
+        conflicting: this.hostileRecords.conflicting().size,
+        unseen: this.checker.unseenRecords(TEST_REGION),
+      };
       try {
-        await this.world.scan();
+        scans.push({ summary: await this.world.scan(), expected });
       } catch (error) {
         completed = false;
         this.scanFailures++;
@@ -203,7 +219,8 @@ class ChaosRun {
     }
     if (this.options.crashEveryRound) this.world.armCrash(this.rounds, 'createToken', 1);
     if (plan.midFlight !== undefined) {
-      this.world.armMidFlight(plan.midFlight.operation, plan.midFlight.nth);
+      const { operation, nth, landed } = plan.midFlight;
+      this.world.armMidFlight(operation, nth, landed);
     }
     if (plan.coldStart !== undefined) this.world.coldStart(plan.coldStart);
   }

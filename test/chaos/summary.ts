@@ -38,7 +38,7 @@ function hostileRecordLine(report: ChaosReport): string {
 function deadLetterLine(report: ChaosReport): string {
   const { deadLetters } = report.figures;
   const provoked = [...deadLetters.provoked].map(([reason, n]) => `${n} ${reason}`).join(', ');
-  return `${deadLetters.expected['hostile job']} hostile jobs, ${deadLetters.expected['wrong group']} valid jobs in the wrong FIFO group (WrongGroup), ${deadLetters.expected['hostile record']} hostile-record jobs refused and ${deadLetters.refused} of the scanner's own for them, provoked permanent failures (${provoked || 'none'}) and ${deadLetters.replayedDeleted} jobs of their generations whose replayed token they had deleted (VerificationFailed), ${deadLetters.redriven} valid jobs moved by SQS after 5 failed receives (alarm), ${deadLetters.repeated} dead-lettered twice`;
+  return `${deadLetters.expected['hostile job']} hostile jobs, ${deadLetters.expected['wrong group']} valid jobs in the wrong FIFO group (WrongGroup), ${deadLetters.expected['hostile record']} hostile-record jobs refused (${deadLetters.untrusted} of them revocations from an untrusted sender: UntrustedSender) and ${deadLetters.refused} of the scanner's own for them, provoked permanent failures (${provoked || 'none'}) and ${deadLetters.replayedDeleted} jobs of their generations whose replayed token they had deleted (VerificationFailed), ${deadLetters.redriven} valid jobs moved by SQS after 5 failed receives (alarm), ${deadLetters.repeated} dead-lettered twice`;
 }
 
 /** The run's figures, for the terminal. */
@@ -60,7 +60,7 @@ export function formatReport(report: ChaosReport): string {
     `Chaos suite${report.breakage === undefined ? '' : ` with a broken rotator (${report.breakage})`}: seed ${report.seed}; replay with ${replayCommand(report.seed)}`,
     `  fleet       ${report.fleet.length} tokens over ${CHAOS_LICENSES.length} licenses (${regions}); ${UNMANAGED.length} unmanaged parameters under the path, 1 outside it; ${hostileRecordLine(report)}`,
     `  run         ${report.rounds} rounds, ${report.simulatedDays.toFixed(1)} simulated days, ${(report.realMs / 1000).toFixed(1)} s; 2 rotators draining at once`,
-    `  work        ${events.get('deliveries') ?? 0} deliveries in ${events.get('rotator invocations') ?? 0} invocations, ${figures.tokensMinted} tokens minted, ${figures.rotations} rotations (+${figures.sameTokenRewrites} same-token rewrites: a PutParameter retried after its answer was lost, or stalled past its visibility timeout), ${report.revocations} tokens revoked (${figures.deletions} DeleteToken calls took effect), ${report.scanFailures} scans failed`,
+    `  work        ${events.get('deliveries') ?? 0} deliveries in ${events.get('rotator invocations') ?? 0} invocations, ${figures.tokensMinted} tokens minted, ${figures.rotations} rotations (+${figures.sameTokenRewrites} same-token rewrites: a PutParameter retried after its answer was lost, or aborted at its job's deadline after it landed), ${report.revocations} tokens revoked (${figures.deletions} DeleteToken calls took effect), ${report.scanFailures} scans failed`,
     `  faults      ${list(report.faults)}`,
     `  checked     after every round: ${Object.values(Invariant)
       .filter((invariant) => invariant !== Invariant.NothingUnrecorded)
@@ -70,7 +70,8 @@ export function formatReport(report: ChaosReport): string {
     `  dead letters ${deadLetterLine(report)}`,
     `  late mints  ${orphaned['beyond-window']} minted again past the ClientToken window, ${figures.lateMintsRevoked} of them revoked by the scan's audit (revoke-orphans)`,
     `  orphans     within a round, AVAILABLE tokens no record names: ${orphaned['retire-failed']} pushed out of a record whose best-effort delete failed (logged), ${orphaned['not-deleted-after-write']} pushed out by a rotation whose delete failed and which stopped once its PutParameter took effect (not logged), ${orphaned['dead-lettered']} minted by an attempt of a job SQS then moved to the DLQ`,
-    `  scanner     its own counts at the last scan: ${lastScan?.damaged ?? '-'} damaged records, ${lastScan?.optedOut ?? '-'} opted out, ${lastScan?.notAllowed ?? '-'} outside the allow-lists, ${lastScan?.unrecordedTokens ?? '-'} unrecorded tokens`,
+    `  scanner     its own counts at the last scan: ${lastScan?.damaged ?? '-'} damaged records (${lastScan?.conflicting ?? '-'} conflicting), ${lastScan?.optedOut ?? '-'} opted out, ${lastScan?.notAllowed ?? '-'} outside the allow-lists, ${lastScan?.unrecordedTokens ?? '-'} unrecorded tokens, ${lastScan?.lostTokens ?? '-'} lost tokens; over ${figures.scansChecked} scans checked, ${figures.conflictsCounted} conflicting records counted; lost tokens only the ${figures.falseLostTokens} false ones of ${figures.scansWithFalseLostTokens} scans made before any record of a license homed elsewhere named its home region (a product finding: the audit lists such a license in the scanner's region)`,
+    `  senders     only the scanner's SenderId is trusted: ${figures.previousLiveSkips} rotations from an operator skipped (previous-live: the previous token still live), ${figures.deadLetters.untrusted} revocations from a hostile sender dead-lettered (UntrustedSender)`,
     `  at the end  one AVAILABLE token per parameter, besides ${report.extras.grace} superseded in their grace period; ${unrecorded} tokens no parameter holds and no record names`,
     `  violations  ${describeViolations(report.violations)}`,
   ].join('\n');

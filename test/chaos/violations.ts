@@ -15,6 +15,7 @@ export const Invariant = {
   NoDeleteWhileHeld: 'safety: no token deleted while a parameter holds it',
   OneRotationPerGrace: 'safety: at most one rotation per grace period',
   NothingUnrecorded: 'safety: no unrecorded token at the end',
+  ScannerSees: 'safety: every scan finds no fleet token lost and every conflicting record',
 } as const;
 
 /** One of the Invariant values. */
@@ -39,6 +40,7 @@ export interface RecordFields {
   readonly rotatedAt?: unknown;
   readonly renewBeforeDays?: unknown;
   readonly mintsFrom?: unknown;
+  readonly homeRegion?: unknown;
 }
 
 /** The fields of a Description, if it is a JSON object; none otherwise. */
