@@ -15,6 +15,7 @@ import {
 } from './dead-letters.js';
 import type { FleetEntry } from './fleet.js';
 import type { HostileRecord } from './hostile-records.js';
+import { pickupOf } from './pickups.js';
 import { type TokenDeletion, unrecordedTokens } from './safety.js';
 import { excerpt, Invariant, recordFields, text, type Violation } from './violations.js';
 
@@ -53,6 +54,8 @@ export interface ScanExpectation {
    * counts each such record's token lost (a false alarm; a product finding, counted apart).
    */
   readonly unseen: number;
+  /** The revocations it must defer (after-pickup, not picked up) and the overdue ones. */
+  readonly deferrals: { readonly deferred: number; readonly overdue: number };
 }
 
 /** Figures the checker gathers on the way. */
@@ -87,6 +90,10 @@ export interface CheckerFigures {
   /** LostTokens counted for licenses listed outside their home region (see ScanExpectation). */
   falseLostTokens: number;
   scansWithFalseLostTokens: number;
+  /** Scans whose deferred revocations were checked, and what they deferred over the run. */
+  deferralScans: number;
+  deferred: number;
+  overdue: number;
   logLines: number;
   metricLines: number;
   errorsChecked: number;
@@ -114,11 +121,16 @@ export type OrphanReason =
    */
   | 'beyond-window';
 
-/** Why a token other than the stored one is still AVAILABLE ('none': it should not be). */
-export type ExtraReason = 'grace' | OrphanReason | 'none';
+/**
+ * Why a token other than the stored one is still AVAILABLE ('none': it should not be):
+ * `awaiting-pickup` is an after-pickup parameter's previous token whose successor no host has
+ * presented yet (or only since the last clean scan).
+ */
+export type ExtraReason = 'grace' | 'awaiting-pickup' | OrphanReason | 'none';
 
 const JWT_SHAPE = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\./;
 const RETIRE_FAILED = 'Could not delete the token that dropped out of the record';
+const PICKUP_READ_FAILED = 'Could not read the pickup of a parameter';
 
 const sameList = (a: readonly string[], b: readonly string[]): boolean =>
   a.length === b.length && a.every((item, index) => item === b[index]);
@@ -150,6 +162,9 @@ export class InvariantChecker {
   #tokenCount = 0;
   #writeCount = 0;
   #lastCleanScanAt: number | undefined;
+  /** The scans' failed pickup reads this round (each keeps a revocation deferred), and whose. */
+  #pickupReadFailures = 0;
+  readonly #pickupUnread = new Set<string>();
   /** The round's stalled calls, for failure stories. */
   #stalls: readonly string[] = [];
 
@@ -189,6 +204,9 @@ export class InvariantChecker {
       conflictsCounted: 0,
       falseLostTokens: 0,
       scansWithFalseLostTokens: 0,
+      deferralScans: 0,
+      deferred: 0,
+      overdue: 0,
       logLines: 0,
       metricLines: 0,
       errorsChecked: 0,
@@ -271,7 +289,9 @@ export class InvariantChecker {
       });
     }
     if (facts.scansCompleted && facts.drained) this.#checkDue(facts, exempt, violations);
-    this.#checkLifecycle(round, exempt, violations);
+    // A pickup the scan could not read keeps its previous token ("not knowing means waiting").
+    this.#checkLifecycle(round, new Set([...exempt, ...this.#pickupUnread]), violations);
+    this.#pickupUnread.clear();
     return violations;
   }
 
@@ -320,6 +340,7 @@ export class InvariantChecker {
   extraTokens(): Record<ExtraReason, number> {
     const result: Record<ExtraReason, number> = {
       grace: 0,
+      'awaiting-pickup': 0,
       'retire-failed': 0,
       'not-deleted-after-write': 0,
       'beyond-window': 0,
@@ -369,6 +390,7 @@ export class InvariantChecker {
    * record that names another record's token is counted conflicting (it gets no job), every scan.
    */
   #checkScans(facts: RoundFacts, violations: Violation[]): void {
+    this.#checkDeferrals(facts, violations);
     for (const { summary: scan, expected } of facts.scans) {
       this.figures.scansChecked++;
       this.figures.conflictsCounted += scan.conflicting;
@@ -393,6 +415,38 @@ export class InvariantChecker {
         });
       }
     }
+  }
+
+  /**
+   * The round's scans deferred the revocations of exactly the after-pickup parameters whose hosts
+   * have not picked up the stored token (previous token live past its grace period), and counted
+   * overdue those past the pickup-overdue period: checked for scans that could list every
+   * license. A pickup the scan could not read keeps its revocation deferred ("not knowing means
+   * waiting"): each such failure (logged) allows one more.
+   */
+  #checkDeferrals(facts: RoundFacts, violations: Violation[]): void {
+    const failures = this.#pickupReadFailures;
+    this.#pickupReadFailures = 0;
+    const checked = facts.scans.filter(
+      ({ summary, expected }) => summary.licenseCheckFailures === 0 && expected.unseen === 0,
+    );
+    if (checked.length !== facts.scans.length) return;
+    const sum = (pick: (scan: (typeof checked)[number]) => number) =>
+      checked.reduce((total, scan) => total + pick(scan), 0);
+    const deferred = sum(({ summary }) => summary.revocationsDeferred);
+    const overdue = sum(({ summary }) => summary.pickupsOverdue);
+    const wanted = sum(({ expected }) => expected.deferrals.deferred);
+    const wantedOverdue = sum(({ expected }) => expected.deferrals.overdue);
+    this.figures.deferralScans += checked.length;
+    this.figures.deferred += deferred;
+    this.figures.overdue += overdue;
+    const within = (got: number, want: number) => got >= want && got - want <= failures;
+    if (within(deferred, wanted) && within(overdue, wantedOverdue)) return;
+    violations.push({
+      round: facts.round,
+      invariant: Invariant.DeferralsMatch,
+      detail: `the round's scans deferred ${deferred} revocations (${overdue} overdue); ${wanted} hosts had not picked up (${wantedOverdue} overdue), ${failures} pickups could not be read`,
+    });
   }
 
   /**
@@ -510,7 +564,9 @@ export class InvariantChecker {
   #checkWrites(round: number, violations: Violation[]): void {
     const writes = this.sandbox.ssm.writes();
     for (const write of writes.slice(this.#writeCount)) {
-      if (write.operation !== 'PutParameter' || !this.#byName.has(write.name)) {
+      // The exchange tags a parameter with its pickup; nothing else writes but the rotator.
+      const allowed = write.operation === 'PutParameter' || write.operation === 'AddTagsToResource';
+      if (!allowed || !this.#byName.has(write.name)) {
         violations.push({
           round,
           invariant: Invariant.Scope,
@@ -774,6 +830,10 @@ export class InvariantChecker {
       }
       this.figures.logLines++;
       if (parsed.why === SkipReason.PreviousLive) this.figures.previousLiveSkips++;
+      if (parsed.message === PICKUP_READ_FAILED) {
+        this.#pickupReadFailures++;
+        this.#pickupUnread.add(String(parsed.parameterName));
+      }
       const tokenId = text(parsed.tokenId);
       if (parsed.message === RETIRE_FAILED && tokenId !== undefined) {
         // Logged as failed, yet perhaps deleted (the answer was lost): only an AVAILABLE one counts.
@@ -797,12 +857,27 @@ export class InvariantChecker {
       const record = recordFields(this.sandbox.ssm.parameter(name)?.description);
       const previous = text(record.previousTokenId);
       const supersededAt = Date.parse(text(record.rotatedAt) ?? text(record.issuedAt) ?? '');
-      // The previous token may live until a clean scan after its grace period has run.
-      const inGrace =
-        this.#lastCleanScanAt === undefined || supersededAt + this.graceMs > this.#lastCleanScanAt;
+      // The previous token may live until a clean scan after its grace period has run, and under
+      // after-pickup until a clean scan after the pickup of its successor.
+      const cleanScan = this.#lastCleanScanAt;
+      const inGrace = cleanScan === undefined || supersededAt + this.graceMs > cleanScan;
+      const pickup = pickupOf(this.sandbox, name);
+      const awaiting =
+        (text(record.revocation) ?? 'after-pickup') === 'after-pickup' &&
+        (pickup === undefined ||
+          pickup.tokenId !== record.tokenId ||
+          cleanScan === undefined ||
+          pickup.at.getTime() > cleanScan);
       for (const id of ids) {
         if (id === record.tokenId) continue;
-        const why = id === previous && inGrace ? 'grace' : (this.#orphans.get(id) ?? 'none');
+        const why =
+          id !== previous
+            ? (this.#orphans.get(id) ?? 'none')
+            : inGrace
+              ? 'grace'
+              : awaiting
+                ? 'awaiting-pickup'
+                : (this.#orphans.get(id) ?? 'none');
         extras.push({ name, id, why });
       }
     }

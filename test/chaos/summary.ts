@@ -1,3 +1,4 @@
+import { DAY_MS, HOUR_MS } from '../../src/time.js';
 import { CHAOS_LICENSES, UNMANAGED } from './fleet.js';
 import { Refusal } from './hostile-records.js';
 import type { ChaosReport } from './run.js';
@@ -41,6 +42,24 @@ function deadLetterLine(report: ChaosReport): string {
   return `${deadLetters.expected['hostile job']} hostile jobs, ${deadLetters.expected['wrong group']} valid jobs in the wrong FIFO group (WrongGroup), ${deadLetters.expected['hostile record']} hostile-record jobs refused (${deadLetters.untrusted} of them revocations from an untrusted sender: UntrustedSender) and ${deadLetters.refused} of the scanner's own for them, provoked permanent failures (${provoked || 'none'}) and ${deadLetters.replayedDeleted} jobs of their generations whose replayed token they had deleted (VerificationFailed), ${deadLetters.redriven} valid jobs moved by SQS after 5 failed receives (alarm), ${deadLetters.repeated} dead-lettered twice`;
 }
 
+/** The consumer side of the run: hosts, what their agents did, and the hostile presenters. */
+function consumerLines(report: ChaosReport): string[] {
+  const c = report.consumers;
+  const intervals = [...c.byInterval]
+    .sort(([a], [b]) => a - b)
+    .map(([ms, n]) => `${n} every ${ms >= DAY_MS ? `${ms / DAY_MS} d` : `${ms / HOUR_MS} h`}`)
+    .join(', ');
+  const refusals = [...c.refusals].map(([why, n]) => `${n} ${why}`).join(', ');
+  const hostile = [...c.hostile].map(([kind, n]) => `${kind} ${n}`).join(' · ');
+  const { figures } = report;
+  return [
+    `  hosts       ${c.hosts['after-pickup']} after-pickup, ${c.hosts['after-grace']} after-grace (${intervals}; jitter a sixth of the interval); ${c.offlineEpisodes} offline episodes of 1 to 6 weeks`,
+    `  agents      ${c.refreshes} refreshes run (${c.skippedUnchanged} cycles that would change nothing only scheduled), ${c.refreshed} tokens delivered, ${report.pickups} pickups recorded, ${c.transientFailures} transient failures backed off (${c.exchangeFaults} function URL faults injected: 429, 503), ${c.reprovisioned} hosts re-provisioned after a refusal (${refusals || 'none'})`,
+    `  presenters  ${hostile || 'none'}: ${c.hostileRefused} refused, ${c.hostileFaults} met a fault, none handed a token`,
+    `  pickups     ${figures.deferred} revocations deferred (${figures.overdue} overdue) over ${figures.deferralScans} scans, each matching the hosts yet to pick up; ${report.extras['awaiting-pickup']} previous tokens still awaiting a pickup at the end`,
+  ];
+}
+
 /** The run's figures, for the terminal. */
 export function formatReport(report: ChaosReport): string {
   const { figures, lastScan } = report;
@@ -67,6 +86,7 @@ export function formatReport(report: ChaosReport): string {
       .join('; ')}; after the last: ${Invariant.NothingUnrecorded}`,
     `              ${figures.logLines} log lines, ${figures.metricLines} metric lines, ${figures.errorsChecked} errors, every job and dead letter searched for tokens`,
     `  closest     to expiry after a round: ${closest}`,
+    ...consumerLines(report),
     `  dead letters ${deadLetterLine(report)}`,
     `  late mints  ${orphaned['beyond-window']} minted again past the ClientToken window, ${figures.lateMintsRevoked} of them revoked by the scan's audit (revoke-orphans)`,
     `  orphans     within a round, AVAILABLE tokens no record names: ${orphaned['retire-failed']} pushed out of a record whose best-effort delete failed (logged), ${orphaned['not-deleted-after-write']} pushed out by a rotation whose delete failed and which stopped once its PutParameter took effect (not logged), ${orphaned['dead-lettered']} minted by an attempt of a job SQS then moved to the DLQ`,

@@ -16,6 +16,12 @@ export const Invariant = {
   OneRotationPerGrace: 'safety: at most one rotation per grace period',
   NothingUnrecorded: 'safety: no unrecorded token at the end',
   ScannerSees: 'safety: every scan finds no fleet token lost and every conflicting record',
+  NoHostCutOff: 'consumers: no host cut off while its parameter holds a working token',
+  HostsServed: 'consumers: every online host holds the stored token within one interval',
+  ExchangeRefuses: 'consumers: the exchange hands a token only to a holder of an accepted one',
+  PickupFirst:
+    'consumers: under after-pickup a previous token goes only after its successor is picked up',
+  DeferralsMatch: 'consumers: revocations deferred and overdue match the hosts yet to pick up',
 } as const;
 
 /** One of the Invariant values. */
@@ -41,6 +47,7 @@ export interface RecordFields {
   readonly renewBeforeDays?: unknown;
   readonly mintsFrom?: unknown;
   readonly homeRegion?: unknown;
+  readonly revocation?: unknown;
 }
 
 /** The fields of a Description, if it is a JSON object; none otherwise. */

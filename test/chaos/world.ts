@@ -8,6 +8,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import middy from '@middy/core';
 import type { ScheduledEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import scheduled from '../../events/scheduled-event.json' with { type: 'json' };
+import { createExchange, wireExchange } from '../../src/app/exchange.js';
 import { createRotator, RESPONSE_RESERVE_MS, wireRotator } from '../../src/app/rotator.js';
 import { createScanner, wireScanner } from '../../src/app/scanner.js';
 import { deadlinePlugin, withDeadline } from '../../src/aws/deadline.js';
@@ -15,7 +16,8 @@ import { EventBridgeBus } from '../../src/aws/event-bus.js';
 import { LicenseManagerTokens } from '../../src/aws/license-manager.js';
 import { SqsMessageQueue } from '../../src/aws/message-queue.js';
 import { SsmParameterStore } from '../../src/aws/parameter-store.js';
-import { readRotatorConfig, readScannerConfig } from '../../src/config.js';
+import { SsmTokenVault } from '../../src/aws/token-vault.js';
+import { readExchangeConfig, readRotatorConfig, readScannerConfig } from '../../src/config.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { CLIENT_TOKEN_WINDOW_MS } from '../../src/rotation/client-token.js';
 import { EVENT_SOURCE } from '../../src/rotation/events.js';
@@ -26,9 +28,11 @@ import type {
   ParameterStore,
 } from '../../src/rotation/ports.js';
 import type { ScanSummary } from '../../src/rotation/scan.js';
+import { HOUR_MS } from '../../src/time.js';
 import { isObject } from '../../src/validate.js';
 import { SANDBOX_CREDENTIALS } from '../../tools/local/clients.js';
 import { type DrainSummary, drainQueue, type SqsHandler } from '../../tools/local/event-source.js';
+import type { FunctionUrlHandler } from '../../tools/local/function-url.js';
 import { LOCAL_ALLOW_LISTS } from '../../tools/local/handlers.js';
 import { lambdaContext } from '../../tools/local/lambda-context.js';
 import { createRotatorQueues, type RotatorQueues } from '../../tools/local/queues.js';
@@ -386,6 +390,11 @@ export class ChaosWorld {
     return this.sandbox.sqs.queue('chaos-jobs.fifo')?.messages ?? [];
   }
 
+  /** How long after a rotation the scanner counts a pickup overdue (PICKUP_OVERDUE_HOURS). */
+  get pickupOverdueMs(): number {
+    return readScannerConfig(environment(this.queues)).pickupOverdueHours * HOUR_MS;
+  }
+
   /** One scheduled scan; resolves with its summary, or rejects as the Lambda invocation would. */
   async scan(): Promise<ScanSummary> {
     const summary = await this.scanner(structuredClone(scheduled) as ScheduledEvent);
@@ -476,6 +485,26 @@ export class ChaosWorld {
       this.#slots.map((slot, index) => this.#drain(slot.handler, batchSizes[index] ?? 10)),
     );
     return drains;
+  }
+
+  /**
+   * The token exchange as deployed (src/app/exchange.ts, its logs and metrics the real ones), on
+   * the sandbox with the deploy's settings, for the hosts' function URL.
+   */
+  exchange(): FunctionUrlHandler {
+    const ssm = new SSMClient(clientConfig(this.sandbox));
+    const store = new SsmParameterStore(ssm);
+    const deps = wireExchange(readExchangeConfig(environment(this.queues)), {
+      store,
+      vault: new SsmTokenVault(ssm),
+      tokens: licenseTokens(this.sandbox),
+      pickups: store,
+      events: eventBus(this.sandbox),
+      logger: createLogger(),
+      clock: () => this.sandbox.clock.now(),
+    });
+    const handler = createExchange(deps);
+    return (event, context) => handler(event, context);
   }
 
   /** Closes the sandbox. */
@@ -658,8 +687,7 @@ const environment = (queues: RotatorQueues): Record<string, string> => ({
   JOB_QUEUE_URL: queues.jobQueueUrl,
   DEAD_LETTER_QUEUE_URL: queues.deadLetterQueueUrl,
   ...LOCAL_ALLOW_LISTS,
-  // No host picks tokens up in this world: revocation after the grace period.
-  REVOCATION_POLICY: 'after-grace',
+  // REVOCATION_POLICY unset: after-pickup, the default; a quarter of the records say after-grace.
   // Only the scanner's jobs may delete: it has seen every record (and every pickup).
   TRUSTED_SENDER_IDS: Sender.Scanner,
 });
