@@ -1,6 +1,10 @@
 import { JobReason, messageGroupId, newJob, serialiseJob } from '../../src/rotation/job.js';
 import { tokenDates } from '../../src/rotation/mint.js';
-import { type RotationRecord, serialiseRecord } from '../../src/rotation/record.js';
+import {
+  RevocationPolicy,
+  type RotationRecord,
+  serialiseRecord,
+} from '../../src/rotation/record.js';
 import { DAY_MS } from '../../src/time.js';
 import type { SeededRandom } from '../../tools/sandbox/random.js';
 import type { Sandbox } from '../../tools/sandbox/sandbox.js';
@@ -192,6 +196,8 @@ function foreignPrevious(context: RecordContext): string {
     }),
     ...(victim === undefined ? {} : { previousTokenId: victim.tokenId }),
     rotatedAt: new Date(rotatedAt).toISOString(),
+    // Its revocation due at once, past the grace period: no pickup to wait for.
+    revocation: RevocationPolicy.AfterGrace,
   });
 }
 

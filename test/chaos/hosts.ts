@@ -589,7 +589,8 @@ export class Consumers {
     try {
       credentials = await credentialsFor(own, source, { output });
     } catch (error) {
-      if (!(error instanceof TransientError)) throw error;
+      // Throttled, or (with a broken rotator) the attacker's own token is gone: no attempt.
+      if (!(error instanceof TransientError || error instanceof RefusedError)) throw error;
       this.figures.hostileFaults++;
       return;
     }
