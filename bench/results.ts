@@ -446,8 +446,8 @@ const MEMORY_BUDGET_PER = 100_000;
 export const CLAIM_BUDGET_BYTES = 256;
 /**
  * What the audit's ledger may keep per parameter awaiting a job (a previous token past its grace
- * period), once its rotation's week of stray-mint lookups is over: a few fields, no more than one
- * of its two claims. After a fleet-wide rotation nearly every parameter awaits one.
+ * period), its record not kept for stray-mint lookups: a few fields, no more than one of its two
+ * claims. After a fleet-wide rotation nearly every parameter awaits one.
  */
 export const LEDGER_BUDGET_BYTES = 256;
 
@@ -511,7 +511,7 @@ function previousTokenTargets(
   const perAwaiting = claims.ledgerBytesPerAwaiting;
   if (perAwaiting !== undefined) {
     checks.push({
-      target: `The audit's ledger: at most ${LEDGER_BUDGET_BYTES} B per parameter awaiting a job (its previous token past the grace period), rotations older than the week of stray-mint lookups, at ${count(previousTokens.parameters)} with previous tokens`,
+      target: `The audit's ledger: at most ${LEDGER_BUDGET_BYTES} B per parameter awaiting a job (its previous token past the grace period), no record kept for stray-mint lookups, at ${count(previousTokens.parameters)} with previous tokens`,
       measured: `${perAwaiting} B (${claims.ledgerMb} MB for ${count(claims.awaiting)} awaiting)${claims.recent === undefined ? '' : `; rotated within the week, the record kept by design: ${claims.recent.bytesPerKept} B per parameter (${claims.recent.ledgerMb} MB for ${count(claims.recent.kept)})`}`,
       met: perAwaiting <= LEDGER_BUDGET_BYTES,
     });
