@@ -84,6 +84,8 @@ export interface CheckerFigures {
   orphaned: Record<OrphanReason, number>;
   /** Rotations from a sender other than the scanner skipped: the previous token was still live. */
   previousLiveSkips: number;
+  /** Rounds × previous tokens kept past their time because another record named them too. */
+  keptForConflict: number;
   /** Scans checked, and the conflicting records they counted over the run. */
   scansChecked: number;
   conflictsCounted: number;
@@ -124,13 +126,16 @@ export type OrphanReason =
 /**
  * Why a token other than the stored one is still AVAILABLE ('none': it should not be):
  * `awaiting-pickup` is an after-pickup parameter's previous token whose successor no host has
- * presented yet (or only since the last clean scan).
+ * presented yet (or only since the last clean scan); `conflict` is a previous token another record
+ * also named at the last clean scan (a hostile record names a fleet token each round): the scan
+ * cannot tell whose it is and revokes neither, until the conflict is gone.
  */
-export type ExtraReason = 'grace' | 'awaiting-pickup' | OrphanReason | 'none';
+export type ExtraReason = 'grace' | 'awaiting-pickup' | 'conflict' | OrphanReason | 'none';
 
 const JWT_SHAPE = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\./;
 const RETIRE_FAILED = 'Could not delete the token that dropped out of the record';
 const PICKUP_READ_FAILED = 'Could not read the pickup of a parameter';
+const CONFLICT_LOGGED = "Record names another record's token; no job for it";
 
 const sameList = (a: readonly string[], b: readonly string[]): boolean =>
   a.length === b.length && a.every((item, index) => item === b[index]);
@@ -165,6 +170,9 @@ export class InvariantChecker {
   /** The scans' failed pickup reads this round (each keeps a revocation deferred), and whose. */
   #pickupReadFailures = 0;
   readonly #pickupUnread = new Set<string>();
+  /** The records the round's scans logged as conflicting, and those of the last clean scan. */
+  readonly #conflictLogged = new Set<string>();
+  #conflictingAtCleanScan: ReadonlySet<string> = new Set();
   /** The round's stalled calls, for failure stories. */
   #stalls: readonly string[] = [];
 
@@ -200,6 +208,7 @@ export class InvariantChecker {
         'beyond-window': 0,
       },
       previousLiveSkips: 0,
+      keptForConflict: 0,
       scansChecked: 0,
       conflictsCounted: 0,
       falseLostTokens: 0,
@@ -292,6 +301,7 @@ export class InvariantChecker {
     // A pickup the scan could not read keeps its previous token ("not knowing means waiting").
     this.#checkLifecycle(round, new Set([...exempt, ...this.#pickupUnread]), violations);
     this.#pickupUnread.clear();
+    this.#conflictLogged.clear();
     return violations;
   }
 
@@ -341,6 +351,7 @@ export class InvariantChecker {
     const result: Record<ExtraReason, number> = {
       grace: 0,
       'awaiting-pickup': 0,
+      conflict: 0,
       'retire-failed': 0,
       'not-deleted-after-write': 0,
       'beyond-window': 0,
@@ -472,6 +483,7 @@ export class InvariantChecker {
   /** After a clean round: every parameter due at its scan has rotated, or its job alarmed. */
   #checkDue(facts: RoundFacts, exempt: ReadonlySet<string>, violations: Violation[]): void {
     this.#lastCleanScanAt = facts.scanAt;
+    this.#conflictingAtCleanScan = new Set(this.#conflictLogged);
     for (const [name, version] of facts.dueAtScan) {
       const now = this.sandbox.ssm.parameter(name)?.version;
       if (now === version && !exempt.has(name)) {
@@ -830,6 +842,9 @@ export class InvariantChecker {
       }
       this.figures.logLines++;
       if (parsed.why === SkipReason.PreviousLive) this.figures.previousLiveSkips++;
+      if (parsed.message === CONFLICT_LOGGED) {
+        this.#conflictLogged.add(String(parsed.parameterName));
+      }
       if (parsed.message === PICKUP_READ_FAILED) {
         this.#pickupReadFailures++;
         this.#pickupUnread.add(String(parsed.parameterName));
@@ -877,7 +892,9 @@ export class InvariantChecker {
               ? 'grace'
               : awaiting
                 ? 'awaiting-pickup'
-                : (this.#orphans.get(id) ?? 'none');
+                : this.#conflictingAtCleanScan.has(name)
+                  ? 'conflict'
+                  : (this.#orphans.get(id) ?? 'none');
         extras.push({ name, id, why });
       }
     }
@@ -886,6 +903,7 @@ export class InvariantChecker {
 
   #checkLifecycle(round: number, deadLettered: ReadonlySet<string>, violations: Violation[]): void {
     for (const { name, id, why } of this.#liveExtras()) {
+      if (why === 'conflict') this.figures.keptForConflict++;
       // A dead-lettered revoke job is retried by the next clean scan.
       if (why !== 'none' || deadLettered.has(name)) continue;
       violations.push({
