@@ -23,19 +23,22 @@ export interface Timings {
   readonly importMedianMs: number;
 }
 
+/** A made-up IAM role id, as CloudFormation's `RoleId` attribute gives one (AROA…). */
+const BENCH_ROLE_ID = 'AROABENCHINIT00000000';
+
 /**
  * The environment Lambda gives a function: serverless.yml's provider and function variables
- * (a queue's `Ref` becomes a made-up FIFO queue URL, which passes the config check), the region,
- * and credentials, as the runtime sets them.
+ * (a queue's `Ref` becomes a made-up FIFO queue URL and a role's `RoleId` a made-up role id, which
+ * pass the config check), the region, and credentials, as the runtime sets them.
  */
 export function lambdaEnvironment(config: ServiceConfig, name: string): Record<string, string> {
   const region = config.provider.region;
   const resolve = (value: unknown): string => {
     if (typeof value === 'string' || typeof value === 'number') return String(value);
-    const ref =
-      typeof value === 'object' && value !== null && 'Ref' in value
-        ? String((value as { Ref: unknown }).Ref)
-        : 'Unknown';
+    const object = typeof value === 'object' && value !== null ? value : {};
+    const attribute = 'Fn::GetAtt' in object ? object['Fn::GetAtt'] : undefined;
+    if (Array.isArray(attribute) && attribute[1] === 'RoleId') return BENCH_ROLE_ID;
+    const ref = 'Ref' in object ? String(object.Ref) : 'Unknown';
     return `https://sqs.${region}.amazonaws.com/123456789012/bench-${ref}.fifo`;
   };
   const declared = { ...config.provider.environment, ...config.functions[name]?.environment };

@@ -19,6 +19,9 @@ export interface Machine {
   readonly commit: string;
 }
 
+/** The 1-minute load average now, two decimals. */
+export const loadNow = (): number => Math.round((loadavg()[0] ?? 0) * 100) / 100;
+
 const git = (args: readonly string[]): string => {
   try {
     return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' });
@@ -41,7 +44,7 @@ export function describeMachine(): Machine {
     cores: availableParallelism(),
     memoryGb: Math.round(totalmem() / 1e9),
     os: `${type()} ${release()}`,
-    loadAverage: Math.round((loadavg()[0] ?? 0) * 100) / 100,
+    loadAverage: loadNow(),
     commit: `${git(['rev-parse', '--short', 'HEAD']).trim() || 'unknown'}${changed.length === 0 ? '' : ` + uncommitted ${changed.join(', ')}`}`,
   };
 }

@@ -99,3 +99,17 @@ export async function measureMemory<T>(
     },
   };
 }
+
+/**
+ * What `build`'s result keeps alive: the used heap right after a full GC with it, less the used
+ * heap right after one before it was built (the process must run with --expose-gc). Whatever a
+ * first call allocates once and keeps (clients, parsers, compiled code) is counted too, so warm
+ * the path up first.
+ */
+export async function retainedBy<T>(build: () => Promise<T>): Promise<{ value: T; bytes: number }> {
+  collect();
+  const before = usedHeap();
+  const value = await build();
+  collect();
+  return { value, bytes: usedHeap() - before };
+}

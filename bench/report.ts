@@ -1,6 +1,7 @@
 import { JOB_START_BUDGET_MS, RESPONSE_RESERVE_MS } from '../src/app/rotator.js';
 import type { BundleFigures } from './cold-start.js';
-import { GroupMode } from './groups.js';
+import type { RotatorSettings } from './deployed.js';
+import { ARRANGEMENT_LABELS, DEPLOYED_GROUPS } from './groups.js';
 import type {
   LatencySummary,
   PointSummary,
@@ -8,7 +9,7 @@ import type {
   RotationSummary,
   VariantSummary,
 } from './results.js';
-import { callList, drainedClean, seconds, verdict } from './results.js';
+import { callList, drainedClean, restMb, seconds, verdict } from './results.js';
 import { LIVE_HEAP_EVERY_MS } from './scan-scale.js';
 
 const n = (value: number): string => value.toLocaleString('en');
@@ -106,7 +107,65 @@ function scanSection(results: Results): string {
       table(SCAN_HEADER, scanRows([previousTokens], 'scanner')),
     );
   }
+  parts.push(...memoryHeld(points, previousTokens));
   return parts.join('\n\n');
+}
+
+/**
+ * What the scan's live heap holds, fleet by fleet: the claims (one entry per named token, by
+ * design) and the audit's ledger, each measured alone, and the rest, with what its growth comes
+ * to per parameter.
+ */
+function memoryHeld(
+  points: readonly PointSummary[],
+  previousTokens: PointSummary | undefined,
+): string[] {
+  const all = [...points, ...(previousTokens === undefined ? [] : [previousTokens])];
+  const rows = all.map((p) => [
+    `${n(p.parameters)}${p.previousTokens ? ' with previous tokens' : ''}`,
+    n(p.claims.namedTokens),
+    `${p.scanner.peakLiveHeapMb}`,
+    `${p.claims.mb}`,
+    `${p.claims.bytesPerToken} B`,
+    `${p.claims.ledgerMb}`,
+    `${restMb(p)}`,
+  ]);
+  const bytesEach = (mb: number, count: number): string => `${Math.round((mb * 1e6) / count)} B`;
+  const smallest = points[0];
+  const largest = points.at(-1);
+  const growth =
+    smallest === undefined || largest === undefined || largest === smallest
+      ? []
+      : [
+          `From ${n(smallest.parameters)} to ${n(largest.parameters)} parameters the rest went ${restMb(smallest)} → ${restMb(largest)} MB: ${bytesEach(restMb(largest) - restMb(smallest), largest.parameters - smallest.parameters)} per parameter more, of which the audit's ledger ${smallest.claims.ledgerMb} → ${largest.claims.ledgerMb} MB. Besides the claims and the ledger the scan keeps the due jobs until every record is read (one name and version per due parameter, src/rotation/scan.ts), and the peak falls while the licenses' tokens are listed, a page at a time.`,
+        ];
+  const plain =
+    previousTokens === undefined
+      ? undefined
+      : points.find((p) => p.parameters === previousTokens.parameters);
+  const ledger =
+    previousTokens === undefined || plain === undefined || largest === undefined
+      ? []
+      : [
+          `**The audit's ledger grows with the fleet.** With previous tokens the rest went ${restMb(plain)} → ${restMb(previousTokens)} MB over the same fleet without, and the ledger alone ${plain.claims.ledgerMb} → ${previousTokens.claims.ledgerMb} MB: ${bytesEach(previousTokens.claims.ledgerMb, previousTokens.parameters)} per parameter of the fleet. The ledger (src/rotation/token-audit.ts \`TokenAudit.note\`) keeps every parameter whose previous token is past its grace period whole, its record, assessment and standing, until the license's tokens are listed; here ${n(previousTokens.scanner.revocationsEnqueued)} of the ${n(previousTokens.parameters)} got a revocation job. A record keeps naming its previous token after the revocation, until its next rotation, so in a fleet rotated once that is nearly every parameter: about ${Math.round((previousTokens.claims.ledgerMb * largest.parameters) / previousTokens.parameters)} MB at ${n(largest.parameters)} parameters, on top of the claims on ${n(2 * largest.parameters)} named tokens. The claims already hold each previous token's id with its record's name; what the weighing needs besides (the version, the policy's standing, the mint window) is a few fields, not the record.`,
+        ];
+  return [
+    `**What the scan holds.** The claims are one entry per token a record names (src/rotation/claims.ts), by design: the audit must know every named token to tell a stray mint from a record's token and to find a record that names another's. They are measured alone, in a fresh process: the scan's own Claims filled from the fleet as the scan reads it (DescribeParameters through the store, each record parsed and noted), the live heap after a full GC with them less before, after a first read that warms the clients; then the scan's whole TokenAudit the same way, noted as the scan notes a record, whose live heap less the claims' is the audit's ledger (the parameters that may need a job: a previous token to weigh, or a recent rotation's stray mints to look for). The rest is the live heap less the claims: the modules, the clients, a page at a time, the ledger and whatever else the scan keeps.`,
+    table(
+      [
+        'parameters',
+        'named tokens',
+        'live heap MB',
+        'the claims MB',
+        'per named token',
+        'the ledger MB',
+        'the rest MB',
+      ],
+      rows,
+    ),
+    ...growth,
+    ...ledger,
+  ];
 }
 
 function rotationRows(rows: readonly RotationSummary[]): string[][] {
@@ -117,10 +176,9 @@ function rotationRows(rows: readonly RotationSummary[]): string[][] {
     `${n(r.jobs)}${r.allRotated ? '' : ' (**not all rotated**)'}`,
     ms(r.wallMs),
     n(Math.round(r.rotationsPerSecond)),
-    ms(r.p50Ms),
-    ms(r.p95Ms),
-    ms(r.p99Ms),
-    ms(r.invocationP50Ms),
+    ms(r.batchP50Ms),
+    ms(r.batchP95Ms),
+    ms(r.batchP99Ms),
     `${r.totalCallsPerJob} (${callList(r.callsPerJob)})`,
     n(r.retries),
     ms(r.cpuMsPerJob),
@@ -132,7 +190,7 @@ function rotationSection(results: Results): string {
   const runs = results.rotation[0]?.runs ?? 1;
   return [
     '## 2. Rotation throughput',
-    `A backlog of ${n(results.rotation[0]?.jobs ?? 0)} due parameters, one job each in the FIFO jobs queue, drained through the rotator (src/app, wrapped as the handler is) by the local event source (tools/local/event-source.ts \`drainQueue\`: batches of 10, delete on success), each poller with its own rotator and clients as a Lambda execution environment has; ${runs === 1 ? 'one run each' : `medians of ${runs} runs each`}. Per-job latency is the wall time of each job inside its batch (the FIFO processor runs a batch's jobs one after another), from its reading of the remaining time to the next job's, logging, metrics and events included; rotations per second count the whole drain, receives and deletes included. Afterwards the sandbox's state is checked: every parameter at version 2, the queue empty, no dead letters. Calls per job are the rotator's own (its clients); the event source's ReceiveMessage and DeleteMessageBatch are Lambda's, not counted.${results.machine.cores <= 2 ? ` On this ${results.machine.cores}-core machine the rotator's process and the sandbox's share the cores, so the drain is CPU-bound and a second poller adds little; on Lambda each environment has its own CPU and waits on AWS.` : ''}`,
+    `A backlog of ${n(results.rotation[0]?.jobs ?? 0)} due parameters, one job each in the FIFO jobs queue, drained through the rotator (src/app, wrapped as the handler is) by the local event source (tools/local/event-source.ts \`drainQueue\`: batches of 10, delete on success), each poller with its own rotator and clients as a Lambda execution environment has; ${runs === 1 ? 'one run each' : `medians of ${runs} runs each`}. The rotator runs as deployed: each FIFO group of a batch (here one parameter with one job) through a FIFO processor of its own, the groups at once; the batch percentiles are the invocations' wall times, logging, metrics and events included (a job's own time is not told apart: its calls overlap the other groups'). Rotations per second count the whole drain, receives and deletes included. Afterwards the sandbox's state is checked: every parameter at version 2, the queue empty, no dead letters. Calls per job are the rotator's own (its clients); the event source's ReceiveMessage and DeleteMessageBatch are Lambda's, not counted.${results.machine.cores <= 2 ? ` On this ${results.machine.cores}-core machine the rotator's process and the sandbox's share the cores, so the drain is CPU-bound and a second poller adds little; on Lambda each environment has its own CPU and waits on AWS.` : ''}`,
     table(
       [
         'verification',
@@ -141,10 +199,9 @@ function rotationSection(results: Results): string {
         'jobs',
         'wall',
         'rotations/s',
-        'p50',
-        'p95',
-        'p99',
         'batch p50',
+        'batch p95',
+        'batch p99',
         'SDK calls per job',
         'retries',
         'CPU per job',
@@ -155,13 +212,10 @@ function rotationSection(results: Results): string {
   ].join('\n\n');
 }
 
-const arrangement = (l: LatencySummary): string =>
-  l.groups === GroupMode.Sequential ? 'one after another (deployed)' : 'groups at once (what-if)';
-
 function latencyRows(rows: readonly LatencySummary[], timeoutMs: number): string[][] {
   return rows.map((l) => [
     ms(l.latencyMs),
-    arrangement(l),
+    ARRANGEMENT_LABELS[l.groups],
     n(l.jobs),
     n(l.batches),
     seconds(l.batchP50Ms),
@@ -179,40 +233,77 @@ function latencyRows(rows: readonly LatencySummary[], timeoutMs: number): string
 }
 
 /**
- * What the figures say about AWS, from the lowest latency the deployed arrangement ran at: the
- * batch's waiting is its calls times the latency, the rest is the code's own time per call.
+ * How many jobs of one group (one parameter's jobs, one after another) a batch finishes when each
+ * takes `jobMs`: a job starts only with JOB_START_BUDGET_MS left, and its calls are cut
+ * RESPONSE_RESERVE_MS before the timeout.
+ */
+function groupCapacity(jobMs: number, deployed: RotatorSettings): number {
+  let finished = 0;
+  while (finished < deployed.batchSize) {
+    const startMs = finished * jobMs;
+    if (deployed.timeoutMs - startMs < JOB_START_BUDGET_MS) break;
+    if (startMs + jobMs > deployed.timeoutMs - RESPONSE_RESERVE_MS) break;
+    finished++;
+  }
+  return finished;
+}
+
+/** The deployed drain under the lowest latency, and the what-if's own time per call beside it. */
+function baseline(results: Results): { deployed: LatencySummary; ownMs: number } | undefined {
+  const deployed = results.latency.find((l) => l.groups === DEPLOYED_GROUPS);
+  const ownMs = results.latency.find(
+    (l) => l.groups !== DEPLOYED_GROUPS && l.latencyMs === deployed?.latencyMs,
+  )?.ownMsPerCall;
+  return deployed === undefined || ownMs === undefined ? undefined : { deployed, ownMs };
+}
+
+/**
+ * What the figures say about AWS, from the lowest latency the deployed arrangement ran at: a
+ * batch waits on its slowest group's calls; a group's jobs take their calls times the latency
+ * plus the code's own time per call, measured where calls do not overlap (the what-if).
  */
 function onAws(results: Results): string | undefined {
   const { deployed } = results;
-  const base = results.latency.find((l) => l.groups === GroupMode.Sequential);
-  const own = base?.ownMsPerCall;
-  if (base === undefined || own === undefined) return undefined;
-  const callsPerBatch = Math.round(base.totalCallsPerJob * deployed.batchSize);
-  const lastStart = (deployed.timeoutMs - JOB_START_BUDGET_MS) / (deployed.batchSize - 1);
-  const deferAboveMs = lastStart / base.totalCallsPerJob - own;
-  return `**What this means on AWS.** At ${ms(base.latencyMs)} per call a batch of ${base.jobsPerBatch} of these jobs (${n(callsPerBatch)} calls) took ${seconds(base.batchP50Ms)} at the median and ${seconds(base.batchMaxMs)} at most, of the ${seconds(deployed.timeoutMs)} timeout: ${seconds(callsPerBatch * base.latencyMs)} waiting, and ${ms(own)} a call of the code, the SDK and the sandbox on this machine. From inside a region these APIs answer in tens of milliseconds, so a full batch of the heaviest job waits ${n(callsPerBatch)} × that: ${seconds(callsPerBatch * 10)} at 10 ms a call, ${seconds(callsPerBatch * 50)} at 50 ms. A full batch defers its last job only when the ${deployed.batchSize - 1} before it take more than ${seconds(deployed.timeoutMs - JOB_START_BUDGET_MS)} (no job starts with under ${seconds(JOB_START_BUDGET_MS)} left, and a started job's calls are cut ${seconds(RESPONSE_RESERVE_MS)} before the timeout): above ${seconds(lastStart)} a job, which is about ${ms(deferAboveMs)} a call with this machine's own time per call.`;
+  const base = baseline(results);
+  if (base === undefined) return undefined;
+  const { ownMs } = base;
+  const l = base.deployed;
+  const calls = l.totalCallsPerJob;
+  const jobMs = (latencyMs: number): number => calls * (latencyMs + ownMs);
+  const latencies = [...new Set([10, 50, ...results.latency.map((c) => c.latencyMs)])].sort(
+    (a, b) => a - b,
+  );
+  const capacities = latencies
+    .map(
+      (latencyMs) =>
+        `${groupCapacity(jobMs(latencyMs), deployed)} at ${ms(latencyMs)} (${seconds(jobMs(latencyMs))} a job)`,
+    )
+    .join(', ');
+  const cutAboveMs = (deployed.timeoutMs - RESPONSE_RESERVE_MS) / calls - ownMs;
+  return [
+    `**What this means on AWS.** As deployed, a batch lasts as long as its slowest group, and a group (one parameter) runs its own jobs one after another. At ${ms(l.latencyMs)} per call a batch of ${l.jobsPerBatch} of these jobs, each its own group, took ${seconds(l.batchP50Ms)} at the median and ${seconds(l.batchMaxMs)} at most, of the ${seconds(deployed.timeoutMs)} timeout: one job's ${n(calls)} calls waiting ${seconds(calls * l.latencyMs)}, the rest the code, with the batch's jobs sharing this machine's CPU (${ms(ownMs)} a call where calls do not overlap, from the what-if). From inside a region these APIs answer in tens of milliseconds, so a batch of one-job groups waits about ${n(calls)} × that: ${seconds(calls * 10)} at 10 ms a call, ${seconds(calls * 50)} at 50 ms.`,
+    `A group starts no job with under ${seconds(JOB_START_BUDGET_MS)} left and cuts a started job's calls ${seconds(RESPONSE_RESERVE_MS)} before the timeout, so of a group of several of these jobs (a parameter with more than one job in a batch) a batch finishes ${capacities}, and hands the rest back: each return is a receive of the ${deployed.maxReceiveCount} the redrive allows. The what-if rows measure this: the former arrangement ran a whole batch as one such group. A lone job is cut at its deadline only when its calls take more than ${ms(cutAboveMs)} each. ${deployed.maximumConcurrency} batches of ${deployed.batchSize} one-job groups keep up to ${n(deployed.maximumConcurrency * deployed.batchSize)} calls in flight at once (the former arrangement: ${n(deployed.maximumConcurrency)}).`,
+  ].join('\n\n');
 }
 
-/** What measuring found worth changing in the rotator, with the figures that show it. */
+/** How the deployed arrangement and the what-if compare, latency by latency, and what is lost. */
 function findings(results: Results): string[] {
   const { deployed } = results;
-  const sequential = results.latency.filter((l) => l.groups === GroupMode.Sequential);
   const figures = (l: LatencySummary): string =>
-    `at most ${l.mostFinished} jobs a batch, batches p50 ${seconds(l.batchP50Ms)} and max ${seconds(l.batchMaxMs)}, ${n(l.deferred)} deferred, ${n(l.deadLetters)} dead-lettered`;
-  const compared = sequential.flatMap((l) => {
-    const concurrent = results.latency.find(
-      (c) => c.groups === GroupMode.Concurrent && c.latencyMs === l.latencyMs,
-    );
-    if (concurrent === undefined) return [];
-    return [
-      `- At ${ms(l.latencyMs)} per call: one after another, ${figures(l)}; groups at once, ${figures(concurrent)}.`,
-    ];
+    `at most ${l.mostFinished} jobs a batch, batches p50 ${seconds(l.batchP50Ms)} and max ${seconds(l.batchMaxMs)}, ${n(l.deferred)} deferred, ${n(l.retried)} stopped at deadline, ${n(l.maxReceiveCount)} receives at most, ${n(l.deadLetters)} dead-lettered`;
+  const byLatency = [...new Set(results.latency.map((l) => l.latencyMs))];
+  const compared = byLatency.map((latencyMs) => {
+    const cases = results.latency
+      .filter((l) => l.latencyMs === latencyMs)
+      .sort((a, b) => Number(b.groups === DEPLOYED_GROUPS) - Number(a.groups === DEPLOYED_GROUPS))
+      .map((l) => `${ARRANGEMENT_LABELS[l.groups]}, ${figures(l)}`);
+    return `- At ${ms(latencyMs)} per call: ${cases.join('; ')}.`;
   });
-  const lost = sequential
+  const lost = results.latency
     .filter((l) => l.deadLetters > 0)
     .map(
       (l) =>
-        `- At ${ms(l.latencyMs)} per call the deployed rotator finished at most ${l.mostFinished} of the ${deployed.batchSize} jobs of a full batch and handed the rest back; a job received ${deployed.maxReceiveCount} times without finishing goes to the dead-letter queue, and ${n(l.deadLetters)} of ${n(l.jobs)} did.`,
+        `- At ${ms(l.latencyMs)} per call, ${ARRANGEMENT_LABELS[l.groups]}, a batch finished at most ${l.mostFinished} of its ${deployed.batchSize} jobs and handed the rest back; a job received ${deployed.maxReceiveCount} times without finishing goes to the dead-letter queue, and ${n(l.deadLetters)} of ${n(l.jobs)} did.`,
     );
   return [...compared, ...lost];
 }
@@ -222,9 +313,10 @@ function latencySection(results: Results): string {
   const rows = results.latency;
   const aws = onAws(results);
   const found = findings(results);
+  const missed = rows.some((l) => l.groups === DEPLOYED_GROUPS && !drainedClean(l));
   return [
     '## 3. Batches under latency',
-    `Every call the function makes (SSM, License Manager, EventBridge, and SQS SendMessage to the dead-letter queue) waits the given latency in the sandbox before it is answered; Lambda's poller's receives and deletes do not, being outside the function's time. Each backlog is fresh: due parameters whose records still name a live previous token, so each job makes the most calls a rotation makes (the table lists them): it also looks that token up and deletes it, and verification is ${deployed.verifyNewTokens ? 'on' : 'off'} as the example deployment sets it. It is drained as serverless.yml deploys the rotator: ${deployed.maximumConcurrency} poller(s) (maximumConcurrency), batches of ${deployed.batchSize}, each invocation's context counting down from the ${seconds(deployed.timeoutMs)} timeout in real time, as Lambda's does. A batch's wall time runs from the event to the handler's response. A job handed back (deferred: not started with under ${seconds(JOB_START_BUDGET_MS)} left; or stopped at its deadline) is made visible again at once instead of after the queue's ${deployed.visibilityTimeoutSeconds} s visibility timeout: the drain skips the wait, not the receive, which counts towards the redrive's maxReceiveCount of ${deployed.maxReceiveCount} all the same. "Groups at once" is a what-if, not the deployed code: the same rotator, each FIFO group of a batch (here one parameter each) through a processor of its own, the groups concurrently. One run each.`,
+    `Every call the function makes (SSM, License Manager, EventBridge, and SQS SendMessage to the dead-letter queue) waits the given latency in the sandbox before it is answered; Lambda's poller's receives and deletes do not, being outside the function's time. Each backlog is fresh: due parameters whose records still name a live previous token, so each job makes the most calls a rotation makes (the table lists them): it also looks that token up and deletes it, and verification is ${deployed.verifyNewTokens ? 'on' : 'off'} as the example deployment sets it. It is drained as serverless.yml deploys the rotator: ${deployed.maximumConcurrency} poller(s) (maximumConcurrency), batches of ${deployed.batchSize}, each invocation's context counting down from the ${seconds(deployed.timeoutMs)} timeout in real time, as Lambda's does. A batch's wall time runs from the event to the handler's response. A job handed back (deferred: not started with under ${seconds(JOB_START_BUDGET_MS)} left; or stopped at its deadline) is made visible again at once instead of after the queue's ${deployed.visibilityTimeoutSeconds} s visibility timeout: the drain skips the wait, not the receive, which counts towards the redrive's maxReceiveCount of ${deployed.maxReceiveCount} all the same. "Groups at once" is the deployed rotator (src/app/rotator.ts): each FIFO group of a batch (here one parameter with one job) through a FIFO processor of its own, the groups concurrently. "One after another" is a what-if, the former arrangement, built by the bench from the same rotator: the batch's groups handed to it one at a time, so its jobs run one after another as Powertools' FIFO processor ran a whole batch. One run each.`,
     table(
       [
         'latency per call',
@@ -245,12 +337,14 @@ function latencySection(results: Results): string {
       ],
       latencyRows(rows, deployed.timeoutMs),
     ),
-    '"Own time per call" is a batch\u2019s wall time less its calls times the latency, over its calls (median of the batches): the code, the SDK, the loopback and the sandbox on this machine. "Deferred" and "stopped at deadline" are the rotator\u2019s own JobsDeferred and RotationRetries metrics.',
+    '"Own time per call" is a batch\u2019s wall time less its calls times the latency, over its calls (median of the batches): the code, the SDK, the loopback and the sandbox on this machine. It is measured in the what-if only, whose calls run one after another; as deployed the groups\u2019 calls overlap, and a batch\u2019s wall time is not the sum of its calls. "Deferred" and "stopped at deadline" are the rotator\u2019s own JobsDeferred and RotationRetries metrics.',
     ...(aws === undefined ? [] : [aws]),
     ...(found.length === 0
       ? []
       : [
-          `**Worth changing in the rotator.** A FIFO group is one parameter, so only a parameter's own jobs need an order, yet the FIFO processor runs every job of a batch one after another: a batch lasts the sum of its jobs, and when calls are slow it finishes a few and hands the rest back, each return a receive of the ${deployed.maxReceiveCount} the redrive allows.`,
+          missed
+            ? '**Findings: worth changing in the rotator.** As deployed, some jobs were not rotated:'
+            : '**Findings.** As deployed, every job was rotated at every latency; the what-if shows what running a batch\u2019s jobs one after another cost:',
           found.join('\n'),
         ]),
   ].join('\n\n');
@@ -338,12 +432,19 @@ export function renderReport(results: Results): string {
         ],
       ],
     ),
+    `The machine is shared: the 1-minute load average on its ${m.cores} cores was ${Object.entries(
+      results.load,
+    )
+      .map(
+        ([phase, load]) => `${load} as ${phase === 'end' ? 'the run ended' : `the ${phase} began`}`,
+      )
+      .join(', ')}. Load from other work inflates wall times and init times, not call counts.`,
     '## Targets',
     table(
       ['target', 'measured', ''],
       results.targets.map((t) => [t.target, t.measured, verdict(t)]),
     ),
-    'Reading the memory rows: the live heap (what the heap holds right after a full collection) is the scan\u2019s working set, and flat means it streams. Peak heap and peak RSS also count garbage V8 has not collected yet (and, for RSS, heap V8 keeps reserved and response buffers awaiting collection); they rise with a run\u2019s length as V8 sizes its heap to the allocation rate, which the per-quarter figures show. README, _Scale_, says what that means on Lambda.',
+    'Reading the memory rows: the claims, one entry per token a record names, grow with the fleet by design and are measured apart (section 1, _What the scan holds_); the rest, the live heap (what the heap holds right after a full collection) less the claims, is the scan\u2019s working set besides, and flat means it streams. Peak heap and peak RSS also count garbage V8 has not collected yet (and, for RSS, heap V8 keeps reserved and response buffers awaiting collection); they rise with a run\u2019s length as V8 sizes its heap to the allocation rate, which the per-quarter figures show. README, _Scale_, says what that means on Lambda.',
     scanSection(results),
     rotationSection(results),
     latencySection(results),

@@ -1,14 +1,15 @@
 /**
  * Drains a queue of rotation jobs through the real rotator (src/app, wrapped as the handler is)
  * with the local event source (tools/local/event-source.ts), one poller per execution environment,
- * in a process of its own; reports throughput, per-job latency, every batch's wall time against
- * the function's timeout, and the SDK calls per job.
+ * in a process of its own, as deployed (a batch's FIFO groups at once) or as the former arrangement
+ * (its jobs one after another); reports throughput, every batch's wall time against the
+ * function's timeout, and the SDK calls per job.
  */
 
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { ChangeMessageVisibilityBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { createRotator, type RotatorDeps, wireRotator } from '../src/app/rotator.js';
+import { createRotator, fifoGroupsOf, type RotatorDeps, wireRotator } from '../src/app/rotator.js';
 import { LicenseManagerTokens } from '../src/aws/license-manager.js';
 import { SqsMessageQueue } from '../src/aws/message-queue.js';
 import { SsmParameterStore } from '../src/aws/parameter-store.js';
@@ -86,8 +87,6 @@ export interface DrainRun {
   readonly retries: number;
   /** The event source's SQS calls (Lambda's poller, not the function). */
   readonly eventSourceCalls: CallCounts;
-  /** Per-job wall time; only when a batch's jobs run one after another. */
-  readonly perJob: Latency | undefined;
   readonly perInvocation: Latency;
   readonly batches: readonly BatchFigures[];
   /** Metrics the rotator counted, all pollers together, by name. */
@@ -113,21 +112,24 @@ function tallied(metrics: Metrics): Map<string, number> {
   return tally;
 }
 
-/** The deployed arrangement, or the what-if of a batch's FIFO groups at once. */
+/**
+ * The deployed rotator, or the what-if of the former arrangement built from it: the batch's FIFO
+ * groups handed to the deployed rotator one at a time, so every job of the batch runs one after
+ * another, as Powertools' FIFO processor ran a whole batch before.
+ */
 function arrange(
   deps: RotatorDeps,
   groups: GroupMode,
 ): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
-  if (groups === GroupMode.Sequential) return createRotator(deps);
+  const rotator = createRotator(deps);
+  if (groups === GroupMode.AtOnce) return rotator;
   return async (event, context) => {
-    const byGroup = Map.groupBy(
-      event.Records,
-      (record) => record.attributes.MessageGroupId ?? record.messageId,
-    );
-    const answers = await Promise.all(
-      [...byGroup.values()].map((records) => createRotator(deps)({ Records: records }, context)),
-    );
-    return { batchItemFailures: answers.flatMap((answer) => answer.batchItemFailures) };
+    const failures: SQSBatchResponse['batchItemFailures'] = [];
+    for (const records of fifoGroupsOf(event.Records)) {
+      const answer = await rotator({ Records: records }, context);
+      failures.push(...answer.batchItemFailures);
+    }
+    return { batchItemFailures: failures };
   };
 }
 
@@ -161,34 +163,9 @@ interface Poller {
   readonly log: CallLog;
   readonly tally: ReadonlyMap<string, number>;
   readonly batches: readonly BatchFigures[];
-  /** Each job's wall time, when the jobs of a batch run one after another. */
-  readonly jobMs: readonly number[];
   readonly handler: SqsHandler;
   /** Lambda's poller's client (the event source's calls, counted apart). */
   readonly sqs: SQSClient;
-}
-
-/**
- * The context the rotator sees: Lambda's, noting when the remaining time is read. Each job reads
- * it first, to decide whether it may start; middy's own read goes to the context it holds.
- */
-const noting = (context: Context, reads: number[]): Context => ({
-  ...context,
-  getRemainingTimeInMillis: () => {
-    reads.push(performance.now());
-    return context.getRemainingTimeInMillis();
-  },
-});
-
-/**
- * Per-job wall time in a batch whose jobs run one after another: job k runs from its reading of
- * the remaining time to the next job's (the batch's end for the last), so a batch's jobs add up
- * to its handler's time but for the moment before the first job starts; logging, metrics and
- * events are included.
- */
-function jobTimes(reads: readonly number[], endMs: number): number[] {
-  const bounds = [...reads, endMs];
-  return bounds.slice(1).map((end, index) => end - (bounds[index] ?? end));
 }
 
 /** The rotator as the handler wires it, on counted clients pointed at the sandbox. */
@@ -216,13 +193,9 @@ function startPoller(
   const deps = rotatorDeps(request, config, log);
   const tally = tallied(deps.metrics);
   const arranged = arrange(deps, request.groups);
-  let reads: number[] = [];
-  const rotator = asLambda<SQSEvent, SQSBatchResponse>(deps, (event, context) =>
-    arranged(event, noting(context, reads)),
-  );
+  const rotator = asLambda<SQSEvent, SQSBatchResponse>(deps, arranged);
   const sqs = countedClients(request, sourceLog).sqs;
   const batches: BatchFigures[] = [];
-  const jobMs: number[] = [];
   const counted = () => ({
     calls: log.total(),
     deferred: tally.get(MetricName.JobsDeferred) ?? 0,
@@ -231,7 +204,6 @@ function startPoller(
   const handler: SqsHandler = async (event) => {
     // Lambda's context: the remaining time counts down from the timeout in real time.
     const context = lambdaContext(functionName, request.timeoutMs);
-    reads = [];
     const before = counted();
     const startMs = performance.now();
     let response: SQSBatchResponse | undefined;
@@ -255,13 +227,10 @@ function startPoller(
         ),
         threw: response === undefined,
       });
-      if (request.groups === GroupMode.Sequential) {
-        jobMs.push(...jobTimes(reads, endMs));
-      }
       await returnAtOnce(sqs, request.queues.jobQueueUrl, failed);
     }
   };
-  return { functionName, log, tally, batches, jobMs, handler, sqs };
+  return { functionName, log, tally, batches, handler, sqs };
 }
 
 async function drain(request: DrainRequest): Promise<DrainRun> {
@@ -306,10 +275,6 @@ async function drain(request: DrainRequest): Promise<DrainRun> {
     calls: addCounts(logs),
     retries: logs.reduce((sum, log) => sum + log.retries(), 0),
     eventSourceCalls: sourceLog.counts,
-    perJob:
-      request.groups === GroupMode.Sequential
-        ? latency(pollers.flatMap((poller) => poller.jobMs))
-        : undefined,
     perInvocation: latency(batches.map((batch) => batch.wallMs)),
     batches,
     metrics,

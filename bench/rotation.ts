@@ -3,7 +3,7 @@ import type { LatencyRule } from '../tools/sandbox/faults.js';
 import { startChild } from './child.js';
 import type { RotatorSettings } from './deployed.js';
 import type { Fleet } from './fleet.js';
-import { GroupMode } from './groups.js';
+import { DEPLOYED_GROUPS, type GroupMode } from './groups.js';
 import type { DrainRequest, DrainRun } from './rotate-child.js';
 import type { RotationState, SandboxUsage } from './sandbox-host.js';
 import { BENCH_TOKEN_PATH } from './scan-scale.js';
@@ -41,6 +41,7 @@ export interface MeasuredRotation extends DrainSpec, DrainRun {
 export interface LatencyCase {
   readonly latencyMs: number;
   readonly jobs: number;
+  /** As deployed, or the what-if of the former arrangement. */
   readonly groups: GroupMode;
 }
 
@@ -116,7 +117,10 @@ async function drainBacklog(spec: DrainSpec, deployed: RotatorSettings): Promise
   }
 }
 
-/** The rotation phase: each case `repeats` times, each time on a fresh backlog of `jobs`. */
+/**
+ * The rotation phase: each case `repeats` times, each time on a fresh backlog of `jobs`, through
+ * the rotator as deployed.
+ */
 export async function runRotation(
   plan: {
     readonly jobs: number;
@@ -129,7 +133,7 @@ export async function runRotation(
   const results: MeasuredRotation[] = [];
   for (let run = 1; run <= plan.repeats; run++) {
     for (const rotation of plan.cases) {
-      const spec = { ...rotation, jobs: plan.jobs, latencyMs: 0, groups: GroupMode.Sequential };
+      const spec = { ...rotation, jobs: plan.jobs, latencyMs: 0, groups: DEPLOYED_GROUPS };
       const result = await drainBacklog(spec, deployed);
       progress(
         `Rotation run ${run}: ${plan.jobs} jobs, verification ${rotation.verify ? 'on' : 'off'}, ${rotation.pollers} poller(s)${rotation.previousTokens ? ', previous tokens' : ''}: ${result.wallMs.toFixed(0)} ms, ${result.state.rotated} rotated`,
@@ -162,7 +166,7 @@ export async function runLatency(
     const walls = result.batches.map((batch) => batch.wallMs / 1000);
     const deferred = result.batches.reduce((sum, batch) => sum + batch.deferred, 0);
     progress(
-      `Latency ${latency.latencyMs} ms per call, ${result.jobs} jobs, groups ${latency.groups}: ${walls.length} batches, p50 ${percentile(walls, 50).toFixed(1)} s, max ${Math.max(...walls).toFixed(1)} s of ${deployed.timeoutMs / 1000} s; ${deferred} deferred; ${result.state.rotated} rotated, ${result.state.deadLetters} dead-lettered`,
+      `Latency ${latency.latencyMs} ms per call, ${result.jobs} jobs, ${latency.groups}: ${walls.length} batches, p50 ${percentile(walls, 50).toFixed(1)} s, max ${Math.max(...walls).toFixed(1)} s of ${deployed.timeoutMs / 1000} s; ${deferred} deferred; ${result.state.rotated} rotated, ${result.state.deadLetters} dead-lettered`,
     );
     results.push(result);
   }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { ROOT, serviceConfig } from './bundles.js';
 import { runColdStart } from './cold-start.js';
 import { rotatorSettings, timeoutMsOf } from './deployed.js';
-import { describeMachine } from './machine.js';
+import { describeMachine, loadNow } from './machine.js';
 import { planFor, USAGE } from './plan.js';
 import { renderReport } from './report.js';
 import {
@@ -40,24 +40,29 @@ progress(
 // The deployment's settings, which the drains follow and the cold start packages.
 const config = serviceConfig();
 const deployed = rotatorSettings(config);
+const load: Record<string, number> = {};
+load.scan = loadNow();
 const scans = await runScanScale(plan.scan, timeoutMsOf(config, 'scanner'), progress);
+load.rotation = loadNow();
 const rotations = await runRotation(plan.rotation, deployed, progress);
+load.latency = loadNow();
 const latencies = await runLatency(plan.latency, deployed, progress);
+load['cold start'] = loadNow();
 const coldStart = await runColdStart(plan.coldStart, config, progress);
+load.end = loadNow();
 
 const points = scans.points.map(summarisePoint);
+const previousTokens =
+  scans.previousTokens === undefined ? undefined : summarisePoint(scans.previousTokens);
 const rotation = summariseRotation(rotations);
 const latency = latencies.map(summariseLatency);
 const results: Results = {
   mode: plan.mode,
   machine,
   seconds: (performance.now() - started) / 1000,
-  targets: checkTargets(points, rotation, latency, deployed, coldStart),
-  scan: {
-    points,
-    previousTokens:
-      scans.previousTokens === undefined ? undefined : summarisePoint(scans.previousTokens),
-  },
+  load,
+  targets: checkTargets(points, previousTokens, rotation, latency, deployed, coldStart),
+  scan: { points, previousTokens },
   rotation,
   deployed,
   latency,

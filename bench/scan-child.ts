@@ -1,24 +1,31 @@
 /**
  * One scan in a process of its own, so its peak RSS and heap are the scan's: the real scanner
- * (src/app, as the handler wires it) or the naive baseline, against the sandbox host's endpoint.
+ * (src/app, as the handler wires it) or the naive baseline, against the sandbox host's endpoint;
+ * or the cost of the scan's claims on the fleet's tokens, measured alone.
  */
 
 import type { ScheduledEvent } from 'aws-lambda';
 import scheduled from '../events/scheduled-event.json' with { type: 'json' };
-import { createScanner, wireScanner } from '../src/app/scanner.js';
+import { createScanner, type ScannerDeps, wireScanner } from '../src/app/scanner.js';
 import { LicenseManagerTokens } from '../src/aws/license-manager.js';
 import { SqsMessageQueue } from '../src/aws/message-queue.js';
 import { SsmParameterStore } from '../src/aws/parameter-store.js';
 import { readScannerConfig } from '../src/config.js';
+import { Claims } from '../src/rotation/claims.js';
+import { TokenState } from '../src/rotation/due.js';
+import { previousStanding } from '../src/rotation/revocation-policy.js';
+import { inventory, type ManagedParameter } from '../src/rotation/scan.js';
+import { TokenAudit } from '../src/rotation/token-audit.js';
 import { MINUTE_MS } from '../src/time.js';
 import { lambdaContext } from '../tools/local/lambda-context.js';
 import { serve } from './child.js';
-import { type MemoryUse, measureMemory } from './memory.js';
+import { type MemoryUse, measureMemory, retainedBy } from './memory.js';
 import { naiveScan } from './naive-scan.js';
 import { type CallCounts, CallLog } from './sdk-calls.js';
 import {
   asLambda,
   BENCH_ENVIRONMENT,
+  type CountedClients,
   countedClients,
   countedEventBus,
   type Target,
@@ -51,6 +58,26 @@ export interface ScanRun {
   readonly enqueueFailures: number;
 }
 
+/** The scanner as the handler wires it, on counted clients pointed at the sandbox. */
+function scannerDeps(
+  request: Pick<ScanRequest, 'tokenPath' | 'queueUrl'>,
+  clients: CountedClients,
+): ScannerDeps {
+  const config = readScannerConfig({
+    TOKEN_PATH: request.tokenPath,
+    JOB_QUEUE_URL: request.queueUrl,
+    ...BENCH_ENVIRONMENT,
+  });
+  const store = new SsmParameterStore(clients.ssm);
+  return wireScanner(config, {
+    store,
+    pickups: store,
+    events: countedEventBus(clients, config.eventBusName),
+    queue: new SqsMessageQueue(config.jobQueueUrl, clients.sqs),
+    tokens: new LicenseManagerTokens(clients.licenseManager),
+  });
+}
+
 async function scanOnce(request: ScanRequest): Promise<ScanRun> {
   const log = new CallLog();
   const clients = countedClients(request, log);
@@ -58,19 +85,7 @@ async function scanOnce(request: ScanRequest): Promise<ScanRun> {
     Omit<ScanRun, 'variant' | 'wallMs' | 'cpuMs' | 'memory' | 'calls' | 'retries'>
   >;
   if (request.variant === 'scanner') {
-    const config = readScannerConfig({
-      TOKEN_PATH: request.tokenPath,
-      JOB_QUEUE_URL: request.queueUrl,
-      ...BENCH_ENVIRONMENT,
-    });
-    const store = new SsmParameterStore(clients.ssm);
-    const deps = wireScanner(config, {
-      store,
-      pickups: store,
-      events: countedEventBus(clients, config.eventBusName),
-      queue: new SqsMessageQueue(config.jobQueueUrl, clients.sqs),
-      tokens: new LicenseManagerTokens(clients.licenseManager),
-    });
+    const deps = scannerDeps(request, clients);
     const handler = asLambda(deps, createScanner(deps));
     // The live-heap run measures memory, and its forced GCs slow it down: the function's
     // timeout (after which middy stops the handler) holds only the timed runs.
@@ -126,4 +141,64 @@ async function scanOnce(request: ScanRequest): Promise<ScanRun> {
   };
 }
 
-serve({ scan: (payload) => scanOnce(payload as ScanRequest) });
+/** Whose claims to measure: the fleet under the token path (the queue only configures). */
+export type ClaimsRequest = Pick<ScanRequest, keyof Target | 'tokenPath' | 'queueUrl'>;
+
+/** What the scan's claims hold for one fleet: one entry per token a record names. */
+export interface ClaimsCost {
+  readonly namedTokens: number;
+  /** The live heap the claims keep, every named token's entry together. */
+  readonly bytes: number;
+  /**
+   * The live heap the scan's whole TokenAudit keeps, noted as the scan notes each managed
+   * record: the claims and the audit's ledger of the parameters that may need a job.
+   */
+  readonly auditBytes: number;
+}
+
+/**
+ * The scan's own Claims, filled from the fleet as the scan reads it (DescribeParameters pages
+ * through the store, each record parsed and noted as the audit notes it), and the live heap it
+ * keeps; then the scan's whole TokenAudit the same way. A first read warms the clients and the
+ * parser, so that only what is noted is counted.
+ */
+async function claimsCost(request: ClaimsRequest): Promise<ClaimsCost> {
+  const deps = scannerDeps(request, countedClients(request, new CallLog()));
+  const options = { ...deps.config, now: deps.clock() };
+  const fill = async (note: (item: ManagedParameter) => void): Promise<number> => {
+    let named = 0;
+    for await (const item of inventory(deps.store, options)) {
+      if (item.state === 'unmanaged') continue;
+      note(item);
+      named += item.record.previousTokenId === undefined ? 1 : 2;
+    }
+    return named;
+  };
+  const live = (item: ManagedParameter): boolean => item.state !== TokenState.Expired;
+  await fill(() => undefined);
+  const claims = new Claims();
+  const { value: namedTokens, bytes } = await retainedBy(() =>
+    fill((item) => claims.note(item.name, item.record, live(item))),
+  );
+  const audit = new TokenAudit(options);
+  // As src/rotation/scan.ts notes a managed parameter.
+  const { bytes: auditBytes } = await retainedBy(() =>
+    fill((item) =>
+      audit.note({
+        ...item,
+        live: live(item),
+        standing: previousStanding(item.record, undefined, options.now, options),
+      }),
+    ),
+  );
+  // Held until the heap was read: the claims and the audit are what was measured.
+  if (claims.conflicts().size + audit.claims.conflicts().size > 0) {
+    throw new Error('the bench fleet names a token twice');
+  }
+  return { namedTokens, bytes, auditBytes };
+}
+
+serve({
+  scan: (payload) => scanOnce(payload as ScanRequest),
+  claims: (payload) => claimsCost(payload as ClaimsRequest),
+});

@@ -2,7 +2,7 @@ import type { QueueSettings } from '../tools/local/queues.js';
 import { type Child, startChild } from './child.js';
 import type { Fleet } from './fleet.js';
 import type { SandboxUsage } from './sandbox-host.js';
-import type { ScanRequest, ScanRun } from './scan-child.js';
+import type { ClaimsCost, ClaimsRequest, ScanRequest, ScanRun } from './scan-child.js';
 import type { Target } from './wiring.js';
 
 /** The root the bench fleets live under (the scanner's TOKEN_PATH). */
@@ -21,7 +21,11 @@ export interface ScalePoint {
   readonly parameters: number;
   readonly due: number;
   readonly previousTokens: boolean;
+  /** Tokens the fleet's records name (current and previous): one claim each. */
+  readonly namedTokens: number;
   readonly seedSeconds: number;
+  /** The scan's claims on the fleet's tokens, measured alone in a process of their own. */
+  readonly claims: ClaimsCost;
   readonly scanner: readonly MeasuredScan[];
   readonly naive: readonly MeasuredScan[];
   /** One more run of each, forcing a full GC every LIVE_HEAP_EVERY_MS to see the live heap. */
@@ -80,6 +84,22 @@ async function measure(
   }
 }
 
+/** The scan's claims on the fleet's tokens, in a fresh process (the runner starts it with GC). */
+async function measureClaims(host: Child, request: Omit<ClaimsRequest, 'queueUrl'>) {
+  const queues = await host.request<{ jobQueueUrl: string }>('queues', {
+    prefix: 'bench-claims',
+  } satisfies QueueSettings);
+  const child = startChild(SCAN_CHILD, { exposeGc: true });
+  try {
+    return await child.request<ClaimsCost>('claims', {
+      ...request,
+      queueUrl: queues.jobQueueUrl,
+    } satisfies ClaimsRequest);
+  } finally {
+    await child.close();
+  }
+}
+
 /** Seeds one fleet in a fresh sandbox host and scans it with both scanners, `repeats` times. */
 async function scalePoint(
   parameters: number,
@@ -129,11 +149,17 @@ async function scalePoint(
         `  ${variant.padEnd(7)} live-heap run: ${((live[variant]?.memory.peakLiveHeapBytes ?? 0) / 1e6).toFixed(1)} MB at most after GC`,
       );
     }
+    const claims = await measureClaims(host, base);
+    progress(
+      `  claims: ${claims.namedTokens} named tokens (${fleet.tokensMinted} minted), ${(claims.bytes / 1e6).toFixed(1)} MB, ${Math.round(claims.bytes / claims.namedTokens)} B each; the audit's ledger ${((claims.auditBytes - claims.bytes) / 1e6).toFixed(1)} MB`,
+    );
     return {
       parameters,
       due: fleet.due,
       previousTokens: options.previousTokens,
+      namedTokens: claims.namedTokens,
       seedSeconds: fleet.seconds,
+      claims,
       scanner,
       naive,
       live,

@@ -34,7 +34,7 @@ const EVENT_BUS = new RegExp(
 );
 
 /**
- * The revocation policies the functions know (src/rotation/revocation-policy.ts, which this
+ * The revocation policies the functions know (src/rotation/record.ts, which this
  * plain script cannot import; the template tests check the two lists are the same).
  */
 export const REVOCATION_POLICIES = ['after-pickup', 'after-grace', 'never'];

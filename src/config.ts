@@ -114,8 +114,8 @@ class Reader {
   }
 
   /**
-   * A comma-separated list of ARN patterns; required when `required`. `none` is the empty list,
-   * so that an empty allow-list is said on purpose rather than left unset.
+   * A comma-separated list of ARN patterns; required unless there is a fallback. `none` is the
+   * empty list, so that an empty allow-list is said on purpose rather than left unset.
    */
   patterns(
     name: string,
@@ -131,8 +131,12 @@ class Reader {
       );
       return [];
     }
-    if (value.toLowerCase() === 'none') return [];
-    const entries = value.split(',').map((entry) => entry.trim());
+    // `none` names no pattern: alone it is the empty list, and beside patterns (as the deploy
+    // settings allow it in roleArns: "tokens may also name no role") it adds nothing.
+    const entries = value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry.toLowerCase() !== 'none');
     const bad = entries.filter((entry) => !check(entry));
     if (bad.length > 0)
       this.problems.push(`${name} has entries that are not ${what}: ${bad.join(', ')}`);

@@ -224,7 +224,7 @@ export function createRotator(
  * (never from a FIFO queue) is a group of its own. A loop, not Map.groupBy: `npm start` runs this
  * handler on Node 20 too.
  */
-function fifoGroupsOf(records: SQSRecord[]): SQSRecord[][] {
+export function fifoGroupsOf(records: readonly SQSRecord[]): SQSRecord[][] {
   const groups = new Map<string, SQSRecord[]>();
   for (const record of records) {
     const key = record.attributes.MessageGroupId ?? record.messageId;

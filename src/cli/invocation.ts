@@ -42,6 +42,8 @@ export interface Invocation {
   readonly debug: boolean;
   /** Colours for stdout. */
   readonly style: Style;
+  /** The region the clients call, when the options or the environment name one. */
+  readonly region: string | undefined;
   store(): ParameterStore & Pickups;
   tokens(): LicenseTokens;
   /** Token values: only `show --reveal` reads one, at the operator's explicit request. */
@@ -115,6 +117,7 @@ export function createInvocation(options: GlobalOptions, io: Io): Invocation {
     json: options.json === true,
     debug: options.debug === true,
     style: styleFor(io.stdout, io.env),
+    region: clients('LICENSE_MANAGER').region,
     store: once(() => new SsmParameterStore(ssm())),
     tokens: once(
       () => new LicenseManagerTokens(licenseManagerClientFor(clients('LICENSE_MANAGER'))),

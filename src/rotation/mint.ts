@@ -62,7 +62,8 @@ export async function mint(
     clientToken,
     ...(settings.homeRegion === undefined ? {} : { homeRegion: settings.homeRegion }),
   });
-  const homeRegion = settings.homeRegion ?? issued.redirectedTo;
+  // A redirect is License Manager's own word on the home region: it wins over the record's.
+  const homeRegion = issued.redirectedTo ?? settings.homeRegion;
   const where = {
     licenseArn: settings.licenseArn,
     ...(homeRegion === undefined ? {} : { homeRegion }),

@@ -52,9 +52,22 @@ export function previousStanding(
   const graceEnds = supersededAt(record) + settings.revokePreviousAfterHours * HOUR_MS;
   if (now.getTime() < graceEnds) return { kind: 'in-grace', until: new Date(graceEnds) };
   if (policy === RevocationPolicy.AfterGrace) return { kind: 'due', reason: 'grace-period-ended' };
-  if (pickup?.tokenId === record.tokenId) return { kind: 'due', reason: 'picked-up' };
   const overdueAt = supersededAt(record) + settings.pickupOverdueHours * HOUR_MS;
-  return { kind: 'awaiting-pickup', overdue: now.getTime() >= overdueAt };
+  return withPickup(
+    { kind: 'awaiting-pickup', overdue: now.getTime() >= overdueAt },
+    pickup,
+    record.tokenId,
+  );
+}
+
+/** A standing awaiting the pickup, once the pickup is known: due if the current token was taken. */
+export function withPickup(
+  standing: PreviousStanding,
+  pickup: Pickup | undefined,
+  currentTokenId: string,
+): PreviousStanding {
+  if (standing.kind !== 'awaiting-pickup' || pickup?.tokenId !== currentTokenId) return standing;
+  return { kind: 'due', reason: 'picked-up' };
 }
 
 /**

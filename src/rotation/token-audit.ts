@@ -8,8 +8,8 @@ import { RevocationPolicy } from './record.js';
 import {
   type PreviousStanding,
   policyOf,
-  previousStanding,
   type RevocationSettings,
+  withPickup,
 } from './revocation-policy.js';
 import { isStrayMintOf, mintWindow } from './revoke.js';
 
@@ -81,10 +81,41 @@ const SETTLED_AFTER_MS = CLIENT_TOKEN_WINDOW_MS + 60_000;
  */
 export const STRAY_MINT_LOOKBACK_MS = 7 * DAY_MS;
 
+/**
+ * What the audit keeps of a parameter that may need a job. Little: after a fleet-wide rotation
+ * nearly every record names a previous token awaiting its pickup, so a whole fleet may wait here.
+ */
+interface Pending {
+  readonly name: string;
+  readonly version: number;
+  readonly previousTokenId: string | undefined;
+  /** The current token: a pickup of it lets an awaiting previous token go. */
+  readonly tokenId: string;
+  readonly standing: PreviousStanding;
+  /** The record, only while its rotation's stray mints are looked for (a week). */
+  readonly strayMintsOf: RotationRecord | undefined;
+}
+
+/** A parameter that may need a job, as the audit keeps it. */
+function pendingOf(parameter: AuditedParameter, now: Date): Pending {
+  const { name, version, record, standing } = parameter;
+  const { previousTokenId, tokenId } = record;
+  const window = mintWindow(record);
+  const recent = window !== undefined && now.getTime() - window.to <= STRAY_MINT_LOOKBACK_MS;
+  return {
+    name,
+    version,
+    previousTokenId,
+    tokenId,
+    standing,
+    strayMintsOf: recent ? record : undefined,
+  };
+}
+
 interface Ledger {
   homeRegion: string | undefined;
   /** Parameters with a previous token to weigh, or a recent rotation's stray mints to look for. */
-  readonly parameters: AuditedParameter[];
+  readonly parameters: Pending[];
   /** What the tokens of records under `never` are minted with: theirs are kept on purpose. */
   readonly retained: Set<string>;
 }
@@ -128,7 +159,8 @@ export class TokenAudit {
     }
     // A record that names the home region wins: ListTokens sees only tokens homed where it asks.
     ledger.homeRegion ??= record.homeRegion;
-    if (mayNeedJob(parameter, this.#options.now)) ledger.parameters.push(parameter);
+    const pending = pendingOf(parameter, this.#options.now);
+    if (mayNeedJob(pending)) ledger.parameters.push(pending);
     this.#ledgers.set(record.licenseArn, ledger);
   }
 
@@ -178,9 +210,9 @@ export class TokenAudit {
     tokens: Pick<LicenseTokens, 'licenseTokens'>,
     licenseArn: string,
     ledger: Ledger,
-    parameters: readonly AuditedParameter[],
+    parameters: readonly Pending[],
   ): Promise<Listed> {
-    const previous = new Set(parameters.map((p) => p.record.previousTokenId));
+    const previous = new Set(parameters.map((p) => p.previousTokenId));
     const listed: Listed = { unrecorded: [], live: new Set() };
     for await (const page of tokens.licenseTokens(licenseArn, ledger.homeRegion)) {
       for (const token of page) {
@@ -201,15 +233,14 @@ export class TokenAudit {
   /** The jobs one parameter needs: a revocation of its previous token, its stray mints. */
   async #weigh(
     deps: AuditDeps,
-    parameter: AuditedParameter,
+    parameter: Pending,
     listed: Listed,
     findings: { revocations: AuditJob[]; orphans: AuditJob[]; deferred: number; overdue: number },
   ): Promise<void> {
-    const { name, version, record } = parameter;
+    const { name, version, previousTokenId } = parameter;
     const { now } = this.#options;
-    const previous = record.previousTokenId;
-    if (previous !== undefined && listed.live.has(previous)) {
-      const standing = await finalStanding(deps, parameter, now, this.#options);
+    if (previousTokenId !== undefined && listed.live.has(previousTokenId)) {
+      const standing = await finalStanding(deps, parameter);
       if (standing.kind === 'due') findings.revocations.push({ name, version });
       if (standing.kind === 'awaiting-pickup') {
         findings.deferred++;
@@ -228,11 +259,9 @@ interface Listed {
 }
 
 /** True when the parameter may need a job: a previous token to weigh, or stray mints to find. */
-function mayNeedJob(parameter: AuditedParameter, now: Date): boolean {
+function mayNeedJob(parameter: Pending): boolean {
   const { kind } = parameter.standing;
-  if (kind === 'due' || kind === 'awaiting-pickup') return true;
-  const window = mintWindow(parameter.record);
-  return window !== undefined && now.getTime() - window.to <= STRAY_MINT_LOOKBACK_MS;
+  return kind === 'due' || kind === 'awaiting-pickup' || parameter.strayMintsOf !== undefined;
 }
 
 /** What the audit talks to. */
@@ -246,16 +275,11 @@ export interface AuditDeps {
  * A previous token awaiting its replacement's pickup: the pickup is asked for (one tag read) only
  * now, for the few parameters whose previous token is past its grace period and still live.
  */
-async function finalStanding(
-  deps: AuditDeps,
-  parameter: AuditedParameter,
-  now: Date,
-  settings: RevocationSettings,
-): Promise<PreviousStanding> {
+async function finalStanding(deps: AuditDeps, parameter: Pending): Promise<PreviousStanding> {
   if (parameter.standing.kind !== 'awaiting-pickup') return parameter.standing;
   try {
     const pickup = await deps.pickups.pickup(parameter.name);
-    return previousStanding(parameter.record, pickup, now, settings);
+    return withPickup(parameter.standing, pickup, parameter.tokenId);
   } catch (error) {
     // Not knowing means waiting: the token is not deleted on a guess.
     deps.log.warn('Could not read the pickup of a parameter', {
@@ -267,11 +291,18 @@ async function finalStanding(
 }
 
 /** The stray mints of this parameter's record among the unrecorded tokens, once settled. */
-function orphanJobs(parameter: AuditedParameter, unrecorded: readonly TokenInfo[], now: Date) {
-  const window = mintWindow(parameter.record);
-  if (window === undefined || now.getTime() < window.to + SETTLED_AFTER_MS) return [];
+function orphanJobs(parameter: Pending, unrecorded: readonly TokenInfo[], now: Date) {
+  const record = parameter.strayMintsOf;
+  const window = record === undefined ? undefined : mintWindow(record);
+  if (
+    record === undefined ||
+    window === undefined ||
+    now.getTime() < window.to + SETTLED_AFTER_MS
+  ) {
+    return [];
+  }
   const ids = unrecorded
-    .filter((token) => isStrayMintOf(token, parameter.record))
+    .filter((token) => isStrayMintOf(token, record))
     .map((token) => token.tokenId);
   const jobs: AuditJob[] = [];
   for (let i = 0; i < ids.length; i += MAX_JOB_TOKEN_IDS) {

@@ -6,8 +6,15 @@ import type { Breakage, RotatorParts } from './world.js';
 /** A broken rotator and the invariant the chaos suite must catch it breaking. */
 export interface BrokenRotator {
   readonly breakage: Breakage;
-  readonly breaks: Invariant;
+  /** The invariants the bug breaks: the run must report at least one violation of one of them. */
+  readonly breaks: readonly Invariant[];
 }
+
+/**
+ * A working token deleted: caught as held by a parameter when it is the stored one, or by a host
+ * when its parameter had just moved on (the host has not picked up the successor yet).
+ */
+const DELETES_WORKING_TOKEN = [Invariant.NoDeleteWhileHeld, Invariant.NoHostCutOff] as const;
 
 /** The parts with CreateToken replaced; the other token calls go to the real adapter. */
 const withCreateToken = (
@@ -78,7 +85,7 @@ const withoutOwnershipCheck = (parts: RotatorParts): RotatorParts => {
  */
 export const BROKEN_ROTATORS: readonly BrokenRotator[] = [
   {
-    breaks: Invariant.OneTokenPerGeneration,
+    breaks: [Invariant.OneTokenPerGeneration],
     breakage: {
       name: 'clock-client-token',
       description: 'derives the ClientToken from the time instead of the parameter and its version',
@@ -89,7 +96,7 @@ export const BROKEN_ROTATORS: readonly BrokenRotator[] = [
     },
   },
   {
-    breaks: Invariant.OneTokenPerGeneration,
+    breaks: [Invariant.OneTokenPerGeneration],
     breakage: {
       name: 'versionless-client-token',
       description: 'hashes what the record asks for into the ClientToken, but not the version',
@@ -105,7 +112,7 @@ export const BROKEN_ROTATORS: readonly BrokenRotator[] = [
     },
   },
   {
-    breaks: Invariant.NoSecretLeaks,
+    breaks: [Invariant.NoSecretLeaks],
     breakage: {
       name: 'logs-the-token',
       description:
@@ -119,16 +126,27 @@ export const BROKEN_ROTATORS: readonly BrokenRotator[] = [
     },
   },
   {
-    breaks: Invariant.NoDeleteWhileHeld,
+    breaks: DELETES_WORKING_TOKEN,
     breakage: {
       name: 'unproven-delete',
       description:
-        'deletes the token a record names as previous without proving it its own (what ListTokens says of its owner is never compared)',
+        'deletes the token a record names as previous without proving it its own (what ListTokens says of its owner is never compared), deployed without TRUSTED_SENDER_IDS (the scanner never asks to delete a token no record of its license names: only another sender can)',
       wrap: (parts) => withoutOwnershipCheck(parts),
+      trustsEverySender: true,
     },
   },
   {
-    breaks: Invariant.Scope,
+    breaks: DELETES_WORKING_TOKEN,
+    breakage: {
+      name: 'trusts-every-sender',
+      description:
+        "is deployed without TRUSTED_SENDER_IDS: a hostile sender's revocation for a record naming another parameter's token (its license, roles and properties copied, which no proof can tell apart) deletes that token",
+      wrap: (parts) => parts,
+      trustsEverySender: true,
+    },
+  },
+  {
+    breaks: [Invariant.Scope],
     breakage: {
       name: 'writes-a-backup',
       description: 'also writes each new token to a backup parameter outside the token path',

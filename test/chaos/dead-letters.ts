@@ -13,6 +13,9 @@ export const PROVOKED_PERMANENT_FAILURES: readonly string[] = [
   'KMSDisabledException',
 ];
 
+/** The reason a deleting job from a sender other than the scanner is dead-lettered with. */
+export const UNTRUSTED_SENDER = 'UntrustedSender';
+
 /** Why the runner sent a message that must end in the DLQ. */
 export type ExpectedWhy = 'hostile job' | 'wrong group' | 'hostile record';
 
@@ -37,6 +40,8 @@ export interface DeadLetterFigures {
   readonly expected: Record<ExpectedWhy, number>;
   /** Expected dead letters that arrived more than once. */
   repeated: number;
+  /** Of the expected, the deleting jobs refused for their sender (UntrustedSender). */
+  untrusted: number;
   /** Jobs of fleet parameters dead-lettered for a provoked permanent failure, by reason. */
   readonly provoked: Map<string, number>;
   /** The scanner's jobs for hostile records, refused as each record must be. */
@@ -65,6 +70,7 @@ export class DeadLetterBook {
   readonly figures: DeadLetterFigures = {
     expected: { 'hostile job': 0, 'wrong group': 0, 'hostile record': 0 },
     repeated: 0,
+    untrusted: 0,
     provoked: new Map(),
     refused: 0,
     replayedDeleted: 0,
@@ -195,6 +201,7 @@ export class DeadLetterBook {
     this.#pending.delete(source);
     this.#arrived.add(source);
     this.figures.expected[expected.why]++;
+    if (expected.reason === UNTRUSTED_SENDER) this.figures.untrusted++;
     const wanted = `${expected.kind}/${expected.reason}`;
     return as === wanted
       ? undefined

@@ -5,21 +5,24 @@ import {
   newJob,
   serialiseJob,
 } from '../../src/rotation/job.js';
+import { deletingReasons } from '../../src/rotation/trusted-sender.js';
 import type { SeededRandom } from '../../tools/sandbox/random.js';
 import type { StoredMessage } from '../../tools/sandbox/sqs/message.js';
 import type { HostileJob } from '../helpers/hostile-jobs.js';
-import type { DeadLetterExpectation } from './dead-letters.js';
+import { type DeadLetterExpectation, UNTRUSTED_SENDER } from './dead-letters.js';
 import type { FleetEntry } from './fleet.js';
 import type { HostileRecords } from './hostile-records.js';
 import type { RoundPlan } from './plan.js';
 import { jobParameter } from './violations.js';
-import type { ChaosWorld } from './world.js';
+import { type ChaosWorld, Sender } from './world.js';
 
 /** A message the runner adds to the jobs queue, and, if it must end in the DLQ, as what. */
 export interface Delivery {
   readonly body: string;
   readonly groupId: string;
   readonly deduplicationId: string;
+  /** Whose SenderId it carries: only the scanner's jobs may delete. */
+  readonly sender: Sender;
   readonly expect?: DeadLetterExpectation;
 }
 
@@ -64,10 +67,12 @@ function forcedBody(context: DeliveryContext, entry: FleetEntry): string {
 function duplicates(plan: RoundPlan, context: DeliveryContext): Delivery[] {
   if (!plan.duplicate) return [];
   const { round, world, enqueued } = context;
+  // The scanner's own jobs sent twice (a retried SendMessageBatch with new deduplication ids).
   const copies: Delivery[] = enqueued.map((message) => ({
     body: message.body,
     groupId: message.groupId ?? 'dup',
     deduplicationId: `dup-a-${message.messageId}`,
+    sender: Sender.Scanner,
   }));
   world.tally.add('duplicate deliveries', copies.length);
   const elsewhere = pick(context.random, enqueued);
@@ -79,12 +84,16 @@ function duplicates(plan: RoundPlan, context: DeliveryContext): Delivery[] {
       body: elsewhere.body,
       groupId: `dup-${round}`,
       deduplicationId: `dup-b-${elsewhere.messageId}`,
+      sender: Sender.Operator,
       expect: WRONG_GROUP,
     },
   ];
 }
 
-/** Old jobs sent again in their parameter's group, long after their version moved on. */
+/**
+ * Old jobs of the scanner sent again in their parameter's group, long after their version moved
+ * on (as the scanner: what a stuck retry of its own send would deliver).
+ */
 function staleDuplicates(plan: RoundPlan, context: DeliveryContext): Delivery[] {
   const { round, random, world, past } = context;
   const messages: Delivery[] = [];
@@ -96,6 +105,7 @@ function staleDuplicates(plan: RoundPlan, context: DeliveryContext): Delivery[] 
       body,
       groupId: messageGroupId(name),
       deduplicationId: `stale-${round}-${i}`,
+      sender: Sender.Scanner,
     });
     world.tally.add('stale duplicate deliveries');
   }
@@ -123,6 +133,7 @@ function forcedRotations(
       body: forcedBody(context, entry),
       groupId: messageGroupId(entry.name),
       deduplicationId: `forced-${round}-${entry.property}`,
+      sender: Sender.Operator,
     };
   });
   return { messages, forced: unique };
@@ -142,6 +153,7 @@ function flood(plan: RoundPlan, context: DeliveryContext): Delivery[] {
     body,
     groupId: messageGroupId(entry.name),
     deduplicationId: `flood-${context.round}-${i}`,
+    sender: Sender.Operator,
   }));
 }
 
@@ -157,6 +169,7 @@ function wrongGroups(plan: RoundPlan, context: DeliveryContext): Delivery[] {
       body: forcedBody(context, entry),
       groupId: messageGroupId(host.name),
       deduplicationId: `wrong-group-${round}-${i}`,
+      sender: Sender.Operator,
       expect: WRONG_GROUP,
     });
     world.tally.add('wrong-group forced jobs');
@@ -177,6 +190,7 @@ function hostileCorpus(plan: RoundPlan, context: DeliveryContext): Delivery[] {
       body: job.body,
       groupId: neighbour === undefined ? `hostile-${round}-${i}` : messageGroupId(neighbour.name),
       deduplicationId: `hostile-${round}-${i}`,
+      sender: Sender.Hostile,
       expect: { kind: 'InvalidJob', reason: job.reason, why: 'hostile job' },
     });
     world.tally.add('hostile jobs');
@@ -184,15 +198,24 @@ function hostileCorpus(plan: RoundPlan, context: DeliveryContext): Delivery[] {
   return messages;
 }
 
-/** Valid jobs for the hostile records, from a sender other than the scanner: each refused. */
+/**
+ * Valid jobs for the hostile records, from a sender other than the scanner: each refused, a
+ * revocation for its sender before anything else (UntrustedSender), a rotation for its record.
+ */
 function hostileRecordJobs(context: DeliveryContext): Delivery[] {
   return context.hostileRecords.jobs(context.random).map((job, i) => {
     context.world.tally.add('hostile-record jobs');
+    const deletes = deletingReasons.has(job.reason);
     return {
       body: job.body,
       groupId: job.groupId,
       deduplicationId: `hostile-record-${context.round}-${i}`,
-      expect: { kind: 'PermanentFailure', reason: job.record.refusal, why: 'hostile record' },
+      sender: Sender.Hostile,
+      expect: {
+        kind: 'PermanentFailure',
+        reason: deletes ? UNTRUSTED_SENDER : job.record.refusal,
+        why: 'hostile record',
+      },
     };
   });
 }

@@ -1,9 +1,10 @@
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
+import { parseRecord, RevocationPolicy, serialiseRecord } from '../../src/rotation/record.js';
 import { seedToken } from '../../tools/local/seed.js';
 import type { SeededRandom } from '../../tools/sandbox/random.js';
 import type { Sandbox } from '../../tools/sandbox/sandbox.js';
 import { LICENSE_ARN, ROLE_ARN, TOKEN_PATH } from '../helpers/factories.js';
-import { clientsFor, TEST_REGION } from '../helpers/sandbox.js';
+import { clientsFor, invoke, TEST_REGION } from '../helpers/sandbox.js';
 
 /** A license of the chaos fleet and where License Manager keeps it. */
 export interface ChaosLicense {
@@ -49,6 +50,13 @@ export interface FleetEntry {
   readonly roleArns: readonly string[];
   readonly expirationInDays: number;
   readonly renewBeforeDays?: number;
+  /**
+   * The record's own revocation policy: after-grace for the parameters no host of the chaos run
+   * holds (the licenses homed outside the sandbox's default region: consumers that read Parameter
+   * Store at every use, as the docs advise) and a quarter of the others; the rest follow the
+   * deploy's default, after-pickup.
+   */
+  readonly revocation?: typeof RevocationPolicy.AfterGrace;
 }
 
 /** Lifetimes of the fleet: mostly License Manager's default year, and shorter ones that renew often. */
@@ -75,6 +83,10 @@ export function chaosFleet(size: number): FleetEntry[] {
         property: `param:${id}`,
         roleArns: [ROLE_ARN],
         expirationInDays: lifetime.expirationInDays,
+        // Spread over the lifetimes (the license follows index % 4).
+        ...(license.homeRegion !== TEST_REGION || Math.floor(index / 4) % 4 === 1
+          ? { revocation: RevocationPolicy.AfterGrace }
+          : {}),
         // Some year tokens carry their own window: the record's renewBeforeDays wins.
         ...('renewBeforeDays' in lifetime
           ? { renewBeforeDays: lifetime.renewBeforeDays }
@@ -122,6 +134,27 @@ export const UNMANAGED: readonly { name: string; description: string }[] = [
   },
 ];
 
+/**
+ * Adds a revocation policy to a seeded record, as `register --revocation` writes it: the same
+ * token, its record with the field (a second version, as a re-registration makes).
+ */
+async function withRevocation(
+  sandbox: Sandbox,
+  name: string,
+  revocation: RevocationPolicy,
+): Promise<void> {
+  const seeded = sandbox.ssm.parameter(name);
+  if (seeded === undefined) throw new Error(`${name} was not seeded`);
+  const record = parseRecord(seeded.description, sandbox.clock.now());
+  await invoke(sandbox.ssm, 'PutParameter', {
+    Name: name,
+    Type: 'SecureString',
+    Value: seeded.value,
+    Description: serialiseRecord({ ...record, revocation }),
+    Overwrite: true,
+  });
+}
+
 /** A secret that is not a token and lives outside the token path. */
 const OUTSIDE_PATH = '/app/database/password';
 
@@ -157,6 +190,7 @@ export async function seedFleet(
       ...(entry.renewBeforeDays === undefined ? {} : { renewBeforeDays: entry.renewBeforeDays }),
       ...(entry.license.recordNamesRegion ? { homeRegion: entry.license.homeRegion } : {}),
     });
+    if (entry.revocation !== undefined) await withRevocation(sandbox, entry.name, entry.revocation);
   }
   const { ssm } = clients(TEST_REGION);
   for (const { name, description } of UNMANAGED) {

@@ -1,6 +1,10 @@
 import { JobReason, messageGroupId, newJob, serialiseJob } from '../../src/rotation/job.js';
 import { tokenDates } from '../../src/rotation/mint.js';
-import { type RotationRecord, serialiseRecord } from '../../src/rotation/record.js';
+import {
+  RevocationPolicy,
+  type RotationRecord,
+  serialiseRecord,
+} from '../../src/rotation/record.js';
 import { DAY_MS } from '../../src/time.js';
 import type { SeededRandom } from '../../tools/sandbox/random.js';
 import type { Sandbox } from '../../tools/sandbox/sandbox.js';
@@ -192,6 +196,8 @@ function foreignPrevious(context: RecordContext): string {
     }),
     ...(victim === undefined ? {} : { previousTokenId: victim.tokenId }),
     rotatedAt: new Date(rotatedAt).toISOString(),
+    // Its revocation due at once, past the grace period: no pickup to wait for.
+    revocation: RevocationPolicy.AfterGrace,
   });
 }
 
@@ -206,6 +212,7 @@ export interface HostileRecord {
 
 /** A job a sender other than the scanner puts on the queue for a hostile record. */
 export interface HostileRecordJob {
+  readonly reason: JobReason;
   readonly body: string;
   readonly groupId: string;
   readonly record: HostileRecord;
@@ -215,6 +222,8 @@ export interface HostileRecordJob {
 export class HostileRecords {
   readonly records: readonly HostileRecord[];
   readonly #held = new Map<string, { tokenId: string; spec: HostileRecordSpec }>();
+  /** The records that, as last written, name a token another record of their license holds. */
+  readonly #conflicting = new Set<string>();
 
   constructor(
     private readonly sandbox: Sandbox,
@@ -256,6 +265,11 @@ export class HostileRecords {
     }
   }
 
+  /** The hostile records a scan must count conflicting now (as last written). */
+  conflicting(): ReadonlySet<string> {
+    return this.#conflicting;
+  }
+
   /**
    * Jobs of a hostile sender (valid bodies, in the right group): every round a revoke of one of
    * the foreign previous tokens, and in some rounds a forced rotation of another hostile record.
@@ -274,6 +288,7 @@ export class HostileRecords {
   #job(record: HostileRecord, reason: JobReason): HostileRecordJob {
     const version = this.sandbox.ssm.parameter(record.name)?.version ?? 1;
     return {
+      reason,
       body: serialiseJob(newJob(record.name, version, reason, this.sandbox.clock.now())),
       groupId: messageGroupId(record.name),
       record,
@@ -288,6 +303,13 @@ export class HostileRecords {
       tokenId: held.tokenId,
       victim: this.#victim(held.spec.victimLicense, random),
     };
+    // Its own license's victim: the scanner's claims see both records (another license's token
+    // is refused by every delete's proof instead).
+    if (context.victim !== undefined && held.spec.victimLicense === held.spec.licenseArn) {
+      this.#conflicting.add(name);
+    } else {
+      this.#conflicting.delete(name);
+    }
     await invoke(this.sandbox.ssm, 'PutParameter', {
       Name: name,
       Type: 'SecureString',

@@ -1,4 +1,6 @@
 import { CLIENT_TOKEN_WINDOW_MS } from '../../src/rotation/client-token.js';
+import { SkipReason } from '../../src/rotation/rotate.js';
+import type { ScanSummary } from '../../src/rotation/scan.js';
 import { DAY_MS } from '../../src/time.js';
 import type { MintedToken } from '../../tools/sandbox/license-manager/service.js';
 import type { Sandbox } from '../../tools/sandbox/sandbox.js';
@@ -13,6 +15,7 @@ import {
 } from './dead-letters.js';
 import type { FleetEntry } from './fleet.js';
 import type { HostileRecord } from './hostile-records.js';
+import { pickupOf } from './pickups.js';
 import { type TokenDeletion, unrecordedTokens } from './safety.js';
 import { excerpt, Invariant, recordFields, text, type Violation } from './violations.js';
 
@@ -35,8 +38,24 @@ export interface RoundFacts {
   readonly incompleteWrites: readonly { name: string; version: number }[];
   /** DeleteToken calls this round that took effect, with who held each token at the moment. */
   readonly deletions: readonly TokenDeletion[];
-  /** The calls that stalled past their job's visibility timeout this round (another took it). */
+  /** The calls that stalled until their job's deadline aborted them this round. */
   readonly stalls: readonly string[];
+  /** The round's completed scans: what each counted, and what it had to count. */
+  readonly scans: readonly { summary: ScanSummary; expected: ScanExpectation }[];
+}
+
+/** What a scan must count, from the sandbox's state just before it. */
+export interface ScanExpectation {
+  /** Hostile records naming a token another record of their license holds. */
+  readonly conflicting: number;
+  /**
+   * Records whose license lives outside the scanner's region while no record of it names its home
+   * region: the audit lists that license where License Manager shows none of its tokens, and
+   * counts each such record's token lost (a false alarm; a product finding, counted apart).
+   */
+  readonly unseen: number;
+  /** The revocations it must defer (after-pickup, not picked up) and the overdue ones. */
+  readonly deferrals: { readonly deferred: number; readonly overdue: number };
 }
 
 /** Figures the checker gathers on the way. */
@@ -47,8 +66,8 @@ export interface CheckerFigures {
   rotations: number;
   /**
    * Versions that store the token the version before holds: the SDK retrying a PutParameter
-   * whose answer was lost, or a write stalled past its visibility timeout while another rotator
-   * stored the same (replayed) token. The rotator checks the version before it writes; no check
+   * whose answer was lost, or a write that landed while its deadline aborted it, after which a
+   * retry stored the same (replayed) token. The rotator checks the version before it writes; no check
    * can cover the call itself.
    */
   sameTokenRewrites: number;
@@ -63,6 +82,18 @@ export interface CheckerFigures {
    * after the run's last, quiet rounds is a violation too (no unrecorded token at the end).
    */
   orphaned: Record<OrphanReason, number>;
+  /** Rotations from a sender other than the scanner skipped: the previous token was still live. */
+  previousLiveSkips: number;
+  /** Scans checked, and the conflicting records they counted over the run. */
+  scansChecked: number;
+  conflictsCounted: number;
+  /** LostTokens counted for licenses listed outside their home region (see ScanExpectation). */
+  falseLostTokens: number;
+  scansWithFalseLostTokens: number;
+  /** Scans whose deferred revocations were checked, and what they deferred over the run. */
+  deferralScans: number;
+  deferred: number;
+  overdue: number;
   logLines: number;
   metricLines: number;
   errorsChecked: number;
@@ -90,11 +121,16 @@ export type OrphanReason =
    */
   | 'beyond-window';
 
-/** Why a token other than the stored one is still AVAILABLE ('none': it should not be). */
-export type ExtraReason = 'grace' | OrphanReason | 'none';
+/**
+ * Why a token other than the stored one is still AVAILABLE ('none': it should not be):
+ * `awaiting-pickup` is an after-pickup parameter's previous token whose successor no host has
+ * presented yet (or only since the last clean scan).
+ */
+export type ExtraReason = 'grace' | 'awaiting-pickup' | OrphanReason | 'none';
 
 const JWT_SHAPE = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\./;
 const RETIRE_FAILED = 'Could not delete the token that dropped out of the record';
+const PICKUP_READ_FAILED = 'Could not read the pickup of a parameter';
 
 const sameList = (a: readonly string[], b: readonly string[]): boolean =>
   a.length === b.length && a.every((item, index) => item === b[index]);
@@ -126,6 +162,9 @@ export class InvariantChecker {
   #tokenCount = 0;
   #writeCount = 0;
   #lastCleanScanAt: number | undefined;
+  /** The scans' failed pickup reads this round (each keeps a revocation deferred), and whose. */
+  #pickupReadFailures = 0;
+  readonly #pickupUnread = new Set<string>();
   /** The round's stalled calls, for failure stories. */
   #stalls: readonly string[] = [];
 
@@ -160,6 +199,14 @@ export class InvariantChecker {
         'dead-lettered': 0,
         'beyond-window': 0,
       },
+      previousLiveSkips: 0,
+      scansChecked: 0,
+      conflictsCounted: 0,
+      falseLostTokens: 0,
+      scansWithFalseLostTokens: 0,
+      deferralScans: 0,
+      deferred: 0,
+      overdue: 0,
       logLines: 0,
       metricLines: 0,
       errorsChecked: 0,
@@ -233,6 +280,7 @@ export class InvariantChecker {
     for (const write of facts.incompleteWrites) this.#noteIncompleteRotation(write);
     this.#checkOutput(round, violations);
     this.#checkErrorsAndJobs(facts, violations);
+    this.#checkScans(facts, violations);
     if (!facts.drained) {
       violations.push({
         round,
@@ -241,7 +289,9 @@ export class InvariantChecker {
       });
     }
     if (facts.scansCompleted && facts.drained) this.#checkDue(facts, exempt, violations);
-    this.#checkLifecycle(round, exempt, violations);
+    // A pickup the scan could not read keeps its previous token ("not knowing means waiting").
+    this.#checkLifecycle(round, new Set([...exempt, ...this.#pickupUnread]), violations);
+    this.#pickupUnread.clear();
     return violations;
   }
 
@@ -264,7 +314,7 @@ export class InvariantChecker {
   /**
    * What the sandbox shows of a token's life, for a failure message: the other tokens its
    * ClientToken minted, what its parameter stored from its mint on, that parameter's dead letters,
-   * and the calls of the round that stalled while another rotator took their jobs.
+   * and the calls of the round that stalled until their job's deadline.
    */
   #storyOf(token: MintedToken): string {
     const short = (id: unknown) => String(id).slice(0, 8);
@@ -283,13 +333,14 @@ export class InvariantChecker {
         return `v${version.version} ${short(record.tokenId)} at ${version.lastModified.toISOString()}${late === undefined ? '' : ` (mintsFrom ${late})`}`;
       });
     const letters = this.#deadLetterBook.lettersOf(owner);
-    return `its ClientToken also minted: ${sameKey.join(', ') || 'nothing'}; stored since: ${stored.join(', ') || 'nothing'}; dead letters: ${letters.join(', ') || 'none'}; calls stalled past their visibility timeout this round: ${this.#stalls.join(', ') || 'none'}`;
+    return `its ClientToken also minted: ${sameKey.join(', ') || 'nothing'}; stored since: ${stored.join(', ') || 'nothing'}; dead letters: ${letters.join(', ') || 'none'}; calls stalled until their job's deadline this round: ${this.#stalls.join(', ') || 'none'}`;
   }
 
   /** The tokens still AVAILABLE per parameter beyond the one it holds, and why each is allowed. */
   extraTokens(): Record<ExtraReason, number> {
     const result: Record<ExtraReason, number> = {
       grace: 0,
+      'awaiting-pickup': 0,
       'retire-failed': 0,
       'not-deleted-after-write': 0,
       'beyond-window': 0,
@@ -331,6 +382,91 @@ export class InvariantChecker {
         });
       }
     }
+  }
+
+  /**
+   * The scanner's own counts, against the sandbox's truth: no fleet parameter's current token is
+   * ever missing from License Manager (LostTokens: its holder would be cut off), and every hostile
+   * record that names another record's token is counted conflicting (it gets no job), every scan.
+   */
+  #checkScans(facts: RoundFacts, violations: Violation[]): void {
+    this.#checkDeferrals(facts, violations);
+    for (const { summary: scan, expected } of facts.scans) {
+      this.figures.scansChecked++;
+      this.figures.conflictsCounted += scan.conflicting;
+      if (expected.unseen > 0) {
+        this.figures.scansWithFalseLostTokens++;
+        this.figures.falseLostTokens += scan.lostTokens;
+      }
+      // Every fleet token is AVAILABLE (checked above from License Manager's own state): a lost
+      // one counted is a false alarm, unless it is the known one of an unseen license.
+      if (scan.lostTokens !== expected.unseen) {
+        violations.push({
+          round: facts.round,
+          invariant: Invariant.ScannerSees,
+          detail: `a scan counted ${scan.lostTokens} records whose current token License Manager no longer lists (LostTokens); ${expected.unseen} of a license it cannot see`,
+        });
+      }
+      if (scan.conflicting !== expected.conflicting) {
+        violations.push({
+          round: facts.round,
+          invariant: Invariant.ScannerSees,
+          detail: `a scan counted ${scan.conflicting} conflicting records; ${expected.conflicting} hostile records name another record's token`,
+        });
+      }
+    }
+  }
+
+  /**
+   * The round's scans deferred the revocations of exactly the after-pickup parameters whose hosts
+   * have not picked up the stored token (previous token live past its grace period), and counted
+   * overdue those past the pickup-overdue period: checked for scans that could list every
+   * license. A pickup the scan could not read keeps its revocation deferred ("not knowing means
+   * waiting"): each such failure (logged) allows one more.
+   */
+  #checkDeferrals(facts: RoundFacts, violations: Violation[]): void {
+    const failures = this.#pickupReadFailures;
+    this.#pickupReadFailures = 0;
+    const checked = facts.scans.filter(
+      ({ summary, expected }) => summary.licenseCheckFailures === 0 && expected.unseen === 0,
+    );
+    if (checked.length !== facts.scans.length) return;
+    const sum = (pick: (scan: (typeof checked)[number]) => number) =>
+      checked.reduce((total, scan) => total + pick(scan), 0);
+    const deferred = sum(({ summary }) => summary.revocationsDeferred);
+    const overdue = sum(({ summary }) => summary.pickupsOverdue);
+    const wanted = sum(({ expected }) => expected.deferrals.deferred);
+    const wantedOverdue = sum(({ expected }) => expected.deferrals.overdue);
+    this.figures.deferralScans += checked.length;
+    this.figures.deferred += deferred;
+    this.figures.overdue += overdue;
+    const within = (got: number, want: number) => got >= want && got - want <= failures;
+    if (within(deferred, wanted) && within(overdue, wantedOverdue)) return;
+    violations.push({
+      round: facts.round,
+      invariant: Invariant.DeferralsMatch,
+      detail: `the round's scans deferred ${deferred} revocations (${overdue} overdue); ${wanted} hosts had not picked up (${wantedOverdue} overdue), ${failures} pickups could not be read`,
+    });
+  }
+
+  /**
+   * Fleet records whose license the scanner cannot see: homed outside the scanner's region, with
+   * no record of the license naming its home region (registered from the home region itself, so
+   * no redirect taught the record where it lives).
+   */
+  unseenRecords(scannerRegion: string): number {
+    const named = new Set<string>();
+    const byLicense = new Map<string, number>();
+    for (const [name, entry] of this.#byName) {
+      const { licenseArn, homeRegion } = entry.license;
+      if (homeRegion === scannerRegion) continue;
+      const record = recordFields(this.sandbox.ssm.parameter(name)?.description);
+      if (text(record.homeRegion) !== undefined) named.add(licenseArn);
+      byLicense.set(licenseArn, (byLicense.get(licenseArn) ?? 0) + 1);
+    }
+    return [...byLicense]
+      .filter(([license]) => !named.has(license))
+      .reduce((sum, [, count]) => sum + count, 0);
   }
 
   /** After a clean round: every parameter due at its scan has rotated, or its job alarmed. */
@@ -428,7 +564,9 @@ export class InvariantChecker {
   #checkWrites(round: number, violations: Violation[]): void {
     const writes = this.sandbox.ssm.writes();
     for (const write of writes.slice(this.#writeCount)) {
-      if (write.operation !== 'PutParameter' || !this.#byName.has(write.name)) {
+      // The exchange tags a parameter with its pickup; nothing else writes but the rotator.
+      const allowed = write.operation === 'PutParameter' || write.operation === 'AddTagsToResource';
+      if (!allowed || !this.#byName.has(write.name)) {
         violations.push({
           round,
           invariant: Invariant.Scope,
@@ -691,6 +829,11 @@ export class InvariantChecker {
         continue;
       }
       this.figures.logLines++;
+      if (parsed.why === SkipReason.PreviousLive) this.figures.previousLiveSkips++;
+      if (parsed.message === PICKUP_READ_FAILED) {
+        this.#pickupReadFailures++;
+        this.#pickupUnread.add(String(parsed.parameterName));
+      }
       const tokenId = text(parsed.tokenId);
       if (parsed.message === RETIRE_FAILED && tokenId !== undefined) {
         // Logged as failed, yet perhaps deleted (the answer was lost): only an AVAILABLE one counts.
@@ -714,12 +857,27 @@ export class InvariantChecker {
       const record = recordFields(this.sandbox.ssm.parameter(name)?.description);
       const previous = text(record.previousTokenId);
       const supersededAt = Date.parse(text(record.rotatedAt) ?? text(record.issuedAt) ?? '');
-      // The previous token may live until a clean scan after its grace period has run.
-      const inGrace =
-        this.#lastCleanScanAt === undefined || supersededAt + this.graceMs > this.#lastCleanScanAt;
+      // The previous token may live until a clean scan after its grace period has run, and under
+      // after-pickup until a clean scan after the pickup of its successor.
+      const cleanScan = this.#lastCleanScanAt;
+      const inGrace = cleanScan === undefined || supersededAt + this.graceMs > cleanScan;
+      const pickup = pickupOf(this.sandbox, name);
+      const awaiting =
+        (text(record.revocation) ?? 'after-pickup') === 'after-pickup' &&
+        (pickup === undefined ||
+          pickup.tokenId !== record.tokenId ||
+          cleanScan === undefined ||
+          pickup.at.getTime() > cleanScan);
       for (const id of ids) {
         if (id === record.tokenId) continue;
-        const why = id === previous && inGrace ? 'grace' : (this.#orphans.get(id) ?? 'none');
+        const why =
+          id !== previous
+            ? (this.#orphans.get(id) ?? 'none')
+            : inGrace
+              ? 'grace'
+              : awaiting
+                ? 'awaiting-pickup'
+                : (this.#orphans.get(id) ?? 'none');
         extras.push({ name, id, why });
       }
     }

@@ -48,7 +48,7 @@ const DISRUPTIONS = [
   'crash after CreateToken, back past the ClientToken window',
   'crash after PutParameter',
   'lost deletes',
-  'visibility timeout expires mid-flight',
+  'a call stalls until its job deadline',
 ] as const;
 
 /** The disruptions that kill a rotator instance: after which call, and whether its jobs come back late. */
@@ -82,7 +82,8 @@ export interface RoundPlan {
   readonly failures: readonly FailRule[];
   /** `late`: the crashed jobs come back only after their ClientTokens lapsed. */
   readonly crashes: readonly { slot: number; point: CrashPoint; nth: number; late: boolean }[];
-  readonly midFlight: { operation: MidFlightOperation; nth: number } | undefined;
+  /** A call that stalls until its job's deadline aborts it; `landed`: its effect took place. */
+  readonly midFlight: { operation: MidFlightOperation; nth: number; landed: boolean } | undefined;
   /** Lose DeleteMessageBatch's answers: rotated jobs come back after their visibility timeout. */
   readonly lostDeletes: boolean;
   /**
@@ -155,8 +156,8 @@ export function planRound(random: SeededRandom, options: { permanentFaults: bool
     crashes:
       crash === undefined ? [] : [{ slot: random.int(2), nth: between(random, 1, 3), ...crash }],
     midFlight:
-      disruption === 'visibility timeout expires mid-flight'
-        ? { operation: pick(random, MID_FLIGHT), nth: between(random, 1, 4) }
+      disruption === 'a call stalls until its job deadline'
+        ? { operation: pick(random, MID_FLIGHT), nth: between(random, 1, 4), landed: chance(0.5) }
         : undefined,
     lostDeletes: disruption === 'lost deletes',
     duplicate: chance(0.35),

@@ -1,15 +1,23 @@
+import { EventType } from '../../src/rotation/events.js';
 import type { ScanSummary } from '../../src/rotation/scan.js';
 import { DAY_MS } from '../../src/time.js';
 import type { FailRule } from '../../tools/sandbox/faults.js';
 import { SeededRandom } from '../../tools/sandbox/random.js';
 import type { StoredMessage } from '../../tools/sandbox/sqs/message.js';
 import type { HostileJob } from '../helpers/hostile-jobs.js';
+import { TEST_REGION } from '../helpers/sandbox.js';
 import { mintedTokens } from '../helpers/secrets.js';
 import { TokenFinder } from '../helpers/token-finder.js';
 import { extraDeliveries } from './deliveries.js';
 import { chaosFleet, type FleetEntry, seedFleet } from './fleet.js';
 import { HOSTILE_RECORD_LICENSES, type HostileRecord, HostileRecords } from './hostile-records.js';
-import { type CheckerFigures, type ExtraReason, InvariantChecker } from './invariants.js';
+import { type ConsumerFigures, Consumers } from './hosts.js';
+import {
+  type CheckerFigures,
+  type ExtraReason,
+  InvariantChecker,
+  type RoundFacts,
+} from './invariants.js';
 import { planRound, type RoundPlan, THROTTLING } from './plan.js';
 import type { Violation } from './violations.js';
 import { type Breakage, ChaosWorld } from './world.js';
@@ -52,6 +60,10 @@ export interface ChaosReport {
   readonly extras: Record<ExtraReason, number>;
   /** What the scanner counted at its last scan (its own word: figures, not checks). */
   readonly lastScan: ScanSummary | undefined;
+  /** The consumer side: hosts, refreshes, refusals, hostile presenters. */
+  readonly consumers: ConsumerFigures;
+  /** Pickups the exchange recorded (its Token Picked Up events). */
+  readonly pickups: number;
 }
 
 /** The runner's own faults, counted apart from the sandbox's. */
@@ -59,7 +71,8 @@ const RUNNER_FAULTS = [
   'crash after createToken',
   'crash after putToken',
   'late retries (crash, back past the ClientToken window)',
-  'visibility timeouts expired mid-flight',
+  'calls stalled until their job deadline (aborted)',
+  'stalled calls that took effect',
   'duplicate deliveries',
   'wrong-group copies',
   'stale duplicate deliveries',
@@ -106,13 +119,19 @@ class ChaosRun {
     readonly fleet: readonly FleetEntry[],
     readonly hostileRecords: HostileRecords,
     readonly checker: InvariantChecker,
+    readonly consumers: Consumers,
   ) {}
 
   /** One round: the clock jump, faults, the scans, extra deliveries, the drain and the checks. */
   async round(plan: RoundPlan, faults: boolean): Promise<void> {
     const { sandbox } = this.world;
     this.rounds++;
-    sandbox.clock.advance(plan.jumpMs);
+    // The hosts' time: their refreshes up to the round's scan, under throttling and the exchange's
+    // own faults only (a round's provoked failures are the rotators').
+    sandbox.faults.clear();
+    if (faults) sandbox.faults.add({ throttle: THROTTLING });
+    this.consumers.faulty = faults;
+    await this.consumers.advanceTo(sandbox.clock.nowMs() + plan.jumpMs, !faults);
     sandbox.faults.clear();
     if (faults) {
       sandbox.faults.add({
@@ -130,7 +149,8 @@ class ChaosRun {
       deletions: this.world.deletions.length,
       stalls: this.world.stalls.length,
     };
-    const scansCompleted = await this.#scan(plan);
+    const scans: RoundFacts['scans'][number][] = [];
+    const scansCompleted = await this.#scan(plan, scans);
     const enqueued = this.world.jobMessages().filter((message) => !message.inFlight);
     await this.#deliver(plan, enqueued);
     if (faults) this.#arm(plan);
@@ -150,17 +170,28 @@ class ChaosRun {
         incompleteWrites: this.world.incompleteWrites.slice(before.incompleteWrites),
         deletions: this.world.deletions.slice(before.deletions),
         stalls: this.world.stalls.slice(before.stalls),
+        scans,
       }),
+      ...this.consumers.checkDeletions(this.rounds, this.world.deletions.slice(before.deletions)),
+      ...this.consumers.takeViolations(this.rounds),
     );
   }
 
-  /** The round's scan (two overlapping ones, some rounds); false when one failed. */
-  async #scan(plan: RoundPlan): Promise<boolean> {
+  /**
+   * The round's scan (two overlapping ones, some rounds), each completed one with what it had to
+   * count; false when one failed.
+   */
+  async #scan(plan: RoundPlan, scans: RoundFacts['scans'][number][]): Promise<boolean> {
     let completed = true;
     for (let scan = 0; scan < (plan.secondScan ? 2 : 1); scan++) {
       if (scan === 1) this.world.tally.add('overlapping scans');
+      const expected = {
+        conflicting: this.hostileRecords.conflicting().size,
+        unseen: this.checker.unseenRecords(TEST_REGION),
+        deferrals: this.consumers.expectedDeferrals(this.world.pickupOverdueMs),
+      };
       try {
-        await this.world.scan();
+        scans.push({ summary: await this.world.scan(), expected });
       } catch (error) {
         completed = false;
         this.scanFailures++;
@@ -203,7 +234,8 @@ class ChaosRun {
     }
     if (this.options.crashEveryRound) this.world.armCrash(this.rounds, 'createToken', 1);
     if (plan.midFlight !== undefined) {
-      this.world.armMidFlight(plan.midFlight.operation, plan.midFlight.nth);
+      const { operation, nth, landed } = plan.midFlight;
+      this.world.armMidFlight(operation, nth, landed);
     }
     if (plan.coldStart !== undefined) this.world.coldStart(plan.coldStart);
   }
@@ -225,10 +257,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     ...(options.breakage === undefined ? {} : { breakage: options.breakage }),
     extraLicenses: HOSTILE_RECORD_LICENSES,
     onSecret: (value) => {
-      finder.add(value);
+      // Refresh and access tokens (JWTs) are searched for everywhere; STS's secret keys and
+      // session tokens only by the test setup's leak check (the agent registers them unprintable).
+      if (value.startsWith('eyJ') && value.split('.').length === 3) finder.add(value);
       mintedTokens.add(value);
     },
   });
+  let consumers: Consumers | undefined;
   try {
     const { sandbox } = world;
     const fleet = chaosFleet(options.fleetSize);
@@ -236,7 +271,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const hostileRecords = new HostileRecords(sandbox, fleet);
     await hostileRecords.seed(random);
     const checker = new InvariantChecker(sandbox, fleet, hostileRecords.records, finder, GRACE_MS);
-    const run = new ChaosRun(options, world, random, fleet, hostileRecords, checker);
+    // The hosts draw from their own sequence: the rounds' plans stay those of the seed.
+    consumers = await Consumers.start({
+      sandbox,
+      fleet,
+      random: new SeededRandom(options.seed + 1),
+      finder,
+      graceMs: GRACE_MS,
+      exchange: world.exchange(),
+    });
+    const run = new ChaosRun(options, world, random, fleet, hostileRecords, checker, consumers);
     run.violations.push(...checker.start());
     const started = Date.now();
     const startAt = sandbox.clock.nowMs();
@@ -260,6 +304,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       realMs: Date.now() - started,
     });
   } finally {
+    await consumers?.close();
     await world.close();
   }
 }
@@ -286,6 +331,8 @@ function report(run: ChaosRun, time: { simulatedDays: number; realMs: number }):
     scanFailures: run.scanFailures,
     extras: run.checker.extraTokens(),
     lastScan: run.world.scans.at(-1),
+    consumers: run.consumers.figures,
+    pickups: sandbox.events.put().filter((event) => event.detailType === EventType.PickedUp).length,
   };
 }
 

@@ -15,6 +15,13 @@ export const Invariant = {
   NoDeleteWhileHeld: 'safety: no token deleted while a parameter holds it',
   OneRotationPerGrace: 'safety: at most one rotation per grace period',
   NothingUnrecorded: 'safety: no unrecorded token at the end',
+  ScannerSees: 'safety: every scan finds no fleet token lost and every conflicting record',
+  NoHostCutOff: 'consumers: no host cut off while its parameter holds a working token',
+  HostsServed: 'consumers: every online host holds the stored token within one interval',
+  ExchangeRefuses: 'consumers: the exchange hands a token only to a holder of an accepted one',
+  PickupFirst:
+    'consumers: under after-pickup a previous token goes only after its successor is picked up',
+  DeferralsMatch: 'consumers: revocations deferred and overdue match the hosts yet to pick up',
 } as const;
 
 /** One of the Invariant values. */
@@ -39,6 +46,8 @@ export interface RecordFields {
   readonly rotatedAt?: unknown;
   readonly renewBeforeDays?: unknown;
   readonly mintsFrom?: unknown;
+  readonly homeRegion?: unknown;
+  readonly revocation?: unknown;
 }
 
 /** The fields of a Description, if it is a JSON object; none otherwise. */

@@ -149,6 +149,13 @@ describe('the allow-lists', () => {
     ).toEqual([]);
   });
 
+  it('take `none` beside patterns, as the deploy settings do, adding nothing', () => {
+    const role = 'arn:aws:iam::123456789012:role/LicenseConsumer';
+    expect(
+      readScannerConfig({ ...LISTS, ROLE_ARNS: `none,${role}`, JOB_QUEUE_URL: JOBS }).roleArns,
+    ).toEqual([role]);
+  });
+
   it('name every entry that is not an ARN pattern of its kind', () => {
     expect(
       problems(() =>

@@ -45,9 +45,9 @@ Options:
   -v, --verbose             show the handlers' (and the exchange's) own log lines and metrics
   -h, --help                show this help
 
-OP is *, a service (ssm:*, sqs:*, license-manager:*), or an operation (ssm:PutParameter).
-With --serve, /_sandbox/clock, /_sandbox/faults, /_sandbox/licenses and /_sandbox/state drive
-the sandbox over HTTP (see README, "Try it locally").`;
+OP is *, a service (ssm:*, sqs:*, license-manager:*, events:*, sts:*), or an operation
+(ssm:PutParameter). With --serve, /_sandbox/clock, /_sandbox/faults, /_sandbox/licenses,
+/_sandbox/buses and /_sandbox/state drive the sandbox over HTTP (see docs/sandbox.md).`;
 
 function number(
   flag: string,

@@ -134,7 +134,7 @@ export async function prepareServe(sandbox: Sandbox, options: ServeOptions): Pro
     printSandbox(sandbox, queues, seeded?.managed, options);
     printExchange(sandbox, exchange, agentFile, host, options.print);
     options.print(
-      `\nAdmin routes: GET /_sandbox/state, GET|POST /_sandbox/clock {"advanceDays":30}, GET|POST|DELETE /_sandbox/faults, GET|POST /_sandbox/licenses.\nCtrl-C stops it.`,
+      `\nAdmin routes: GET /_sandbox/state, GET|POST /_sandbox/clock {"advanceDays":30}, GET|POST|DELETE /_sandbox/faults, GET|POST /_sandbox/licenses, GET|POST /_sandbox/buses (docs/sandbox.md).\nCtrl-C stops it.`,
     );
     return {
       close: async () => {

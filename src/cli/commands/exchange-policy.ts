@@ -7,9 +7,9 @@ export const exchangePolicyHelp = `Usage: license-token-rotator exchange-policy 
 
 Prints the one IAM policy statement a consumption role needs to call the token
 exchange: lambda:InvokeFunctionUrl and lambda:InvokeFunction (AWS checks both on a
-function URL call) on the exchange function alone. Add it to each role the tokens name (register --role-arn): a host assumes
-that role with the credentials its own token yields, and signs its exchange calls
-with them. Reads nothing from AWS.
+function URL call) on the exchange function alone. Add it to each role the tokens
+name (register --role-arn): a host assumes that role with the credentials its own
+token yields, and signs its exchange calls with them. Reads nothing from AWS.
 
 The statement goes to stdout (pretty JSON) and a one-line hint to stderr, so that
 "exchange-policy > statement.json" keeps the statement alone; --json prints the

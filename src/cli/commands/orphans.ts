@@ -18,8 +18,9 @@ Reads metadata only; never a token value.
 
 The scanner counts these (the UnrecordedTokens metric) but never deletes them: other
 tools, or people, may mint tokens for the same license, and only you can tell theirs
-from a stray. (Its one exception: the extra tokens of a rotation retried past the
-ClientToken window, which it proves its own from the record.)
+from a stray. (Its one exception: stray mints, tokens that attempts of a recent
+rotation minted and never stored, which it proves its own from the record's mint
+window and has the rotator delete.)
 
 --delete deletes each listed token, one line per token, after ListTokens by id shows
 it still AVAILABLE and of that license: the only way this project deletes a token it

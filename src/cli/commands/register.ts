@@ -23,7 +23,8 @@ Options:
   --expiration-days N        token lifetime in days (default ${DEFAULT_EXPIRATION_DAYS})
   --renew-before-days N      renew this many days before expiry (default: the
                              RENEW_BEFORE_DAYS setting, else a third of the lifetime)
-  --home-region REGION       the license's home region, if not the client's region
+  --home-region REGION       the license's home region (default: the client's; a
+                             redirect from License Manager corrects it)
   --kms-key-id KEY           the stack's KMS key for the SecureString (required
                              unless KMS_KEY_ID is set: the stack output KmsKeyId);
                              no default: pass alias/aws/ssm only if you mean it
@@ -103,7 +104,9 @@ export async function registerCommand(
   const renewBeforeDays = number('renew-before-days', options['renew-before-days']);
   const revocation = revocationPolicy(options.revocation);
   const kmsKeyId = stackKmsKey(invocation, options['kms-key-id'], 'register');
-  const homeRegion = options['home-region'];
+  // The record names the region the token is minted in (a redirect corrects it): a scanner in
+  // another region then lists the license's tokens where they are, not where there are none.
+  const homeRegion = options['home-region'] ?? invocation.region;
   const registered = await register(
     {
       name: parameterName(name, config.tokenPath),

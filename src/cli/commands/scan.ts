@@ -5,6 +5,7 @@ import type {
   QueueMessage,
 } from '../../rotation/ports.js';
 import { type ScanSummary, scan } from '../../rotation/scan.js';
+import { deletingReasons } from '../../rotation/trusted-sender.js';
 import type { Invocation } from '../invocation.js';
 import { ExitCode } from '../io.js';
 import { type Progress, progress, table } from '../style.js';
@@ -13,12 +14,12 @@ import { warningLog } from '../warnings.js';
 /** Help for `scan`. */
 export const scanHelp = `Usage: license-token-rotator scan [--dry-run] [--json]
 
-Runs the scanner's own code once: every due or expired token gets a rotation job, and
-every previous token the revocation policy lets go (its grace period over and, under
-after-pickup, its replacement picked up through the exchange) that License Manager
-still lists as AVAILABLE gets a revoke job, on the jobs queue (--queue-url or
-JOB_QUEUE_URL). It also counts the previous tokens kept awaiting a pickup ("show NAME"
-tells one) and the tokens no record names ("orphans" lists them).
+Runs the scanner's own code once: every due or expired token gets a rotation job on
+the jobs queue (--queue-url or JOB_QUEUE_URL). The jobs that would delete a token (a
+previous token the revocation policy lets go, stray mints) are shown but left to the
+deployed scanner: the rotator takes those only from the scanner's role. It also counts
+the previous tokens kept awaiting a pickup ("show NAME" tells one) and the tokens no
+record names ("orphans" lists them).
 
 Options:
   --dry-run   show what would be enqueued and why, without enqueuing anything
@@ -31,7 +32,7 @@ interface PlannedJob {
   readonly reason: string;
 }
 
-/** A queue that only remembers: the dry run's stand-in for SQS. */
+/** A queue that only remembers: the dry run's stand-in for SQS, and the report's copy. */
 class RecordingQueue implements MessageQueue {
   readonly jobs: PlannedJob[] = [];
 
@@ -41,27 +42,54 @@ class RecordingQueue implements MessageQueue {
   }
 
   async send(message: QueueMessage): Promise<void> {
-    const { parameterName, observedVersion, reason } = JSON.parse(message.body) as PlannedJob;
-    this.jobs.push({ parameterName, observedVersion, reason });
+    this.jobs.push(plannedJob(message));
   }
 }
 
-/** Wraps a queue to keep a copy of what was sent, for the report. */
-class TeeQueue implements MessageQueue {
-  readonly recording = new RecordingQueue();
+/** What a job message asks for, read back from the body the scan wrote. */
+function plannedJob(message: QueueMessage): PlannedJob {
+  const { parameterName, observedVersion, reason } = JSON.parse(message.body) as PlannedJob;
+  return { parameterName, observedVersion, reason };
+}
+
+/** True for a job that deletes tokens, which the deployed rotator takes only from the scanner. */
+const deletes = (message: QueueMessage): boolean =>
+  (deletingReasons as ReadonlySet<string>).has(plannedJob(message).reason);
+
+/**
+ * Wraps the jobs queue for an operator's scan: sends the rotation jobs, keeping a copy for the
+ * report, and holds back the jobs that delete. Sent under the operator's credentials, those would
+ * only be dead-lettered as UntrustedSender; the deployed scanner sends them on its next run.
+ */
+class OperatorQueue implements MessageQueue {
+  readonly sent = new RecordingQueue();
+  readonly held = new RecordingQueue();
 
   constructor(private readonly target: MessageQueue) {}
 
   async sendBatch(messages: readonly QueueMessage[]): Promise<readonly FailedSend[]> {
-    const failed = await this.target.sendBatch(messages);
+    const sending = messages.flatMap((message, index) => (deletes(message) ? [] : [index]));
+    await this.held.sendBatch(messages.filter(deletes));
+    const failed = await this.target.sendBatch(
+      sending.map((index) => messages[index] as QueueMessage),
+    );
     const failedIndexes = new Set(failed.map((failure) => failure.index));
-    await this.recording.sendBatch(messages.filter((_, index) => !failedIndexes.has(index)));
-    return failed;
+    await this.sent.sendBatch(
+      sending.flatMap((index, at) =>
+        failedIndexes.has(at) ? [] : [messages[index] as QueueMessage],
+      ),
+    );
+    // The scan resends by index into the batch it passed: map the failures back to it.
+    return failed.map((failure) => ({
+      ...failure,
+      index: sending[failure.index] ?? failure.index,
+    }));
   }
 
   async send(message: QueueMessage): Promise<void> {
+    if (deletes(message)) return this.held.send(message);
     await this.target.send(message);
-    await this.recording.send(message);
+    await this.sent.send(message);
   }
 }
 
@@ -87,22 +115,31 @@ function printScan(
   dryRun: boolean,
   summary: ScanSummary,
   jobs: readonly PlannedJob[],
+  held: readonly PlannedJob[],
   warnings: readonly string[],
 ): void {
   const { io, style } = invocation;
-  if (jobs.length > 0) {
-    const rows = jobs.map((job) => [job.parameterName, String(job.observedVersion), job.reason]);
+  const rows = [
+    ...jobs.map((job) => [job.parameterName, String(job.observedVersion), job.reason]),
+    ...held.map((job) => [
+      job.parameterName,
+      String(job.observedVersion),
+      `${job.reason} (left to the scanner)`,
+    ]),
+  ];
+  if (rows.length > 0) {
     io.stdout.write(`${table([['PARAMETER', 'VERSION', 'JOB'].map(style.bold), ...rows])}\n\n`);
   }
-  const revocations =
-    summary.revocationsEnqueued > 0
-      ? ` (${summary.revocationsEnqueued} to revoke a previous token)`
-      : '';
+  const revocations = jobs.filter((job) => job.reason === 'revoke-previous').length;
   io.stdout.write(
     `Scanned ${summary.scanned}: ${summary.ok} ok, ${summary.due} due, ${summary.expired} expired, ${summary.unmanaged} unmanaged. ` +
-      `${dryRun ? 'Would enqueue' : 'Enqueued'} ${jobs.length} job(s)${revocations}.\n`,
+      `${dryRun ? 'Would enqueue' : 'Enqueued'} ${jobs.length} job(s)` +
+      `${revocations > 0 ? ` (${revocations} to revoke a previous token)` : ''}.\n`,
   );
   const notes = [
+    held.length > 0
+      ? `${held.length} job(s) that delete tokens left to the deployed scanner: the rotator takes them from its role only`
+      : '',
     summary.revocationsDeferred > 0
       ? `${summary.revocationsDeferred} previous token(s) kept until their replacement is picked up (${summary.pickupsOverdue} overdue): see "show NAME"`
       : '',
@@ -117,7 +154,7 @@ function printScan(
 /** Runs one scan, for real or as a dry run. */
 export async function scanCommand(invocation: Invocation, dryRun: boolean): Promise<ExitCode> {
   const { config, io } = invocation;
-  const queue = dryRun ? new RecordingQueue() : new TeeQueue(invocation.queue());
+  const queue = new OperatorQueue(dryRun ? new RecordingQueue() : invocation.queue());
   const warnings: string[] = [];
   const shown = progress(io.stderr, 'Scanned');
   const summary = await scan(
@@ -131,12 +168,13 @@ export async function scanCommand(invocation: Invocation, dryRun: boolean): Prom
     { ...config, now: io.clock() },
   );
   shown.done();
-  const jobs = queue instanceof RecordingQueue ? queue.jobs : queue.recording.jobs;
+  const jobs = queue.sent.jobs;
+  const held = queue.held.jobs;
 
   if (invocation.json) {
-    io.stdout.write(`${JSON.stringify({ dryRun, summary, jobs, warnings }, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify({ dryRun, summary, jobs, held, warnings }, null, 2)}\n`);
   } else {
-    printScan(invocation, dryRun, summary, jobs, warnings);
+    printScan(invocation, dryRun, summary, jobs, held, warnings);
   }
   return summary.enqueueFailures > 0 || summary.licenseCheckFailures > 0
     ? ExitCode.Failure

@@ -446,6 +446,13 @@ describe('rotate: home region and previous tokens', () => {
     expect(tokens.callsOf('verify')[0]?.where.homeRegion).toBe('ap-southeast-2');
   });
 
+  it('believes a redirect over the home region the record names', async () => {
+    store.set(NAME, 3, aRecord({ daysLeft: 1, homeRegion: 'eu-central-1' }));
+    tokens.redirectTo = 'ap-southeast-2';
+    await rotate(aJob(), deps(), options);
+    expect(written().homeRegion).toBe('ap-southeast-2');
+  });
+
   it('deletes the token that drops out of the record, proven, after verifying and before the write', async () => {
     tokens.seed('grandparent');
     store.set(NAME, 3, aRecord({ daysLeft: 1, tokenId: 'parent', previousTokenId: 'grandparent' }));

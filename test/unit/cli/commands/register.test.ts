@@ -3,6 +3,7 @@ import { parseRecord } from '../../../../src/rotation/record.js';
 import { runCli } from '../../../helpers/cli.js';
 import { cliWorld } from '../../../helpers/cli-world.js';
 import { LICENSE_ARN, ROLE_ARN, TOKEN_PATH } from '../../../helpers/factories.js';
+import { TEST_REGION } from '../../../helpers/sandbox.js';
 
 const world = cliWorld();
 const NAME = `${TOKEN_PATH}acme/prod`;
@@ -233,5 +234,18 @@ describe('license-token-rotator register', () => {
       replacedTokenId: recordOf(NAME).previousTokenId,
       pushedOut: { tokenId: second, result: 'revoked' },
     });
+  });
+});
+
+describe('license-token-rotator register: the home region', () => {
+  it('names the region the token was minted in, so a scanner elsewhere lists it there', async () => {
+    expect((await register()).code).toBe(0);
+    expect(recordOf(NAME).homeRegion).toBe(TEST_REGION);
+  });
+
+  it('takes the region License Manager redirects to over the one it was given', async () => {
+    world.sandbox.licenseManager.addLicense({ licenseArn: LICENSE_ARN, homeRegion: 'eu-west-1' });
+    expect((await register('--home-region', 'eu-central-1')).code).toBe(0);
+    expect(recordOf(NAME).homeRegion).toBe('eu-west-1');
   });
 });

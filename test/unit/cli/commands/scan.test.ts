@@ -111,3 +111,47 @@ describe('license-token-rotator scan', () => {
     expect(run.stderr).toBe('warning: Tokens no record names: 1\n');
   });
 });
+
+describe('license-token-rotator scan, run by an operator', () => {
+  it('enqueues the rotations and leaves the jobs that delete to the deployed scanner', async () => {
+    await world.seed('acme/prod');
+    await world.seed('due', { ageDays: 300 });
+    const key = ['--kms-key-id', 'alias/license-token-rotator'];
+    expect((await runCli(world.sandbox, ['rotate', 'acme/prod', '--now', ...key])).code).toBe(0);
+    world.sandbox.clock.advance(73 * 60 * 60 * 1000);
+    const run = await runCli(world.sandbox, ['scan', '--queue-url', world.queues.jobQueueUrl], {
+      env: { REVOCATION_POLICY: 'after-grace' },
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout.split('\n')).toEqual([
+      expect.stringMatching(/^PARAMETER\s+VERSION\s+JOB$/),
+      expect.stringMatching(new RegExp(`^${TOKEN_PATH}due\\s+1\\s+expiring$`)),
+      expect.stringMatching(
+        new RegExp(`^${TOKEN_PATH}acme/prod\\s+2\\s+revoke-previous \\(left to the scanner\\)$`),
+      ),
+      '',
+      'Scanned 2: 1 ok, 1 due, 0 expired, 0 unmanaged. Enqueued 1 job(s).',
+      '1 job(s) that delete tokens left to the deployed scanner: the rotator takes them from its role only.',
+      '',
+    ]);
+    expect(jobs().map((message: { body: string }) => JSON.parse(message.body).reason)).toEqual([
+      'expiring',
+    ]);
+  });
+
+  it('--dry-run shows the same split, and --json lists the held jobs apart', async () => {
+    await world.seed('acme/prod');
+    const key = ['--kms-key-id', 'alias/license-token-rotator'];
+    expect((await runCli(world.sandbox, ['rotate', 'acme/prod', '--now', ...key])).code).toBe(0);
+    world.sandbox.clock.advance(73 * 60 * 60 * 1000);
+    const run = await runCli(world.sandbox, ['scan', '--dry-run', '--json'], {
+      env: { REVOCATION_POLICY: 'after-grace' },
+    });
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      dryRun: true,
+      jobs: [],
+      held: [{ parameterName: `${TOKEN_PATH}acme/prod`, reason: 'revoke-previous' }],
+    });
+    expect(jobs()).toHaveLength(0);
+  });
+});
