@@ -111,6 +111,9 @@ function scanSection(results: Results): string {
   return parts.join('\n\n');
 }
 
+/** Megabytes spread over a count: `830 B`. */
+const bytesEach = (mb: number, count: number): string => `${Math.round((mb * 1e6) / count)} B`;
+
 /**
  * What the scan's live heap holds, fleet by fleet: the claims (one entry per named token, by
  * design) and the audit's ledger, each measured alone, and the rest, with what its growth comes
@@ -128,9 +131,10 @@ function memoryHeld(
     `${p.claims.mb}`,
     `${p.claims.bytesPerToken} B`,
     `${p.claims.ledgerMb}`,
+    n(p.claims.awaiting),
+    p.claims.ledgerBytesPerAwaiting === undefined ? '–' : `${p.claims.ledgerBytesPerAwaiting} B`,
     `${restMb(p)}`,
   ]);
-  const bytesEach = (mb: number, count: number): string => `${Math.round((mb * 1e6) / count)} B`;
   const smallest = points[0];
   const largest = points.at(-1);
   const growth =
@@ -146,9 +150,7 @@ function memoryHeld(
   const ledger =
     previousTokens === undefined || plain === undefined || largest === undefined
       ? []
-      : [
-          `**The audit's ledger grows with the fleet.** With previous tokens the rest went ${restMb(plain)} → ${restMb(previousTokens)} MB over the same fleet without, and the ledger alone ${plain.claims.ledgerMb} → ${previousTokens.claims.ledgerMb} MB: ${bytesEach(previousTokens.claims.ledgerMb, previousTokens.parameters)} per parameter of the fleet. The ledger (src/rotation/token-audit.ts \`TokenAudit.note\`) keeps every parameter whose previous token is past its grace period whole, its record, assessment and standing, until the license's tokens are listed; here ${n(previousTokens.scanner.revocationsEnqueued)} of the ${n(previousTokens.parameters)} got a revocation job. A record keeps naming its previous token after the revocation, until its next rotation, so in a fleet rotated once that is nearly every parameter: about ${Math.round((previousTokens.claims.ledgerMb * largest.parameters) / previousTokens.parameters)} MB at ${n(largest.parameters)} parameters, on top of the claims on ${n(2 * largest.parameters)} named tokens. The claims already hold each previous token's id with its record's name; what the weighing needs besides (the version, the policy's standing, the mint window) is a few fields, not the record.`,
-        ];
+      : [ledgerParagraph(plain, previousTokens, largest)];
   return [
     `**What the scan holds.** The claims are one entry per token a record names (src/rotation/claims.ts), by design: the audit must know every named token to tell a stray mint from a record's token and to find a record that names another's. They are measured alone, in a fresh process: the scan's own Claims filled from the fleet as the scan reads it (DescribeParameters through the store, each record parsed and noted), the live heap after a full GC with them less before, after a first read that warms the clients; then the scan's whole TokenAudit the same way, noted as the scan notes a record, whose live heap less the claims' is the audit's ledger (the parameters that may need a job: a previous token to weigh, or a recent rotation's stray mints to look for). The rest is the live heap less the claims: the modules, the clients, a page at a time, the ledger and whatever else the scan keeps.`,
     table(
@@ -159,6 +161,8 @@ function memoryHeld(
         'the claims MB',
         'per named token',
         'the ledger MB',
+        'awaiting a job',
+        'ledger per awaiting',
         'the rest MB',
       ],
       rows,
@@ -166,6 +170,29 @@ function memoryHeld(
     ...growth,
     ...ledger,
   ];
+}
+
+/**
+ * The audit's ledger with previous tokens: what it keeps per parameter awaiting a job once the
+ * rotations are older than the week of stray-mint lookups, and within that week, by design.
+ */
+function ledgerParagraph(
+  plain: PointSummary,
+  previousTokens: PointSummary,
+  largest: PointSummary,
+): string {
+  const { claims } = previousTokens;
+  const atLargest = (mb: number): number =>
+    Math.round((mb * largest.parameters) / previousTokens.parameters);
+  const net =
+    claims.awaiting === 0
+      ? ''
+      : `, ${bytesEach(claims.ledgerMb - plain.claims.ledgerMb, claims.awaiting)} over the same fleet without (whose ledger keeps no parameter)`;
+  const recent =
+    claims.recent === undefined
+      ? ''
+      : ` Within that week the ledger keeps the record too, by design. Measured on the same fleet, its audit filled again with every rotated record re-dated as the rotator writes one rotated halfway between the end of the grace period and the end of the week, with its mint window: ${claims.recent.ledgerMb} MB for ${n(claims.recent.kept)} parameters, ${claims.recent.bytesPerKept} B each, about ${atLargest(claims.recent.ledgerMb)} MB at ${n(largest.parameters)} parameters in the week after a fleet-wide rotation, falling back to the few fields as the rotations age past the week.`;
+  return `**The audit's ledger.** The ledger (src/rotation/token-audit.ts \`TokenAudit.note\`) keeps, of each parameter that may need a job, its name, version, previous and current token ids and its previous token's standing, until the license's tokens are listed; and its record only while its rotation's stray mints are looked for, a week after the rotation. The fleet with previous tokens measures the common case, no rotation's stray mints looked for: its records, rotated as long ago as their tokens are old (1 to 346 days), carry no mint window (\`mintsFrom\`, which the rotator writes), so no record is kept; the ${n(claims.awaiting)} parameters whose previous token is past its grace period await a job (here a revocation, under after-grace; under after-pickup, a pickup first), and ${n(previousTokens.scanner.revocationsEnqueued)} got a revocation job. The ledger went ${plain.claims.ledgerMb} → ${claims.ledgerMb} MB over the same fleet without: ${claims.ledgerBytesPerAwaiting ?? '–'} B per parameter awaiting a job${net}. A record keeps naming its previous token after the revocation, until its next rotation, so in a fleet rotated once nearly every parameter awaits a job: about ${atLargest(claims.ledgerMb)} MB at ${n(largest.parameters)} parameters, on top of the claims on ${n(2 * largest.parameters)} named tokens.${recent}`;
 }
 
 function rotationRows(rows: readonly RotationSummary[]): string[][] {

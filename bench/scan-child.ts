@@ -12,11 +12,17 @@ import { SqsMessageQueue } from '../src/aws/message-queue.js';
 import { SsmParameterStore } from '../src/aws/parameter-store.js';
 import { readScannerConfig } from '../src/config.js';
 import { Claims } from '../src/rotation/claims.js';
+import { CLIENT_TOKEN_WINDOW_MS } from '../src/rotation/client-token.js';
 import { TokenState } from '../src/rotation/due.js';
+import type { RotationRecord } from '../src/rotation/record.js';
 import { previousStanding } from '../src/rotation/revocation-policy.js';
 import { inventory, type ManagedParameter } from '../src/rotation/scan.js';
-import { TokenAudit } from '../src/rotation/token-audit.js';
-import { MINUTE_MS } from '../src/time.js';
+import {
+  type AuditOptions,
+  STRAY_MINT_LOOKBACK_MS,
+  TokenAudit,
+} from '../src/rotation/token-audit.js';
+import { HOUR_MS, MINUTE_MS } from '../src/time.js';
 import { lambdaContext } from '../tools/local/lambda-context.js';
 import { serve } from './child.js';
 import { type MemoryUse, measureMemory, retainedBy } from './memory.js';
@@ -154,13 +160,42 @@ export interface ClaimsCost {
    * record: the claims and the audit's ledger of the parameters that may need a job.
    */
   readonly auditBytes: number;
+  /**
+   * Parameters whose previous token is past its grace period (due, or awaiting its replacement's
+   * pickup): each waits in the ledger until its license's tokens are listed.
+   */
+  readonly awaiting: number;
+  /**
+   * The whole TokenAudit again, every rotated record (one naming a previous token) re-dated as a
+   * rotation inside the week its stray mints are looked for, with the rotator's mint window: the
+   * ledger then keeps each such record too, by design. Undefined when no record was rotated.
+   */
+  readonly recent: { readonly auditBytes: number; readonly kept: number } | undefined;
+}
+
+/**
+ * A rotated record as the rotator writes it, rotated halfway between the end of its previous
+ * token's grace period and the end of the stray-mint lookback: its previous token is weighed and
+ * its stray mints looked for, so the audit keeps the record. Its strings are new, as a parse's.
+ */
+function recentlyRotated(record: RotationRecord, options: AuditOptions): RotationRecord {
+  const graceMs = options.revokePreviousAfterHours * HOUR_MS;
+  const rotatedAt = options.now.getTime() - (graceMs + STRAY_MINT_LOOKBACK_MS) / 2;
+  const iso = (ms: number): string => new Date(ms).toISOString();
+  return {
+    ...record,
+    issuedAt: iso(rotatedAt),
+    rotatedAt: iso(rotatedAt),
+    mintsFrom: iso(rotatedAt - CLIENT_TOKEN_WINDOW_MS),
+  };
 }
 
 /**
  * The scan's own Claims, filled from the fleet as the scan reads it (DescribeParameters pages
  * through the store, each record parsed and noted as the audit notes it), and the live heap it
- * keeps; then the scan's whole TokenAudit the same way. A first read warms the clients and the
- * parser, so that only what is noted is counted.
+ * keeps; then the scan's whole TokenAudit the same way, as the fleet's records are dated and as if
+ * each was rotated a few days ago. A first read warms the clients and the parser, so that only
+ * what is noted is counted.
  */
 async function claimsCost(request: ClaimsRequest): Promise<ClaimsCost> {
   const deps = scannerDeps(request, countedClients(request, new CallLog()));
@@ -180,22 +215,42 @@ async function claimsCost(request: ClaimsRequest): Promise<ClaimsCost> {
   const { value: namedTokens, bytes } = await retainedBy(() =>
     fill((item) => claims.note(item.name, item.record, live(item))),
   );
-  const audit = new TokenAudit(options);
   // As src/rotation/scan.ts notes a managed parameter.
-  const { bytes: auditBytes } = await retainedBy(() =>
-    fill((item) =>
-      audit.note({
-        ...item,
-        live: live(item),
-        standing: previousStanding(item.record, undefined, options.now, options),
+  const audited = async (redate: (record: RotationRecord) => RotationRecord) => {
+    const audit = new TokenAudit(options);
+    const counts = { awaiting: 0, rotated: 0 };
+    const { bytes: auditBytes } = await retainedBy(() =>
+      fill((item) => {
+        const record = redate(item.record);
+        const standing = previousStanding(record, undefined, options.now, options);
+        if (standing.kind === 'due' || standing.kind === 'awaiting-pickup') counts.awaiting++;
+        if (record.previousTokenId !== undefined) counts.rotated++;
+        audit.note({ ...item, record, live: live(item), standing });
       }),
-    ),
+    );
+    return { audit, auditBytes, ...counts };
+  };
+  const steady = await audited((record) => record);
+  const recent =
+    steady.rotated === 0
+      ? undefined
+      : await audited((record) =>
+          record.previousTokenId === undefined ? record : recentlyRotated(record, options),
+        );
+  // Held until the heap was read: the claims and the audits are what was measured.
+  const conflicts = [claims, steady.audit.claims, recent?.audit.claims].reduce(
+    (sum, held) => sum + (held?.conflicts().size ?? 0),
+    0,
   );
-  // Held until the heap was read: the claims and the audit are what was measured.
-  if (claims.conflicts().size + audit.claims.conflicts().size > 0) {
-    throw new Error('the bench fleet names a token twice');
-  }
-  return { namedTokens, bytes, auditBytes };
+  if (conflicts > 0) throw new Error('the bench fleet names a token twice');
+  return {
+    namedTokens,
+    bytes,
+    auditBytes: steady.auditBytes,
+    awaiting: steady.awaiting,
+    recent:
+      recent === undefined ? undefined : { auditBytes: recent.auditBytes, kept: recent.rotated },
+  };
 }
 
 serve({

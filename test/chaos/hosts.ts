@@ -91,9 +91,6 @@ export interface ConsumerFigures {
   readonly hostile: Map<HostileKind, number>;
   hostileFaults: number;
   hostileRefused: number;
-  deferralScansChecked: number;
-  deferredSeen: number;
-  overdueSeen: number;
 }
 
 const count = <K>(map: Map<K, number>, key: K, amount = 1): void => {
@@ -152,9 +149,6 @@ export class Consumers {
       hostile: new Map(),
       hostileFaults: 0,
       hostileRefused: 0,
-      deferralScansChecked: 0,
-      deferredSeen: 0,
-      overdueSeen: 0,
     };
   }
 
