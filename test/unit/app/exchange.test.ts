@@ -8,7 +8,7 @@ import { aRecord, NOW, ROTATE_OPTIONS, TOKEN_PATH } from '../../helpers/factorie
 import { aContext, aFunctionUrlEvent } from '../../helpers/lambda.js';
 import { MemoryStore } from '../../helpers/memory-store.js';
 import { MemoryTokens } from '../../helpers/memory-tokens.js';
-import { capturedOutput, clearCapturedOutput } from '../../helpers/output.js';
+import { capturedJson, capturedOutput, clearCapturedOutput } from '../../helpers/output.js';
 import { fakeToken } from '../../helpers/secrets.js';
 
 const NAME = `${TOKEN_PATH}acme/prod`;
@@ -16,6 +16,7 @@ let store: MemoryStore;
 let tokens: MemoryTokens;
 let published: RotationEvent[];
 let token: string;
+let metrics: Metrics;
 
 const handler = () =>
   createExchange({
@@ -26,7 +27,7 @@ const handler = () =>
     pickups: store,
     events: { publish: async (events) => void published.push(...events) },
     logger: new Logger({ serviceName: 'exchange-test' }),
-    metrics: new Metrics({ namespace: 'Test', serviceName: 'exchange-test' }),
+    metrics,
     clock: () => NOW,
   });
 const call = (body: string, overrides = {}) =>
@@ -38,6 +39,7 @@ beforeEach(() => {
   tokens = new MemoryTokens();
   published = [];
   token = fakeToken();
+  metrics = new Metrics({ namespace: 'Test', serviceName: 'exchange-test' });
   store.set(NAME, 2, aRecord({ tokenId: 'tok-current' }), token);
   clearCapturedOutput();
 });
@@ -84,5 +86,35 @@ describe('the exchange function', () => {
     tokens.verifyError = new TransientError('GetAccessToken', 'ThrottlingException', 'slow');
     const answer = await call(ask(token));
     expect(answer.statusCode).toBe(503);
+  });
+
+  it('counts each delivery, each pickup it records, and each refusal', async () => {
+    const counts = (): Record<string, unknown>[] => {
+      metrics.publishStoredMetrics();
+      return capturedJson()
+        .filter((line) => '_aws' in line)
+        .map(({ _aws, service, ...values }) => values);
+    };
+    await call(ask(token));
+    expect(counts()).toEqual([{ ExchangeDeliveries: 1, PickupsRecorded: 1 }]);
+    clearCapturedOutput();
+    await call(ask(fakeToken()));
+    expect(counts()).toEqual([{ ExchangeRefusals: 1 }]);
+  });
+
+  it('refuses a body one byte over the limit, and takes one at the limit', async () => {
+    const padded = (length: number) => {
+      const text = ask(token);
+      return `${text}${' '.repeat(length - Buffer.byteLength(text))}`;
+    };
+    expect((await call(padded(MAX_BODY_BYTES))).statusCode).toBe(200);
+    expect(await call(padded(MAX_BODY_BYTES + 1))).toEqual(REFUSAL);
+  });
+
+  it('answers 503 with a message a host can read, and warns', async () => {
+    tokens.verifyError = new TransientError('GetAccessToken', 'ThrottlingException', 'slow');
+    const answer = await call(ask(token));
+    expect(JSON.parse(answer.body ?? '{}')).toEqual({ message: 'try again later' });
+    expect(capturedOutput.join('')).toContain('Exchange failed; the host will try again');
   });
 });

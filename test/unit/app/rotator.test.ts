@@ -150,6 +150,57 @@ describe('createRotator', () => {
     );
   });
 
+  it('counts a leaked token deleted right after the write, and logs one it could not delete', async () => {
+    const leaked = JSON.stringify(
+      aJob({ parameterName: NAME, observedVersion: 3, reason: 'leaked' }),
+    );
+    store.set(NAME, 3, aRecord({ tokenId: 'current' }));
+    tokens.seed('current');
+    await invoke(leaked);
+    expect(tokens.statusOf('current')).toBe('DELETED');
+    expect(published()).toEqual([
+      { TokensRotated: 1, TokensVerified: 1, PreviousTokensRevoked: 1 },
+    ]);
+
+    clearCapturedOutput();
+    store = new MemoryStore();
+    tokens = new MemoryTokens();
+    store.set(NAME, 3, aRecord({ tokenId: 'current' }));
+    tokens.seed('current');
+    tokens.deleteError = new PermanentError('DeleteToken', 'AccessDeniedException', 'denied');
+    const { records } = await invoke(leaked);
+    expect(published()).toEqual([{ TokensRotated: 1, TokensVerified: 1, RevocationFailures: 1 }]);
+    expect(capturedLogs().filter((line) => line.level === 'ERROR')).toEqual([
+      expect.objectContaining({
+        message: 'Could not delete the leaked token',
+        messageId: records[0]?.messageId,
+        tokenId: 'current',
+        result: 'failed',
+      }),
+    ]);
+  });
+
+  it('counts a revocation job that failed for good as a revocation failure, not a rotation one', async () => {
+    const rotatedAt = new Date(NOW.getTime() - 100 * 3_600_000).toISOString();
+    store.set(NAME, 4, aRecord({ tokenId: 'current', previousTokenId: 'previous', rotatedAt }));
+    tokens.seed('previous', { licenseArn: 'arn:aws:license-manager::111122223333:license:l-x' });
+    await invoke(
+      JSON.stringify(aJob({ parameterName: NAME, observedVersion: 4, reason: 'revoke-previous' })),
+    );
+    expect(published()).toContainEqual({ Reason: 'TokenNotOwned', RevocationFailures: 1 });
+    expect(published().filter((line) => 'RotationFailures' in line)).toEqual([]);
+  });
+
+  it('counts a job acknowledged without action as skipped', async () => {
+    // An expiring job for a token that is no longer due: a scan saw an older record.
+    store.set(NAME, 3, aRecord({ daysLeft: 200 }));
+    await invoke(job());
+    expect(published()).toEqual([{ JobsSkipped: 1 }]);
+    expect(capturedLogs()).toContainEqual(
+      expect.objectContaining({ level: 'INFO', message: 'Job acknowledged without action' }),
+    );
+  });
+
   it('counts a verification failure only for a job whose new token was rejected', async () => {
     store.set(NAME, 3, aRecord({ daysLeft: 5 }));
     tokens.verifyError = rejected();

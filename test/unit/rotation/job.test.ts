@@ -4,6 +4,7 @@ import {
   deduplicationId,
   InvalidJobReason,
   JobReason,
+  MAX_JOB_TOKEN_IDS,
   messageGroupId,
   newJob,
   parseJob,
@@ -133,6 +134,52 @@ describe('parseJob: size', () => {
     expect(parseJob(largest, TOKEN_PATH)).toMatchObject({ observedVersion: 3 });
     const error = thrownBy(InvalidJobError, () => parseJob(jobOfLength(2049), TOKEN_PATH));
     expect(error.reason).toBe(InvalidJobReason.TooLarge);
+  });
+});
+
+describe('parseJob: a revoke-orphans job', () => {
+  const orphans = (tokenIds: unknown): string =>
+    body({ reason: JobReason.RevokeOrphans, tokenIds });
+  const ids = (count: number) => Array.from({ length: count }, (_, i) => `tok-${i}`);
+
+  it('round-trips its token ids, in order', () => {
+    const job = newJob(`${TOKEN_PATH}acme/prod`, 3, JobReason.RevokeOrphans, NOW, ['b', 'a']);
+    expect(parseJob(serialiseJob(job), TOKEN_PATH)).toEqual(job);
+    expect(parseJob(orphans(ids(MAX_JOB_TOKEN_IDS)), TOKEN_PATH).tokenIds).toEqual(
+      ids(MAX_JOB_TOKEN_IDS),
+    );
+  });
+
+  it.each([
+    ['no ids', []],
+    ['too many ids', ids(MAX_JOB_TOKEN_IDS + 1)],
+    ['the same id twice', ['tok-1', 'tok-1']],
+    ['an id that is not a token id', ['tok-1', 'not a token']],
+    ['an id that is not a string', [42]],
+    ['ids that are not a list', 'tok-1'],
+  ])('refuses %s', (_, tokenIds) => {
+    const error = thrownBy(InvalidJobError, () => parseJob(orphans(tokenIds), TOKEN_PATH));
+    expect(error.reason).toBe('InvalidTokenIds');
+    expect(error.message).toBe(`tokenIds must be 1 to ${MAX_JOB_TOKEN_IDS} distinct token ids`);
+  });
+
+  it('refuses a job without its ids, and ids on any other job', () => {
+    const missing = JSON.stringify({ ...aJob({ reason: JobReason.RevokeOrphans }) });
+    expect(thrownBy(InvalidJobError, () => parseJob(missing, TOKEN_PATH)).message).toBe(
+      'field "tokenIds" is required',
+    );
+    const stray = body({ reason: JobReason.RevokePrevious, tokenIds: ['tok-1'] });
+    expect(thrownBy(InvalidJobError, () => parseJob(stray, TOKEN_PATH)).message).toBe(
+      'field "tokenIds" is not part of a job',
+    );
+  });
+
+  it('writes no tokenIds for another job, and tells two orphan jobs apart by their ids', () => {
+    expect(JSON.parse(serialiseJob(aJob()))).not.toHaveProperty('tokenIds');
+    const of = (tokenIds: string[]) =>
+      deduplicationId(newJob(`${TOKEN_PATH}a`, 2, JobReason.RevokeOrphans, NOW, tokenIds));
+    expect(of(['a'])).not.toBe(of(['b']));
+    expect(of(['a', 'b'])).not.toBe(of(['ab']));
   });
 });
 

@@ -190,6 +190,29 @@ describe('scan', () => {
     expect(summary).toMatchObject({ due: 1, enqueueFailures: 0 });
   });
 
+  it('enqueues no job for a record whose renewal window leaves too little time between rotations', async () => {
+    // 28 of 30 days leave 2 days between rotations; the grace period alone is 3: due, yet refused.
+    const record = aRecord({
+      expirationInDays: 30,
+      renewBeforeDays: 28,
+      issuedAt: new Date(NOW.getTime() - 5 * 86_400_000).toISOString(),
+      expiresAt: new Date(NOW.getTime() + 25 * 86_400_000).toISOString(),
+    });
+    const sent: QueueMessage[][] = [];
+    const summary = await scan(
+      {
+        store: pagedStore([[aParameter(`${TOKEN_PATH}short`, { record })]], []),
+        queue: recordingQueue([], sent),
+        tokens,
+        pickups: NO_PICKUPS,
+        log: silent,
+      },
+      options,
+    );
+    expect(summary).toMatchObject({ unmanaged: 1, damaged: 1, due: 0 });
+    expect(sent).toEqual([]);
+  });
+
   it('says what is wrong with an unmanaged parameter: its name or its record', async () => {
     const warnings: Record<string, unknown>[] = [];
     const log = {
