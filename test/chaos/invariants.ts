@@ -909,8 +909,18 @@ export class InvariantChecker {
       violations.push({
         round,
         invariant: Invariant.Lifecycle,
-        detail: `${name}: token ${id} is still AVAILABLE though it is neither stored nor in its grace period`,
+        detail: `${name}: token ${id} is still AVAILABLE though it is neither stored nor in its grace period; ${this.#lifecycleStory(name)}`,
       });
     }
+  }
+
+  /** What the checker knew of a parameter when it found a live token it should not have. */
+  #lifecycleStory(name: string): string {
+    const parameter = this.sandbox.ssm.parameter(name);
+    const record = recordFields(parameter?.description);
+    const pickup = pickupOf(this.sandbox, name);
+    const at = (ms: number | undefined) =>
+      ms === undefined ? 'never' : new Date(ms).toISOString();
+    return `v${parameter?.version} holds ${text(record.tokenId)}, previous ${text(record.previousTokenId)}, rotated ${text(record.rotatedAt)}, policy ${text(record.revocation) ?? 'default'}; pickup ${pickup === undefined ? 'none' : `${pickup.tokenId} at ${pickup.at.toISOString()}`}; last clean scan ${at(this.#lastCleanScanAt)}; now ${this.sandbox.clock.now().toISOString()}`;
   }
 }
