@@ -48,13 +48,17 @@ export interface DeadLetterFigures {
   refused: number;
   /**
    * Fleet jobs dead-lettered as VerificationFailed because their generation's ClientToken
-   * replayed a token an earlier attempt had deleted after a provoked failure: a duplicate or a
-   * forced job of that generation, within the ten minutes License Manager remembers the key.
+   * replayed a token an earlier attempt had deleted after a provoked failure: a duplicate, a
+   * forced job or an old job sent again that met that generation, within the ten minutes License
+   * Manager remembers the key.
    */
   replayedDeleted: number;
   /** Valid jobs SQS moved to the DLQ after maxReceiveCount failed receives. */
   redriven: number;
 }
+
+/** The token a VerificationFailed dead letter's message names (the rotator's own words). */
+const REJECTED_TOKEN = /new token (\S+) was rejected and deleted/;
 
 /** The source message a dead letter stands for: the rotator names it, SQS's redrive keeps it. */
 const sourceOf = (message: StoredMessage): string =>
@@ -174,7 +178,10 @@ export class DeadLetterBook {
         this.figures.refused++;
         return undefined;
       }
-      if (reason === 'VerificationFailed' && this.#replaysDeleted(name, observedVersion)) {
+      if (
+        reason === 'VerificationFailed' &&
+        this.#replaysDeleted(name, observedVersion, message.attributes.FailureMessage?.StringValue)
+      ) {
         this.figures.replayedDeleted++;
         fleet.deadLettered.add(name);
         return undefined;
@@ -209,18 +216,24 @@ export class DeadLetterBook {
   }
 
   /**
-   * True when the last token License Manager minted for the generation's ClientToken (which
-   * CreateToken replays for ten minutes) is DELETED: the parameter's fleet, its version.
+   * True when the token the rotator names as rejected (and deleted) is DELETED and was minted
+   * with the ClientToken of a generation of this fleet parameter that the job could have met: its
+   * observed version or a later one, up to the parameter's version now. A job is rotated under
+   * the version the rotator reads, not the one it observed: an old job delivered again (a stale
+   * duplicate) finds a later version due, and replays what that generation's failed attempt
+   * minted and deleted within the ten minutes License Manager remembers the key.
    */
-  #replaysDeleted(name: string, version: number | undefined): boolean {
-    if (!this.fleet.has(name) || version === undefined) return false;
+  #replaysDeleted(name: string, version: number | undefined, failure: string | undefined): boolean {
+    const current = this.sandbox.ssm.parameter(name)?.version;
+    if (!this.fleet.has(name) || version === undefined || current === undefined) return false;
+    const tokenId = REJECTED_TOKEN.exec(failure ?? '')?.[1];
+    const token = tokenId === undefined ? undefined : this.sandbox.licenseManager.token(tokenId);
+    if (token?.status !== 'DELETED') return false;
     const arn = parameterArn(name, TEST_REGION, this.sandbox.accountId);
-    // Any token of that ClientToken: a later attempt, past the ten minutes, may have minted anew
-    // under the same key before this dead letter is read, and the last use is then that one.
-    const clientToken = clientTokenFor(arn, version);
-    return this.sandbox.licenseManager
-      .tokens()
-      .some((token) => token.clientToken === clientToken && token.status === 'DELETED');
+    for (let generation = version; generation <= current; generation++) {
+      if (token.clientToken === clientTokenFor(arn, generation)) return true;
+    }
+    return false;
   }
 
   #provoked(name: string, reason: string, deadLettered: Set<string>): string | undefined {
