@@ -63,7 +63,7 @@ export interface ClaimsSummary {
   /** The ledger over the parameters awaiting a job (undefined: none awaits one). */
   readonly ledgerBytesPerAwaiting: number | undefined;
   /**
-   * The ledger as if every rotated record had been rotated a few days ago, inside the week its
+   * The ledger as if every rotated record had been rotated a few days ago, inside the lookback its
    * stray mints are looked for: it then keeps each record too (undefined: no record was rotated).
    */
   readonly recent:
@@ -512,7 +512,7 @@ function previousTokenTargets(
   if (perAwaiting !== undefined) {
     checks.push({
       target: `The audit's ledger: at most ${LEDGER_BUDGET_BYTES} B per parameter awaiting a job (its previous token past the grace period), no record kept for stray-mint lookups, at ${count(previousTokens.parameters)} with previous tokens`,
-      measured: `${perAwaiting} B (${claims.ledgerMb} MB for ${count(claims.awaiting)} awaiting)${claims.recent === undefined ? '' : `; rotated within the week, the record kept by design: ${claims.recent.bytesPerKept} B per parameter (${claims.recent.ledgerMb} MB for ${count(claims.recent.kept)})`}`,
+      measured: `${perAwaiting} B (${claims.ledgerMb} MB for ${count(claims.awaiting)} awaiting)${claims.recent === undefined ? '' : `; rotated within the stray-mint lookback, the record kept by design: ${claims.recent.bytesPerKept} B per parameter (${claims.recent.ledgerMb} MB for ${count(claims.recent.kept)})`}`,
       met: perAwaiting <= LEDGER_BUDGET_BYTES,
     });
   }

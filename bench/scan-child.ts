@@ -167,7 +167,7 @@ export interface ClaimsCost {
   readonly awaiting: number;
   /**
    * The whole TokenAudit again, every rotated record (one naming a previous token) re-dated as a
-   * rotation inside the week its stray mints are looked for, with the rotator's mint window: the
+   * rotation inside the lookback its stray mints are looked for, with the rotator's mint window: the
    * ledger then keeps each such record too, by design. Undefined when no record was rotated.
    */
   readonly recent: { readonly auditBytes: number; readonly kept: number } | undefined;

@@ -151,7 +151,7 @@ async function scalePoint(
     }
     const claims = await measureClaims(host, base);
     progress(
-      `  claims: ${claims.namedTokens} named tokens (${fleet.tokensMinted} minted), ${(claims.bytes / 1e6).toFixed(1)} MB, ${Math.round(claims.bytes / claims.namedTokens)} B each; the audit's ledger ${((claims.auditBytes - claims.bytes) / 1e6).toFixed(1)} MB for ${claims.awaiting} awaiting a job${claims.recent === undefined ? '' : `, rotated within the week ${((claims.recent.auditBytes - claims.bytes) / 1e6).toFixed(1)} MB`}`,
+      `  claims: ${claims.namedTokens} named tokens (${fleet.tokensMinted} minted), ${(claims.bytes / 1e6).toFixed(1)} MB, ${Math.round(claims.bytes / claims.namedTokens)} B each; the audit's ledger ${((claims.auditBytes - claims.bytes) / 1e6).toFixed(1)} MB for ${claims.awaiting} awaiting a job${claims.recent === undefined ? '' : `, rotated within the lookback ${((claims.recent.auditBytes - claims.bytes) / 1e6).toFixed(1)} MB`}`,
     );
     return {
       parameters,

@@ -76,10 +76,13 @@ export interface AuditOptions extends RevocationSettings {
 const SETTLED_AFTER_MS = CLIENT_TOKEN_WINDOW_MS + 60_000;
 
 /**
- * How long after a rotation the audit looks for its stray mints: a week of scans, time enough for
- * a failed revoke-orphans job to be tried again. Later, a stray mint is only counted unrecorded.
+ * How long after a rotation the audit looks for its stray mints: 30 days of scans, so that days
+ * when the license cannot be listed (a permission or quota problem) or a revoke-orphans job keeps
+ * failing do not let one escape. Later, a stray mint is only counted unrecorded. Looking longer
+ * risks nothing (a token minted after the window is never taken for a stray mint); it costs the
+ * record of each parameter rotated in that time, kept until the listing.
  */
-export const STRAY_MINT_LOOKBACK_MS = 7 * DAY_MS;
+export const STRAY_MINT_LOOKBACK_MS = 30 * DAY_MS;
 
 /**
  * What the audit keeps of a parameter that may need a job. Little: after a fleet-wide rotation
@@ -92,7 +95,7 @@ interface Pending {
   /** The current token: a pickup of it lets an awaiting previous token go. */
   readonly tokenId: string;
   readonly standing: PreviousStanding;
-  /** The record, only while its rotation's stray mints are looked for (a week). */
+  /** The record, only while its rotation's stray mints are looked for (STRAY_MINT_LOOKBACK_MS). */
   readonly strayMintsOf: RotationRecord | undefined;
 }
 

@@ -170,6 +170,8 @@ export class InvariantChecker {
   /** The scans' failed pickup reads this round (each keeps a revocation deferred), and whose. */
   #pickupReadFailures = 0;
   readonly #pickupUnread = new Set<string>();
+  /** Parameters whose previous token may stay until the next clean scan (see #checkLifecycle). */
+  readonly #waitingForCleanScan = new Set<string>();
   /** The records the round's scans logged as conflicting, and those of the last clean scan. */
   readonly #conflictLogged = new Set<string>();
   #conflictingAtCleanScan: ReadonlySet<string> = new Set();
@@ -297,9 +299,14 @@ export class InvariantChecker {
         detail: 'the jobs queue was not drained before the poll limit',
       });
     }
-    if (facts.scansCompleted && facts.drained) this.#checkDue(facts, exempt, violations);
-    // A pickup the scan could not read keeps its previous token ("not knowing means waiting").
-    this.#checkLifecycle(round, new Set([...exempt, ...this.#pickupUnread]), violations);
+    if (facts.scansCompleted && facts.drained) {
+      this.#checkDue(facts, exempt, violations);
+      this.#waitingForCleanScan.clear();
+    }
+    // A dead-lettered job, or a pickup the scan could not read ("not knowing means waiting"),
+    // keeps a previous token until the next clean scan, however many rounds that takes.
+    for (const name of [...exempt, ...this.#pickupUnread]) this.#waitingForCleanScan.add(name);
+    this.#checkLifecycle(round, this.#waitingForCleanScan, violations);
     this.#pickupUnread.clear();
     this.#conflictLogged.clear();
     return violations;

@@ -426,7 +426,7 @@ describe("scan: the audit of each license's tokens", () => {
     expect(fresh.jobs).toEqual([]);
   });
 
-  it('looks for the stray mints of a rotation for a week after it, not longer', async () => {
+  it('looks for the stray mints of a rotation for 30 days after it, not longer', async () => {
     const DAY = 24 * HOUR;
     const rotatedDaysAgo = (days: number) =>
       aRecord({
@@ -436,21 +436,21 @@ describe("scan: the audit of each license's tokens", () => {
       });
     const license = new MemoryTokens();
     license.seed('stored');
-    for (const days of [6.5, 7.5]) {
+    for (const days of [29.5, 30.5]) {
       // Minted half a day before the rotation stored its token, and stored by nothing.
       license.seed(`stray-${days}`, {
         expiresAt: new Date(NOW.getTime() - (days + 0.5) * DAY + 365 * DAY),
       });
     }
     const recent = await run(
-      [[aParameter(`${TOKEN_PATH}a`, { record: rotatedDaysAgo(6) })]],
+      [[aParameter(`${TOKEN_PATH}a`, { record: rotatedDaysAgo(29) })]],
       license,
     );
     expect(recent.jobs).toEqual([
-      expect.objectContaining({ reason: 'revoke-orphans', tokenIds: ['stray-6.5'] }),
+      expect.objectContaining({ reason: 'revoke-orphans', tokenIds: ['stray-29.5'] }),
     ]);
     const old = await run(
-      [[aParameter(`${TOKEN_PATH}a`, { record: rotatedDaysAgo(7.2) })]],
+      [[aParameter(`${TOKEN_PATH}a`, { record: rotatedDaysAgo(30.2) })]],
       license,
     );
     expect(old.jobs).toEqual([]);
