@@ -1,4 +1,5 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createRotator, wireRotator } from '../../../src/app/rotator.js';
 import type { RotatorConfig } from '../../../src/config.js';
@@ -44,6 +45,11 @@ const deadLetters: MessageQueue = {
 
 /** Runs one batch through a rotator wired to the in-memory ports, then publishes its metrics. */
 async function invoke(...bodies: string[]) {
+  return invokeWithin(aContext('rotator'), ...bodies);
+}
+
+/** The same, with the Lambda context given (its remaining time, say). */
+async function invokeWithin(context: Context, ...bodies: string[]) {
   const rotator = createRotator(
     wireRotator(config, {
       store,
@@ -57,7 +63,7 @@ async function invoke(...bodies: string[]) {
     }),
   );
   const records = bodies.map((body, index) => anSqsRecord(body, index, messageGroupId(NAME)));
-  const response = await rotator(anSqsEvent(...records), aContext('rotator'));
+  const response = await rotator(anSqsEvent(...records), context);
   metrics.publishStoredMetrics();
   return { response, records };
 }
@@ -114,6 +120,33 @@ describe('createRotator', () => {
     expect(published()).toEqual([
       { TokensRotated: 1, TokensVerified: 1, PreviousTokensRevoked: 1 },
     ]);
+  });
+
+  it('starts no job it has too little time left to finish: the job comes back, nothing minted', async () => {
+    store.set(NAME, 3, aRecord({ daysLeft: 5 }));
+    const short = { ...aContext('rotator'), getRemainingTimeInMillis: () => 2_000 };
+    const { response, records } = await invokeWithin(short, job());
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: records[0]?.messageId }]);
+    expect(tokens.calls).toEqual([]);
+    expect(store.writes).toEqual([]);
+    expect(published()).toEqual([{ JobsDeferred: 1 }]);
+  });
+
+  it('counts and logs a write that produced a version other than the next one', async () => {
+    store.set(NAME, 3, aRecord({ daysLeft: 5 }));
+    const putToken = store.putToken.bind(store);
+    // Another writer got in between the fresh describe and the write.
+    store.putToken = async (write) => (await putToken(write)) + 1;
+    await invoke(job());
+    expect(published()).toEqual([{ TokensRotated: 1, TokensVerified: 1, UnexpectedVersions: 1 }]);
+    expect(capturedLogs()).toContainEqual(
+      expect.objectContaining({
+        level: 'ERROR',
+        message: 'The write produced an unexpected version',
+        version: 5,
+        previousVersion: 3,
+      }),
+    );
   });
 
   it('counts a plain rotation as rotated and verified, and nothing else', async () => {

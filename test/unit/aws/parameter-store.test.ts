@@ -85,7 +85,7 @@ describe('SsmParameterStore.pages', () => {
 });
 
 describe('SsmParameterStore.putToken', () => {
-  it('writes a SecureString with the key, the record and the overwrite flag, and returns the version', async () => {
+  it('writes a Standard-tier SecureString with the key, the record and the overwrite flag, and returns the version', async () => {
     ssm.on(PutParameterCommand).resolves({ Version: 9 });
     const token = fakeToken();
     const version = await store.putToken({
@@ -103,6 +103,8 @@ describe('SsmParameterStore.putToken', () => {
       KeyId: 'alias/license-tokens',
       Description: '{"v":1}',
       Overwrite: false,
+      // Pinned: an account whose default tier is Advanced would otherwise need kms:GenerateDataKey.
+      Tier: 'Standard',
     });
   });
 
