@@ -141,11 +141,13 @@ export function lateRetryFrom(attempt: Attempt, now: Date): string | undefined {
 }
 
 /**
- * Since when this generation's attempts may have minted (the record's `mintsFrom`). For a due
- * token, from the moment it became due (no scan enqueues its job earlier), though not before the
- * version was written (its ClientToken names the version) nor more than one renewal window back;
- * for a forced or leaked job, only a retry past the ClientToken window says more than the
- * rotation's own request, from its first receive.
+ * Since when this generation's attempts may have minted (the record's `mintsFrom`): from the
+ * moment the version was written. Every attempt of this generation, whatever its job, used the
+ * version's ClientToken, so none came earlier; and an attempt of an earlier job for the same
+ * version (a forced rotation that minted, then went to the DLQ) is covered too, so the scan finds
+ * its stray mint once this rotation is stored. Without the version's date: for a due token, from
+ * the moment it became due, no more than one renewal window back; for a forced or leaked job,
+ * only a retry past the ClientToken window says more than the rotation's own request.
  */
 export function mintsFromOf(
   job: RotationJob,
@@ -155,11 +157,15 @@ export function mintsFromOf(
   options: RotateOptions,
 ): string | undefined {
   const late = lateRetryFrom(attempt, now);
+  if (stored.writtenAt !== undefined) {
+    // A first receive before the version's date (clocks apart) reaches back further still.
+    const lateAt = late === undefined ? Number.POSITIVE_INFINITY : Date.parse(late);
+    return new Date(Math.min(stored.writtenAt.getTime(), lateAt, now.getTime())).toISOString();
+  }
   if (job.reason !== JobReason.Expiring) return late;
   const { renewAt, expiresAt } = assess(stored.record, now, dueRuleOf(options));
   const renewBeforeMs = expiresAt.getTime() - renewAt.getTime();
-  const written = stored.writtenAt?.getTime() ?? 0;
-  const due = Math.max(renewAt.getTime(), now.getTime() - renewBeforeMs, written);
+  const due = Math.max(renewAt.getTime(), now.getTime() - renewBeforeMs);
   const from = late === undefined ? due : Math.min(due, Date.parse(late));
   return new Date(Math.min(from, now.getTime())).toISOString();
 }

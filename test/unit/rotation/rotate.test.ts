@@ -335,13 +335,17 @@ describe('rotate: a minted token is stored or deleted', () => {
     expect(store.writes).toEqual([]);
   });
 
-  it('notes in the record a retry past the ClientToken window, for the scan to clean up after', async () => {
+  it('notes in the record since when its attempts may have minted, for the scan to clean up after', async () => {
     store.set(NAME, 3, aRecord({ daysLeft: 1 }));
+    const versionWritten = (await store.describe(NAME))?.lastModified;
     const first = new Date(NOW.getTime() - 11 * MINUTE_MS);
     const outcome = await rotate(aJob(), deps(), options, {
       receiveCount: 4,
       firstReceivedAt: first,
     });
+    // From the version's write, or the retry's first receive if that came earlier (the store's
+    // clock here dates the version at NOW): whichever reaches back further.
+    expect(versionWritten).toEqual(NOW);
     expect(outcome).toMatchObject({ mintsFrom: first.toISOString() });
     expect(written().mintsFrom).toBe(first.toISOString());
   });
@@ -359,10 +363,17 @@ describe('mintsFromOf', () => {
     attempt: Attempt = firstAttempt,
   ) => mintsFromOf(job, { record, writtenAt }, attempt, NOW, options);
 
-  it("opens a due token's window when it became due, or when its version was written if later", () => {
-    expect(from(aJob(), new Date(dueAt - 300 * DAY))).toBe(new Date(dueAt).toISOString());
+  it('opens the window when the version was written, whatever the job', () => {
+    // A forced job of this version may have minted months ago and gone to the DLQ: covered.
+    const written = new Date(dueAt - 300 * DAY);
+    expect(from(aJob(), written)).toBe(written.toISOString());
+    expect(from(aJob({ reason: JobReason.Forced }), written)).toBe(written.toISOString());
     const registered = new Date(NOW.getTime() - 2 * DAY);
     expect(from(aJob(), registered)).toBe(registered.toISOString());
+  });
+
+  it("without the version's date, opens a due token's window when it became due", () => {
+    expect(from(aJob())).toBe(new Date(dueAt).toISOString());
   });
 
   it('reaches back no further than one renewal window', () => {
