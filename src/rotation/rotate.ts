@@ -218,8 +218,8 @@ async function confirmUnmoved(
  * (a forced rotation inside the grace period, or a failed revoke), it is deleted here, after the
  * new token is minted, verified and its record serialised, just before the write that drops its
  * id from the record, so a rotation cut short after that write cannot leave it live with nothing
- * naming it. Proven first, like every delete; best effort: a failure is reported (and alarmed
- * on), not retried, and the rotation goes on.
+ * naming it. Proven first, like every delete; a failure for now is retried, one for good is
+ * reported (and alarmed on) and the rotation goes on.
  */
 async function retire(
   deps: RotateDeps,
@@ -233,8 +233,18 @@ async function retire(
   if (!leaked && policyOf(record, options) === RevocationPolicy.Never) {
     return { tokenId, result: 'retained' };
   }
-  return bestEffortDelete(deps, tokenId, record);
+  try {
+    return { tokenId, result: await deleteProvenToken(deps.tokens, tokenId, record) };
+  } catch (error) {
+    // Nothing is written yet: a failure for now is retried (the new token replays), so the
+    // pushed-out token is not left live with nothing naming it. One for good is reported.
+    if (error instanceof TransientError) throw error;
+    return { tokenId, result: 'failed', failure: messageOf(error) };
+  }
 }
+
+const messageOf = (error: unknown): string =>
+  error instanceof Error ? error.message : String(error);
 
 /** deleteProvenToken, with a failure reported rather than thrown. */
 async function bestEffortDelete(
@@ -245,11 +255,7 @@ async function bestEffortDelete(
   try {
     return { tokenId, result: await deleteProvenToken(deps.tokens, tokenId, owner) };
   } catch (error) {
-    return {
-      tokenId,
-      result: 'failed',
-      failure: error instanceof Error ? error.message : String(error),
-    };
+    return { tokenId, result: 'failed', failure: messageOf(error) };
   }
 }
 

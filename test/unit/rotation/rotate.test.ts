@@ -484,6 +484,23 @@ describe('rotate: home region and previous tokens', () => {
     expect(writesWhenDeleted).toEqual([0]);
   });
 
+  it('retries, writing nothing, when the dropped-out token cannot be deleted for now', async () => {
+    tokens.seed('grandparent');
+    store.set(NAME, 3, aRecord({ daysLeft: 1, tokenId: 'parent', previousTokenId: 'grandparent' }));
+    tokens.deleteError = new TransientError('DeleteToken', 'ThrottlingException', 'slow down');
+    await expect(rotate(aJob(), deps(), options)).rejects.toBeInstanceOf(TransientError);
+    expect(store.writes).toEqual([]);
+    expect(tokens.statusOf('grandparent')).toBe('AVAILABLE');
+    // The retry replays the same token and, the delete going through, stores it.
+    tokens.deleteError = undefined;
+    await expect(rotate(aJob(), deps(), options)).resolves.toMatchObject({
+      kind: 'rotated',
+      retired: { tokenId: 'grandparent', result: 'revoked' },
+    });
+    const [first, retry] = tokens.callsOf('create');
+    expect(retry?.request.clientToken).toBe(first?.request.clientToken);
+  });
+
   it('does not delete a dropped-out token of another license, and says why', async () => {
     tokens.seed('grandparent', { licenseArn: OTHER_LICENSE });
     store.set(NAME, 3, aRecord({ daysLeft: 1, previousTokenId: 'grandparent' }));
