@@ -233,29 +233,30 @@ async function retire(
   if (!leaked && policyOf(record, options) === RevocationPolicy.Never) {
     return { tokenId, result: 'retained' };
   }
-  try {
-    return { tokenId, result: await deleteProvenToken(deps.tokens, tokenId, record) };
-  } catch (error) {
-    // Nothing is written yet: a failure for now is retried (the new token replays), so the
-    // pushed-out token is not left live with nothing naming it. One for good is reported.
-    if (error instanceof TransientError) throw error;
-    return { tokenId, result: 'failed', failure: messageOf(error) };
-  }
+  // Nothing is written yet: a failure for now is retried (the new token replays), so the
+  // pushed-out token is not left live with nothing naming it. One for good is reported.
+  return bestEffortDelete(deps, tokenId, record, { retryTransient: true });
 }
 
-const messageOf = (error: unknown): string =>
-  error instanceof Error ? error.message : String(error);
-
-/** deleteProvenToken, with a failure reported rather than thrown. */
+/**
+ * deleteProvenToken, with a failure reported rather than thrown; with `retryTransient`, a
+ * failure for now is thrown, so the job is retried.
+ */
 async function bestEffortDelete(
   deps: RotateDeps,
   tokenId: string,
   owner: RotationRecord,
+  { retryTransient = false } = {},
 ): Promise<Retired> {
   try {
     return { tokenId, result: await deleteProvenToken(deps.tokens, tokenId, owner) };
   } catch (error) {
-    return { tokenId, result: 'failed', failure: messageOf(error) };
+    if (retryTransient && error instanceof TransientError) throw error;
+    return {
+      tokenId,
+      result: 'failed',
+      failure: error instanceof Error ? error.message : String(error),
+    };
   }
 }
 

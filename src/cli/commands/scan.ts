@@ -68,8 +68,9 @@ class OperatorQueue implements MessageQueue {
   constructor(private readonly target: MessageQueue) {}
 
   async sendBatch(messages: readonly QueueMessage[]): Promise<readonly FailedSend[]> {
-    const sending = messages.flatMap((message, index) => (deletes(message) ? [] : [index]));
-    await this.held.sendBatch(messages.filter(deletes));
+    const deleting = messages.map(deletes);
+    const sending = messages.flatMap((_, index) => (deleting[index] ? [] : [index]));
+    await this.held.sendBatch(messages.filter((_, index) => deleting[index]));
     const failed = await this.target.sendBatch(
       sending.map((index) => messages[index] as QueueMessage),
     );
